@@ -1,0 +1,349 @@
+/**
+ * The base of every command: global flags, resolution of provider, profile, API key and base URL in the
+ * contract's order, prompting behind the terminal guard, rendering of whatever `run()` returns, and the one
+ * place where an error becomes a message and an exit code.
+ */
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { CancelledError, CliError, ConfigError, ExitCode, UsageError } from './errors.ts';
+import { maskWebhook, pickFields, render, webhookRecord, webhookTable, type View } from './output.ts';
+import { canPrompt, missingInput } from './prompt.ts';
+import { getProvider, isProviderName } from './providers/index.ts';
+import {
+  PROVIDER_NAMES,
+  type Connection,
+  type ProviderAdapter,
+  type ProviderDescriptor,
+  type ProviderName,
+  type Scope,
+  type Webhook,
+} from './providers/types.ts';
+import type { ConfigStore, Profile } from './config.ts';
+
+export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
+export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+const GLOBAL = 'GLOBAL';
+
+/** Flags of commands that talk to a provider's API (contract §Flags every API command has). */
+export const apiFlags = {
+  fields: Flags.string({
+    summary: 'Comma-separated fields to show: table columns, or keys of JSON objects.',
+    helpGroup: GLOBAL,
+  }),
+  timeout: Flags.integer({
+    summary: 'Seconds to wait for each request.',
+    default: 30,
+    min: 1,
+    helpGroup: GLOBAL,
+  }),
+  'max-wait': Flags.integer({
+    summary: 'Longest Retry-After, in seconds, to wait for before giving up.',
+    default: 60,
+    min: 0,
+    helpGroup: GLOBAL,
+  }),
+  'show-secrets': Flags.boolean({
+    summary: 'Show signing secrets whole instead of masked.',
+    helpGroup: GLOBAL,
+  }),
+  'base-url': Flags.string({ summary: "Override the provider's API base URL.", helpGroup: GLOBAL }),
+  region: Flags.string({ summary: 'PolyAI region.', options: ['us', 'uk', 'eu'], helpGroup: GLOBAL }),
+};
+
+/** `--agent` on commands that address existing webhooks: Talkover's scope, Ultravox's list filter. */
+export const agentFlag = Flags.string({ summary: 'Agent UUID (Talkover scope; Ultravox list filter).' });
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+  static override baseFlags = {
+    provider: Flags.string({
+      char: 'p',
+      summary: 'Provider (else VOICEHOOKS_PROVIDER, else the profile).',
+      options: [...PROVIDER_NAMES],
+      helpGroup: GLOBAL,
+    }),
+    profile: Flags.string({
+      summary: 'Config profile (else VOICEHOOKS_PROFILE, else "default").',
+      helpGroup: GLOBAL,
+    }),
+    'no-input': Flags.boolean({ summary: 'Never prompt; missing input exits 2.', helpGroup: GLOBAL }),
+    'no-color': Flags.boolean({ summary: 'No colour (also NO_COLOR).', helpGroup: GLOBAL }),
+    debug: Flags.boolean({ summary: 'Trace HTTP on stderr, credentials redacted.', helpGroup: GLOBAL }),
+  };
+
+  protected flags!: InferredFlags<T>;
+  protected args!: InferredArgs<T>;
+  private configStore?: ConfigStore;
+  private usedNetwork = false;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const ctor = this.ctor as typeof BaseCommand;
+    const { args, flags } = await this.parse({
+      flags: ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: ctor.enableJsonFlag,
+      args: ctor.args,
+      strict: ctor.strict,
+    });
+    this.flags = flags as InferredFlags<T>;
+    this.args = args as InferredArgs<T>;
+  }
+
+  /** Runs the command, then renders its result for people or pipes (JSON is printed by oclif). */
+  public override async _run<R>(): Promise<R> {
+    const result = await super._run<R>();
+    if (result !== undefined && !this.jsonEnabled()) {
+      const view = this.view(result);
+      if (view) {
+        process.stdout.write(
+          render(view, {
+            tty: Boolean(process.stdout.isTTY),
+            color: this.colorEnabled(),
+            width: process.stdout.columns,
+            fields: this.fieldList(),
+          }),
+        );
+      }
+    }
+    return result;
+  }
+
+  /** How the result is shown without --json. Webhooks and lists of them have a default; others override. */
+  protected view(result: unknown): View | undefined {
+    if (Array.isArray(result)) return webhookTable(result as Webhook[]);
+    if (result && typeof result === 'object' && 'raw' in result) return webhookRecord(result as Webhook);
+    return undefined;
+  }
+
+  protected override toSuccessJson(result: unknown): unknown {
+    return pickFields(result, this.fieldList());
+  }
+
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */
+  public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
+    const cli = toCliError(error);
+    process.exitCode = cli.exitCode;
+    if (this.jsonEnabled()) {
+      process.stderr.write(`${JSON.stringify(cli.toJSON())}\n`);
+      return;
+    }
+    const lines = [`Error: ${cli.message}`];
+    if ('fieldErrors' in cli && Array.isArray(cli.fieldErrors))
+      lines.push(...cli.fieldErrors.map((f) => `  ${f}`));
+    if (cli.requestId) lines.push(`  request id: ${cli.requestId}`);
+    if (cli.hint) lines.push(cli.hint);
+    if (cli.kind === 'unexpected' && this.debugEnabled() && error.stack) lines.push(error.stack);
+    process.stderr.write(`${lines.join('\n')}\n`);
+  }
+
+  public override async finally(error: Error | undefined): Promise<void> {
+    if (this.usedNetwork) await (await import('./http.ts')).closeConnections();
+    await super.finally(error);
+  }
+
+  // ---- resolution (contract §Choosing provider, account and endpoint) ----
+
+  protected get profileName(): string {
+    return this.flags.profile ?? process.env.VOICEHOOKS_PROFILE ?? 'default';
+  }
+
+  /** The config file, opened on first use so commands that need none never load it. */
+  protected async store(): Promise<ConfigStore> {
+    if (!this.configStore) {
+      const { ConfigStore } = await import('./config.ts');
+      this.configStore = new ConfigStore();
+      for (const warning of this.configStore.warnings) this.notice(warning);
+    }
+    return this.configStore;
+  }
+
+  protected async profile(): Promise<Profile> {
+    return (await this.store()).profile(this.profileName);
+  }
+
+  /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal. */
+  protected async provider(): Promise<ProviderDescriptor> {
+    const fromEnv = process.env.VOICEHOOKS_PROVIDER;
+    const name = this.flags.provider ?? fromEnv ?? (await this.profile()).provider;
+    if (name) {
+      if (!isProviderName(name)) {
+        throw new UsageError(
+          `Unknown provider "${name}"${fromEnv === name ? ' in VOICEHOOKS_PROVIDER' : ''}.`,
+          {
+            hint: `Choose one of: ${PROVIDER_NAMES.join(', ')}.`,
+          },
+        );
+      }
+      return getProvider(name);
+    }
+    if (!this.canPrompt()) throw missingInput(['--provider']);
+    const { askSelect } = await import('./prompt.ts');
+    const { availableProviders } = await import('./providers/index.ts');
+    const chosen = await askSelect(
+      'Provider',
+      availableProviders().map((p) => ({ value: p.name, name: p.displayName })),
+    );
+    return getProvider(chosen);
+  }
+
+  /** The API key: VOICEHOOKS_<P>_API_KEY, <P>_API_KEY, then the profile. */
+  protected async apiKey(provider: ProviderName): Promise<{ key: string; source: string } | undefined> {
+    for (const name of keyEnvNames(provider)) {
+      const value = process.env[name];
+      if (value) return { key: value, source: `env ${name}` };
+    }
+    const stored = (await this.store()).apiKey(this.profileName, provider);
+    return stored ? { key: stored, source: `profile "${this.profileName}"` } : undefined;
+  }
+
+  /** The scope a provider needs: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
+  protected async scope(descriptor: ProviderDescriptor, agentFlag?: string): Promise<Scope> {
+    const flags = this.flags as { region?: string };
+    if (flags.region && descriptor.name !== 'polyai') {
+      throw new UsageError(`--region is for PolyAI only; ${descriptor.displayName} has no regions.`);
+    }
+    const scope: Scope = {};
+    if (agentFlag) scope.agentId = agentFlag;
+    if (descriptor.name === 'polyai') {
+      scope.region =
+        flags.region ?? process.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
+    }
+    if (descriptor.capabilities.agentScoped && !scope.agentId) {
+      scope.agentId = process.env.VOICEHOOKS_TALKOVER_AGENT ?? (await this.profile()).agent;
+    }
+    return scope;
+  }
+
+  /** Base URL: --base-url, VOICEHOOKS_<P>_BASE_URL, the profile, then production. */
+  protected async baseUrl(descriptor: ProviderDescriptor, scope: Scope): Promise<string> {
+    const flag = (this.flags as { 'base-url'?: string })['base-url'];
+    const env = process.env[`VOICEHOOKS_${descriptor.name.toUpperCase()}_BASE_URL`];
+    return (
+      flag ?? env ?? (await this.profile()).baseUrls?.[descriptor.name] ?? descriptor.defaultBaseUrl(scope)
+    );
+  }
+
+  /** Everything needed to reach the provider, checked before any request. */
+  protected async connection(
+    descriptor: ProviderDescriptor,
+    scope: Scope,
+    key?: string,
+  ): Promise<Connection> {
+    const found = key ? { key } : await this.apiKey(descriptor.name);
+    if (!found) {
+      throw new ConfigError(`No API key for ${descriptor.displayName}.`, {
+        hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${keyEnvNames(descriptor.name)[0]}.`,
+        provider: descriptor.name,
+      });
+    }
+    const flags = this.flags as { timeout?: number; 'max-wait'?: number };
+    return {
+      baseUrl: await this.baseUrl(descriptor, scope),
+      apiKey: found.key,
+      timeoutMs: (flags.timeout ?? 30) * 1000,
+      maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
+      userAgent: `voicehooks/${this.config.version}`,
+      debug: this.debugEnabled() ? (line) => process.stderr.write(`[debug] ${line}\n`) : undefined,
+    };
+  }
+
+  /** The provider's adapter, ready to talk. */
+  protected async adapter(
+    descriptor: ProviderDescriptor,
+    scope: Scope,
+    key?: string,
+  ): Promise<ProviderAdapter> {
+    const connection = await this.connection(descriptor, scope, key);
+    const { checkBaseUrl } = await import('./http.ts');
+    checkBaseUrl(connection.baseUrl, descriptor.displayName);
+    const factory = await descriptor.loadAdapter();
+    this.usedNetwork = true;
+    return factory(connection, scope);
+  }
+
+  /**
+   * Provider, scope and adapter in one step, for commands that act on webhooks. An agent-scoped provider's
+   * missing agent is asked for on a terminal.
+   */
+  protected async connect(
+    descriptor: ProviderDescriptor,
+    agentFlag?: string,
+  ): Promise<{ adapter: ProviderAdapter; scope: Scope }> {
+    const scope = await this.scope(descriptor, agentFlag);
+    if (descriptor.capabilities.agentScoped && !scope.agentId) {
+      if (!this.canPrompt())
+        throw missingInput(['--agent'], `${descriptor.displayName} webhooks belong to an agent`);
+      const { askInput } = await import('./prompt.ts');
+      const { isUuid } = await import('./input.ts');
+      scope.agentId = await askInput(`${descriptor.displayName} agent id`, (v) =>
+        isUuid(v) ? true : 'An agent id is a UUID.',
+      );
+    }
+    return { adapter: await this.adapter(descriptor, scope), scope };
+  }
+
+  // ---- presentation ----
+
+  /** A webhook as output shows it: secrets masked unless --show-secrets, except those in `reveal`. */
+  protected present(webhook: Webhook, reveal: readonly string[] = []): Webhook {
+    if ((this.flags as { 'show-secrets'?: boolean })['show-secrets']) return webhook;
+    return maskWebhook(webhook, getProvider(webhook.provider).secretFields, reveal);
+  }
+
+  /** A warning or next step on stderr: never on stdout, which carries data only. */
+  protected notice(text: string): void {
+    process.stderr.write(`${text}\n`);
+  }
+
+  protected canPrompt(): boolean {
+    return canPrompt({ noInput: this.flags['no-input'], json: this.jsonEnabled() });
+  }
+
+  protected debugEnabled(): boolean {
+    return Boolean(this.flags?.debug);
+  }
+
+  protected colorEnabled(): boolean {
+    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !this.flags['no-color'];
+  }
+
+  private fieldList(): string[] | undefined {
+    const fields = (this.flags as { fields?: string } | undefined)?.fields;
+    return fields
+      ?.split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
+  }
+}
+
+/** The env variables that may hold a provider's key, in the order they are read. */
+export function keyEnvNames(provider: ProviderName): string[] {
+  return [`VOICEHOOKS_${provider.toUpperCase()}_API_KEY`, `${provider.toUpperCase()}_API_KEY`];
+}
+
+function toCliError(error: Error & { oclif?: { exit?: number } }): CliError {
+  if (error instanceof CliError) return error;
+  if (error.name === 'ExitPromptError') return new CancelledError();
+  const exit = error.oclif?.exit;
+  if (typeof exit === 'number') {
+    // oclif's own parse errors (unknown flag, missing argument, bad option) are usage errors.
+    const message = error.message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('See more help'))
+      .join(' ');
+    return new UsageError(message || 'Bad usage.', { hint: 'See --help for the flags this command takes.' });
+  }
+  return new CliError('unexpected', `Unexpected error: ${error.message}`, {
+    hint: 'This is a bug in voicehooks. Run again with --debug for the stack trace, and report it.',
+  });
+}
+
+export { ExitCode };

@@ -1,0 +1,44 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, apiFlags } from '../base-command.ts';
+import type { Webhook } from '../providers/types.ts';
+import { completeCreateFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
+
+export default class Create extends BaseCommand<typeof Create> {
+  static override summary = 'Create a webhook.';
+  static override description =
+    'Asks for the URL and events on a terminal when they are not given. With --if-not-exists, a webhook with the same identity (provider, scope and URL) is returned instead of a duplicate, so a deploy script can run it again safely.';
+  static override examples = [
+    '<%= config.bin %> create -p ultravox --url https://example.com/hooks --event call.ended --event call.billed',
+    '<%= config.bin %> create -p ultravox --url https://example.com/hooks --event call.ended --if-not-exists --json',
+  ];
+  static override flags = {
+    ...apiFlags,
+    ...webhookFlags,
+    'if-not-exists': Flags.boolean({
+      summary: 'Return an existing webhook with the same identity instead of creating one.',
+    }),
+  };
+
+  async run(): Promise<Webhook> {
+    const descriptor = await this.provider();
+    const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt());
+    const { input, warnings } = inputFromFlags(flags, descriptor);
+    warnings.forEach((w) => this.notice(`Warning: ${w}`));
+    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    if (this.flags['if-not-exists']) {
+      for await (const existing of adapter.list()) {
+        if (
+          existing.url === input.url &&
+          (existing.agentId ?? null) === (input.agentId ?? existing.agentId ?? null)
+        ) {
+          this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
+          return this.present(existing);
+        }
+      }
+    }
+    const webhook = await adapter.create(input);
+    this.notice(`Created ${descriptor.displayName} webhook ${webhook.id}.`);
+    if (webhook.secrets.length > 0) this.notice('Its signing secret is shown whole this once; keep it safe.');
+    return this.present(webhook, webhook.secrets);
+  }
+}

@@ -1,0 +1,36 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { CancelledError } from '../errors.ts';
+import { checkId } from '../input.ts';
+import { askConfirm, missingInput } from '../prompt.ts';
+
+export default class Delete extends BaseCommand<typeof Delete> {
+  static override summary = 'Delete a webhook.';
+  static override description = 'Asks for confirmation on a terminal; needs --yes otherwise.';
+  static override examples = [
+    '<%= config.bin %> delete 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox --yes',
+  ];
+  static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
+  static override flags = {
+    ...apiFlags,
+    agent: agentFlag,
+    yes: Flags.boolean({ char: 'y', summary: 'Delete without asking.' }),
+  };
+
+  async run(): Promise<{ deleted: true; provider: string; id: string }> {
+    const descriptor = await this.provider();
+    const id = checkId(this.args.id, descriptor);
+    if (!this.flags.yes) {
+      if (!this.canPrompt()) throw missingInput(['--yes'], 'deleting needs confirmation');
+      if (!(await askConfirm(`Delete ${descriptor.displayName} webhook ${id}?`))) throw new CancelledError();
+    }
+    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    await adapter.delete(id);
+    this.notice(`Deleted ${descriptor.displayName} webhook ${id}.`);
+    return { deleted: true, provider: descriptor.name, id };
+  }
+
+  protected override view() {
+    return undefined;
+  }
+}

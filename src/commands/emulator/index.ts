@@ -1,0 +1,37 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.ts';
+import { emulatorEnv } from './env.ts';
+
+export default class Emulator extends BaseCommand<typeof Emulator> {
+  static override summary = "Serve local emulators of the providers' webhook APIs on 127.0.0.1.";
+  static override description =
+    'Each provider is served under its own path (/ultravox, …). Point the CLI at it with `eval "$(voicehooks emulator env)"`. Without --api-key any non-empty key is accepted. Stops on Ctrl-C.';
+  static override examples = [
+    '<%= config.bin %> emulator',
+    '<%= config.bin %> emulator --port 5000 --api-key test-key',
+  ];
+  static override flags = {
+    port: Flags.integer({
+      summary: 'Port on 127.0.0.1 (0 picks a free one).',
+      default: 4747,
+      min: 0,
+      max: 65535,
+    }),
+    'api-key': Flags.string({ summary: 'Accept only this API key.' }),
+  };
+
+  async run(): Promise<void> {
+    const { startEmulator } = await import('../../emulator/server.ts');
+    const emulator = await startEmulator({ port: this.flags.port, apiKey: this.flags['api-key'] });
+    const exports = emulatorEnv(emulator.port, this.flags['api-key']);
+    this.notice(`voicehooks emulator listening on ${emulator.url}\nPoint the CLI at it with:\n${exports}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        this.notice('Stopping the emulator.');
+        void emulator.close().then(resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  }
+}

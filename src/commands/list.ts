@@ -1,0 +1,44 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { checkEvents } from '../input.ts';
+import type { Webhook } from '../providers/types.ts';
+
+export default class List extends BaseCommand<typeof List> {
+  static override summary = 'List webhooks, following every page.';
+  static override examples = [
+    '<%= config.bin %> list -p ultravox',
+    '<%= config.bin %> list -p ultravox --json | jq -r ".[].url"',
+    '<%= config.bin %> list -p ultravox --limit 10 --fields id,url',
+  ];
+  static override flags = {
+    ...apiFlags,
+    agent: agentFlag,
+    limit: Flags.integer({ summary: 'Stop after this many webhooks.', min: 1 }),
+    enabled: Flags.boolean({
+      summary: 'Only enabled (--no-enabled: only disabled) webhooks.',
+      allowNo: true,
+    }),
+    event: Flags.string({ summary: 'Only webhooks subscribed to this event.' }),
+  };
+
+  async run(): Promise<Webhook[]> {
+    const descriptor = await this.provider();
+    const event = this.flags.event ? checkEvents([this.flags.event], descriptor)[0] : undefined;
+    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const webhooks: Webhook[] = [];
+    for await (const webhook of adapter.list({
+      limit: this.flags.limit,
+      enabled: this.flags.enabled,
+      event,
+    })) {
+      // Filters the provider cannot apply itself are applied here, so every provider honours them.
+      if (this.flags.enabled !== undefined && webhook.enabled !== this.flags.enabled) continue;
+      if (event && !webhook.events.includes(event)) continue;
+      webhooks.push(this.present(webhook));
+    }
+    if (webhooks.length === 0 && process.stdout.isTTY && !this.jsonEnabled()) {
+      this.notice(`No ${descriptor.displayName} webhooks.`);
+    }
+    return webhooks;
+  }
+}

@@ -1,0 +1,55 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { UsageError } from '../errors.ts';
+import { checkId } from '../input.ts';
+import type { View } from '../output.ts';
+import type { Webhook } from '../providers/types.ts';
+
+export interface RotateResult {
+  secret: string;
+  webhook: Webhook;
+}
+
+export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
+  static override summary = 'Give a webhook a new signing secret and print it once.';
+  static override description =
+    'Piped, only the secret is printed, so `SECRET=$(voicehooks rotate-secret ID)` captures it. On Ultravox the old secrets keep signing beside the new one until --revoke-old.';
+  static override examples = [
+    '<%= config.bin %> rotate-secret 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox',
+    '<%= config.bin %> rotate-secret 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox --revoke-old --json',
+  ];
+  static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
+  static override flags = {
+    ...apiFlags,
+    agent: agentFlag,
+    'revoke-old': Flags.boolean({
+      summary: 'Drop the old secrets at once (Ultravox keeps them by default).',
+    }),
+  };
+
+  async run(): Promise<RotateResult> {
+    const descriptor = await this.provider();
+    const id = checkId(this.args.id, descriptor);
+    if (this.flags['revoke-old'] && descriptor.capabilities.rotateSecret !== 'add') {
+      throw new UsageError(
+        `--revoke-old is for Ultravox: ${descriptor.displayName} replaces the old secret anyway.`,
+      );
+    }
+    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const result = await adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] });
+    this.notice(result.notice);
+    return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
+  }
+
+  protected override view(result: RotateResult): View {
+    if (!process.stdout.isTTY) return { kind: 'text', text: result.secret };
+    return {
+      kind: 'record',
+      fields: [
+        { key: 'id', header: 'WEBHOOK' },
+        { key: 'secret', header: 'NEW SECRET' },
+      ],
+      record: { id: result.webhook.id, secret: result.secret },
+    };
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Profiles, stored API keys and webhook secrets, over `conf`. The file is JSON, mode 0600 in a 0700
+ * directory, written atomically; it is validated with zod on every read, and a file that does not parse or
+ * validate is reported (exit 3) and never overwritten. conf's `encryptionKey` is deliberately not used: it is
+ * obfuscation, not security; the file mode is the protection, and the README says so.
+ */
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import Conf from 'conf';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { PROVIDER_NAMES, type ProviderName } from './providers/types.ts';
+
+const providerRecord = <T extends z.ZodType>(value: T) => z.partialRecord(z.enum(PROVIDER_NAMES), value);
+
+const profileSchema = z.looseObject({
+  provider: z.enum(PROVIDER_NAMES).optional(),
+  region: z.enum(['us', 'uk', 'eu']).optional(),
+  agent: z.string().optional(),
+  /** API keys by provider. */
+  keys: providerRecord(z.string()).optional(),
+  baseUrls: providerRecord(z.string()).optional(),
+  /** Signing secrets the provider shows only once (PolyAI), by provider and webhook id. */
+  secrets: providerRecord(z.record(z.string(), z.string())).optional(),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+const fileSchema = z.looseObject({
+  profiles: z.record(z.string(), profileSchema).default({}),
+});
+type ConfigFile = z.infer<typeof fileSchema>;
+
+/** The config directory: VOICEHOOKS_CONFIG_DIR, else the OS's config directory. */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.VOICEHOOKS_CONFIG_DIR) return env.VOICEHOOKS_CONFIG_DIR;
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'voicehooks');
+}
+
+export class ConfigStore {
+  readonly path: string;
+  /** Problems found and fixed while opening (loose permissions), for the caller to show as warnings. */
+  readonly warnings: string[] = [];
+  private readonly conf: Conf<ConfigFile>;
+
+  constructor(dir = configDir()) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new ConfigError(`Cannot create the config directory ${dir}: ${(error as Error).message}`);
+    }
+    try {
+      this.conf = new Conf<ConfigFile>({
+        cwd: dir,
+        configName: 'config',
+        projectName: 'voicehooks',
+        configFileMode: 0o600,
+        clearInvalidConfig: false,
+        accessPropertiesByDotNotation: false,
+        watch: false,
+      });
+    } catch (error) {
+      throw corrupt(join(dir, 'config.json'), error);
+    }
+    this.path = this.conf.path;
+    this.tightenMode();
+    this.read();
+  }
+
+  /** A profile's settings (empty when it does not exist). */
+  profile(name: string): Profile {
+    return this.read().profiles[name] ?? {};
+  }
+
+  profileNames(): string[] {
+    return Object.keys(this.read().profiles);
+  }
+
+  /** Read-modify-write of one profile; the change is written atomically. */
+  updateProfile(name: string, change: (profile: Profile) => void): void {
+    const file = this.read();
+    const profile = structuredClone(file.profiles[name] ?? {});
+    change(profile);
+    file.profiles[name] = profileSchema.parse(profile);
+    this.conf.set('profiles', file.profiles);
+  }
+
+  apiKey(profile: string, provider: ProviderName): string | undefined {
+    return this.profile(profile).keys?.[provider];
+  }
+
+  webhookSecret(profile: string, provider: ProviderName, id: string): string | undefined {
+    return this.profile(profile).secrets?.[provider]?.[id];
+  }
+
+  private read(): ConfigFile {
+    let store: unknown;
+    try {
+      store = this.conf.store;
+    } catch (error) {
+      throw corrupt(this.path, error);
+    }
+    const parsed = fileSchema.safeParse(store);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(
+        `The config file ${this.path} is not valid (${issue?.path.join('.') || 'root'}: ${issue?.message}); it was left as it is.`,
+        { hint: 'Fix it by hand, or move it away to start afresh.' },
+      );
+    }
+    return parsed.data;
+  }
+
+  private tightenMode(): void {
+    let mode: number;
+    try {
+      mode = statSync(this.path).mode & 0o777;
+    } catch {
+      return; // not written yet; conf creates it with 0600
+    }
+    if (mode & 0o077) {
+      chmodSync(this.path, 0o600);
+      this.warnings.push(
+        `The config file ${this.path} was readable by others (mode ${mode.toString(8)}); it is now 600.`,
+      );
+    }
+  }
+}
+
+function corrupt(path: string, error: unknown): ConfigError {
+  const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new ConfigError(`The config file ${path} cannot be read (${why}); it was left as it is.`, {
+    hint: 'Fix it by hand, or move it away to start afresh.',
+  });
+}

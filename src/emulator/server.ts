@@ -1,0 +1,344 @@
+/**
+ * One node:http server on 127.0.0.1 hosting the provider emulators under path prefixes (`/ultravox/...`),
+ * with switchable faults and a record of every request. It backs `voicehooks emulator` and the tests.
+ *
+ * Control API (no auth; loopback only): `POST /_emulator/faults` (a FaultRule) → 204,
+ * `GET /_emulator/faults` → the active rules, `DELETE /_emulator/faults` → 204,
+ * `GET /_emulator/requests` → RecordedRequest[], `DELETE /_emulator/requests` → 204.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FaultController, faultRuleProblem, toFaultRule } from './faults.ts';
+import type { FaultRule } from './faults.ts';
+import { createUltravoxEmulator } from '../providers/ultravox/emulator.ts';
+import type { UltravoxEmulatorOptions } from '../providers/ultravox/emulator.ts';
+
+export interface RecordedRequest {
+  provider: string;
+  method: string;
+  /** Path after the provider prefix, without the query. */
+  path: string;
+  /** The query string without its `?` ('' when none). */
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** performance.now() in ms when the request arrived. */
+  at: number;
+}
+
+export interface ProviderEmulator {
+  /** Handles one request whose path has the provider prefix removed. */
+  handle(req: EmulatorRequest): Promise<EmulatorResponse> | EmulatorResponse;
+  /** State for --state persistence (plain JSON). */
+  snapshot(): unknown;
+  restore(state: unknown): void;
+}
+
+export interface EmulatorRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** e.g. "http://127.0.0.1:4747/ultravox", for building absolute `next` links. */
+  origin: string;
+}
+
+export interface EmulatorResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** JSON-serialised; undefined = empty body. */
+  body?: unknown;
+}
+
+export interface EmulatorOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Absent = any non-empty key is accepted. */
+  apiKey?: string;
+  /** Default: `{ ultravox: createUltravoxEmulator(...) }`. */
+  providers?: Record<string, ProviderEmulator>;
+  ultravox?: UltravoxEmulatorOptions;
+}
+
+export interface RunningEmulator {
+  /** "http://127.0.0.1:<port>" */
+  url: string;
+  port: number;
+  /** url + "/" + provider */
+  baseUrl(provider: string): string;
+  faults: FaultController;
+  /** Every provider request received, in order (faulted ones too). */
+  requests: RecordedRequest[];
+  providers: Record<string, ProviderEmulator>;
+  /** Closes the server and all open sockets. */
+  close(): Promise<void>;
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** A body this far past the limit is not drained any more: the socket is dropped. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+const DEFAULT_HUGE_BYTES = 10 * 1024 * 1024;
+const CONTROL_PREFIX = '/_emulator';
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const providers: Record<string, ProviderEmulator> = options.providers ?? {
+    ultravox: createUltravoxEmulator({
+      ...options.ultravox,
+      apiKey: options.ultravox?.apiKey ?? options.apiKey,
+    }),
+  };
+  const faults = new FaultController();
+  const requests: RecordedRequest[] = [];
+  const closing = new AbortController();
+  let port = options.port ?? 0;
+
+  const server = createServer((req, res) => {
+    handleRequest(req, res).catch((error: unknown) => {
+      if (closing.signal.aborted) return;
+      const message = error instanceof Error ? error.message : String(error);
+      if (!res.headersSent) send(res, { status: 500, body: { detail: `Emulator error: ${message}` } });
+      else res.destroy();
+    });
+  });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = performance.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = new URL(req.url ?? '/', 'http://127.0.0.1');
+
+    if (target.pathname === CONTROL_PREFIX || target.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+      const read = await readBody(req);
+      if (read.tooLarge) return sendTooLarge(res, read.drained);
+      send(res, control(method, target.pathname.slice(CONTROL_PREFIX.length), read.body));
+      return;
+    }
+
+    const match = /^\/([^/]+)(\/.*)?$/.exec(target.pathname);
+    const provider = match?.[1] ?? '';
+    const path = match?.[2] ?? '/';
+    const record: RecordedRequest = {
+      provider,
+      method,
+      path,
+      query: target.search.replace(/^\?/, ''),
+      headers: { ...req.headers },
+      body: '',
+      at,
+    };
+    requests.push(record);
+
+    const emulator = Object.hasOwn(providers, provider) ? providers[provider] : undefined;
+    if (emulator === undefined) {
+      req.resume();
+      send(res, { status: 404, body: { detail: 'Not found.' } });
+      return;
+    }
+
+    const fault = faults.take(provider, method, path);
+    if (fault?.kind === 'reset-before') {
+      req.socket.destroy();
+      return;
+    }
+
+    const read = await readBody(req);
+    record.body = read.body;
+    if (read.tooLarge) return sendTooLarge(res, read.drained);
+
+    if (fault?.kind === 'delay') {
+      await sleep(fault.delayMs ?? 0, undefined, { signal: closing.signal });
+    }
+    if (fault !== undefined && actOutWithoutHandling(res, fault)) return;
+
+    const response = await emulator.handle({
+      method,
+      path,
+      query: target.searchParams,
+      headers: { ...req.headers },
+      body: read.body,
+      origin: `http://${hostOf(req, port)}/${provider}`,
+    });
+    if (fault?.kind === 'reset-after') {
+      req.socket.destroy();
+      return;
+    }
+    send(res, response);
+  }
+
+  function control(method: string, path: string, body: string): EmulatorResponse {
+    if (path === '/faults') {
+      if (method === 'GET') return { status: 200, body: faults.list() };
+      if (method === 'DELETE') {
+        faults.clear();
+        return { status: 204 };
+      }
+      if (method === 'POST') {
+        let data: unknown;
+        try {
+          data = JSON.parse(body) as unknown;
+        } catch {
+          return { status: 400, body: { detail: 'The body must be a JSON fault rule.' } };
+        }
+        const problem = faultRuleProblem(data);
+        if (problem !== undefined) return { status: 400, body: { detail: `Invalid fault rule: ${problem}` } };
+        faults.add(toFaultRule(data));
+        return { status: 204 };
+      }
+      return {
+        status: 405,
+        headers: { allow: 'GET, POST, DELETE' },
+        body: { detail: 'Method not allowed.' },
+      };
+    }
+    if (path === '/requests') {
+      if (method === 'GET') return { status: 200, body: requests };
+      if (method === 'DELETE') {
+        requests.length = 0;
+        return { status: 204 };
+      }
+      return { status: 405, headers: { allow: 'GET, DELETE' }, body: { detail: 'Method not allowed.' } };
+    }
+    return { status: 404, body: { detail: 'Not found.' } };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    port,
+    baseUrl: (provider: string) => `${url}/${provider}`,
+    faults,
+    requests,
+    providers,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        closing.abort();
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The faults that answer in place of the provider; true when the response has been dealt with. */
+function actOutWithoutHandling(res: ServerResponse, fault: FaultRule): boolean {
+  switch (fault.kind) {
+    case 'status': {
+      const status = fault.status ?? 500;
+      send(res, { status, body: { detail: `Emulated fault: HTTP ${status}.` } });
+      return true;
+    }
+    case 'rate-limit': {
+      const retryAfter = fault.retryAfter ?? '1';
+      send(res, {
+        status: 429,
+        headers: { 'retry-after': retryAfter },
+        body: { detail: `Request was throttled. Expected available in ${retryAfter} seconds.` },
+      });
+      return true;
+    }
+    case 'malformed':
+      sendRaw(res, 200, 'application/json', '{"results": [');
+      return true;
+    case 'html':
+      sendRaw(res, 200, 'text/html', '<html>oops</html>');
+      return true;
+    case 'truncated': {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"next": null, "previous": null, "results": [{"webhookId": "', () => res.destroy());
+      return true;
+    }
+    case 'huge':
+      sendRaw(res, 200, 'application/json', hugeJson(fault.sizeBytes ?? DEFAULT_HUGE_BYTES));
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** A valid JSON document of exactly `size` bytes (or the smallest one possible when `size` is tiny). */
+function hugeJson(size: number): Buffer {
+  const head = Buffer.from('{"results":[],"padding":"');
+  const tail = Buffer.from('"}');
+  const padding = Math.max(0, size - head.length - tail.length);
+  const body = Buffer.alloc(head.length + padding + tail.length, 'x');
+  head.copy(body, 0);
+  tail.copy(body, head.length + padding);
+  return body;
+}
+
+function send(res: ServerResponse, response: EmulatorResponse): void {
+  if (res.destroyed || res.writableEnded) return;
+  const headers: Record<string, string> = { ...response.headers };
+  if (response.body === undefined) {
+    res.writeHead(response.status, headers);
+    res.end();
+    return;
+  }
+  const payload = Buffer.from(JSON.stringify(response.body));
+  res.writeHead(response.status, {
+    'content-type': 'application/json',
+    'content-length': String(payload.length),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+function sendRaw(res: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
+  const payload = typeof body === 'string' ? Buffer.from(body) : body;
+  res.writeHead(status, { 'content-type': contentType, 'content-length': String(payload.length) });
+  res.end(payload);
+}
+
+function sendTooLarge(res: ServerResponse, drained: boolean): void {
+  const headers: Record<string, string> = drained ? {} : { connection: 'close' };
+  send(res, { status: 413, headers, body: { detail: `Request body exceeds ${MAX_BODY_BYTES} bytes.` } });
+}
+
+/**
+ * Reads the body up to {@link MAX_BODY_BYTES}. A larger body is drained (so the client gets to read the
+ * 413 instead of a broken pipe) up to a sanity limit, past which reading stops.
+ */
+function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge: boolean; drained: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (tooLarge: boolean, drained: boolean): void => {
+      if (settled) return;
+      settled = true;
+      resolve({ body: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'), tooLarge, drained });
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (size > MAX_DRAIN_BYTES) {
+        req.pause();
+        finish(true, false);
+      }
+    });
+    req.on('end', () => finish(size > MAX_BODY_BYTES, true));
+    req.on('error', (error) => {
+      if (!settled) {
+        settled = true;
+        reject(error);
+      }
+    });
+  });
+}
+
+/** The Host the client used (so `next` links match its base URL), or the listening address. */
+function hostOf(req: IncomingMessage, port: number): string {
+  const host = req.headers.host;
+  return host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? host : `127.0.0.1:${port}`;
+}

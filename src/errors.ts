@@ -1,0 +1,151 @@
+/**
+ * The error family and the exit-code table. This is the only module where exit numbers live: everything
+ * else throws a {@link CliError} subclass and the base command turns it into a message and a code
+ * (see `../shared/reference/cli-contract.md`, §Exit codes).
+ */
+
+/** Exit codes of the command-line contract. */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  config: 3,
+  auth: 4,
+  notFound: 5,
+  unsupported: 6,
+  rejected: 7,
+  testFailed: 8,
+  unavailable: 9,
+  drift: 10,
+  cancelled: 130,
+} as const;
+
+export type ExitCodeName = keyof typeof ExitCode;
+
+/** What a user can be told about a failure, beyond its message. */
+export interface ErrorDetails {
+  /** What to do next, printed on its own line. */
+  hint?: string;
+  /** The HTTP status the provider answered, where there was one. */
+  status?: number;
+  /** The provider the failure concerns. */
+  provider?: string;
+  /** The provider's correlation or request id, shown so support can find the request. */
+  requestId?: string;
+}
+
+/** An error a user can hit. Its `kind` picks the exit code; nothing else does. */
+export class CliError extends Error {
+  readonly kind: ExitCodeName;
+  readonly hint?: string;
+  readonly status?: number;
+  readonly provider?: string;
+  readonly requestId?: string;
+
+  constructor(kind: ExitCodeName, message: string, details: ErrorDetails = {}) {
+    super(message);
+    this.name = 'CliError';
+    this.kind = kind;
+    this.hint = details.hint;
+    this.status = details.status;
+    this.provider = details.provider;
+    this.requestId = details.requestId;
+  }
+
+  get exitCode(): number {
+    return ExitCode[this.kind];
+  }
+
+  /** The contract's JSON error shape: `{"error":{"code","message","status","provider","hint"}}`. */
+  toJSON(): { error: Record<string, unknown> } {
+    return {
+      error: {
+        code: snakeCase(this.kind),
+        message: this.message,
+        status: this.status ?? null,
+        provider: this.provider ?? null,
+        hint: this.hint ?? null,
+        ...(this.requestId ? { requestId: this.requestId } : {}),
+      },
+    };
+  }
+}
+
+/** A bad or missing flag or argument, input rejected before sending, or input needed with no terminal. */
+export class UsageError extends CliError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('usage', message, details);
+    this.name = 'UsageError';
+  }
+}
+
+/** No API key, or an unreadable or corrupt config file. */
+export class ConfigError extends CliError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('config', message, details);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The provider does not support the operation; nothing was written. */
+export class UnsupportedError extends CliError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('unsupported', message, details);
+    this.name = 'UnsupportedError';
+  }
+}
+
+/** A test delivery or a signature check failed. */
+export class TestFailedError extends CliError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('testFailed', message, details);
+    this.name = 'TestFailedError';
+  }
+}
+
+/** The user cancelled at a prompt (Ctrl-C). */
+export class CancelledError extends CliError {
+  constructor() {
+    super('cancelled', 'Cancelled.');
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * A provider answered with an error status, or could not be reached or understood. `retryable` tells the
+ * HTTP client whether the same request may be sent again.
+ */
+export class ApiError extends CliError {
+  readonly retryable: boolean;
+  /** Field-level messages the provider gave, as `field: message` lines. */
+  readonly fieldErrors: string[];
+
+  constructor(
+    kind: ExitCodeName,
+    message: string,
+    details: ErrorDetails & { retryable?: boolean; fieldErrors?: string[] } = {},
+  ) {
+    super(kind, message, details);
+    this.name = 'ApiError';
+    this.retryable = details.retryable ?? false;
+    this.fieldErrors = details.fieldErrors ?? [];
+  }
+}
+
+/** The exit-code kind for an HTTP error status (401/403 credentials, 404, other 4xx rejected, 5xx/429 unavailable). */
+export function kindForStatus(status: number): ExitCodeName {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'notFound';
+  if (status === 429 || status >= 500) return 'unavailable';
+  if (status >= 400) return 'rejected';
+  return 'unavailable';
+}
+
+/** The exit code an arbitrary thrown value stands for. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof CliError ? error.exitCode : ExitCode.unexpected;
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}

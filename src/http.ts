@@ -1,0 +1,386 @@
+/**
+ * The one HTTP client every provider adapter talks through (undici). It owns what the contract says about
+ * the wire: per-request timeouts, retries with jittered backoff and `Retry-After`, which requests are safe to
+ * repeat, proxies from the environment, the `User-Agent`, a redacted `--debug` trace, a cap on answer size,
+ * and the rule that the API key goes only to the configured origin.
+ */
+import { EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import { ApiError, UsageError, kindForStatus } from './errors.ts';
+import { isLoopbackHost } from './input.ts';
+import type { ZodType } from 'zod';
+import type { Connection } from './providers/types.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One request, relative to the connection's base URL. */
+export interface RequestSpec {
+  method: HttpMethod;
+  /** Appended to the base URL's path unchanged (e.g. `/api/webhooks`). */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /**
+   * Whether sending the request twice does no harm. Defaults to true for GET, PUT, PATCH and DELETE and
+   * false for POST; an adapter sets it false for a PATCH that flips state (Talkover's toggle).
+   */
+  idempotent?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body, or undefined for an empty one. */
+  body: unknown;
+}
+
+/** How a provider words its errors; the client turns that into an {@link ApiError}. */
+export interface ErrorReading {
+  message?: string;
+  fieldErrors?: string[];
+  requestId?: string;
+  /** Overrides the exit-code kind picked from the status (e.g. a provider's 409 meaning "limit reached"). */
+  hint?: string;
+}
+
+export interface HttpClientOptions extends Connection {
+  provider: string;
+  displayName: string;
+  /** Headers that carry the credential; redacted in traces. */
+  authHeaders: Record<string, string>;
+  /** Reads the provider's error body. */
+  readError: (status: number, body: unknown) => ErrorReading;
+  /** Body keys whose values are secrets, redacted in the trace. */
+  secretFields?: readonly string[];
+  /** Attempts per request, the first included. */
+  maxAttempts?: number;
+  /** First backoff step in milliseconds (doubled per attempt, jittered). */
+  backoffMs?: number;
+}
+
+/** Answers larger than this are refused as unusable (no webhook list comes near it). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/** Network errors that prove the request never left: safe to retry even for a POST. */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+const ALWAYS_REDACTED_HEADERS = new Set(['authorization', 'x-api-key', 'cookie']);
+
+/**
+ * Checks a base URL before any credential goes near it: absolute http(s), and plain http only to loopback.
+ * Returns the parsed URL.
+ */
+export function checkBaseUrl(baseUrl: string, displayName: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new UsageError(`The ${displayName} base URL "${baseUrl}" is not an absolute URL.`, {
+      hint: 'Give a full URL such as https://api.example.com, or unset the base URL to use production.',
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`The ${displayName} base URL must be http or https, not ${url.protocol}`);
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new UsageError(
+      `Refusing to send the ${displayName} API key over plain http to ${url.host}: only loopback hosts may use http.`,
+      { hint: 'Use an https base URL.' },
+    );
+  }
+  return url;
+}
+
+let sharedDispatcher: Dispatcher | undefined;
+/** One connection pool per process; proxies come from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+function dispatcher(): Dispatcher {
+  sharedDispatcher ??= new EnvHttpProxyAgent();
+  return sharedDispatcher;
+}
+
+/** Closes pooled connections so the process can exit as soon as its work is done. */
+export async function closeConnections(): Promise<void> {
+  const d = sharedDispatcher;
+  sharedDispatcher = undefined;
+  await d?.close();
+}
+
+export class HttpClient {
+  private readonly base: URL;
+  private readonly options: HttpClientOptions;
+
+  constructor(options: HttpClientOptions) {
+    this.options = options;
+    this.base = checkBaseUrl(options.baseUrl, options.displayName);
+  }
+
+  /** The URL a path is sent to: the base URL's path with the API path appended. */
+  urlFor(path: string, query?: RequestSpec['query']): URL {
+    const url = new URL(this.base.href);
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  async request(spec: RequestSpec): Promise<HttpResponse> {
+    const idempotent = spec.idempotent ?? spec.method !== 'POST';
+    const maxAttempts = this.options.maxAttempts ?? 4;
+    const url = this.urlFor(spec.path, spec.query);
+    const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt >= maxAttempts;
+      let response: HttpResponse;
+      try {
+        response = await this.send(spec.method, url, payload);
+      } catch (error) {
+        const failure = this.networkFailure(error, spec, idempotent);
+        if (last || !failure.retryable) throw failure;
+        await this.pause(this.backoff(attempt), `${failure.message} Retrying`);
+        continue;
+      }
+      if (response.status < 400) return response;
+      const retryable = RETRY_STATUSES.has(response.status) && (idempotent || response.status === 429);
+      const failure = this.statusFailure(response, retryable, attempt);
+      if (last || !retryable) throw failure;
+      const asked = retryAfterMs(response.headers['retry-after']);
+      if (asked !== undefined && asked > this.options.maxWaitMs) {
+        throw new ApiError(
+          'unavailable',
+          `${this.options.displayName} asked to wait ${Math.ceil(asked / 1000)} s before retrying (Retry-After), longer than --max-wait ${Math.round(this.options.maxWaitMs / 1000)} s.`,
+          {
+            status: response.status,
+            provider: this.options.provider,
+            hint: 'Try again later, or raise --max-wait.',
+          },
+        );
+      }
+      await this.pause(
+        asked ?? this.backoff(attempt),
+        `${response.status} from ${this.options.displayName}. Retrying`,
+      );
+    }
+  }
+
+  private async send(method: HttpMethod, url: URL, payload: string | undefined): Promise<HttpResponse> {
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent,
+      accept: 'application/json',
+      ...this.options.authHeaders,
+    };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    this.trace(`> ${method} ${url.href}`);
+    this.trace(...Object.entries(headers).map(([k, v]) => `> ${k}: ${this.redactHeader(k, v)}`));
+    if (payload !== undefined) this.trace(`> ${this.redactBody(payload)}`);
+    const started = performance.now();
+    const res = await undiciRequest(url, {
+      method,
+      headers,
+      body: payload,
+      dispatcher: dispatcher(),
+      headersTimeout: this.options.timeoutMs,
+      bodyTimeout: this.options.timeoutMs,
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+    const text = await readCapped(res.body, this.options.displayName);
+    const elapsed = Math.round(performance.now() - started);
+    this.trace(`< ${res.statusCode} (${elapsed} ms)`);
+    if (text) this.trace(`< ${this.redactBody(text)}`);
+    if (res.statusCode >= 300 && res.statusCode < 400) {
+      // Redirects are never followed: the key must not travel to wherever the Location points.
+      throw new ApiError(
+        'unavailable',
+        `${this.options.displayName} answered with a redirect (${res.statusCode}), which is not followed.`,
+        {
+          status: res.statusCode,
+          provider: this.options.provider,
+          hint: 'Check the base URL.',
+        },
+      );
+    }
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: this.parse(text, res.statusCode, res.headers),
+    };
+  }
+
+  private parse(text: string, status: number, headers: HttpResponse['headers']): unknown {
+    if (text.trim() === '') return undefined;
+    const type = String(headers['content-type'] ?? '');
+    if (!/json/i.test(type)) {
+      if (status >= 400) return text; // error pages are often HTML; the status still says what happened
+      throw this.unusable(`answered with ${type || 'no content type'} instead of JSON`, status);
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      if (status >= 400) return text;
+      throw this.unusable('answered with malformed JSON', status);
+    }
+  }
+
+  private unusable(what: string, status?: number): ApiError {
+    return new ApiError('unavailable', `${this.options.displayName} ${what}.`, {
+      status,
+      provider: this.options.provider,
+      hint: 'Try again; if it persists, run with --debug to see the answer.',
+    });
+  }
+
+  private statusFailure(response: HttpResponse, retryable: boolean, attempts: number): ApiError {
+    const reading = this.options.readError(response.status, response.body);
+    const kind = kindForStatus(response.status);
+    const base = reading.message ?? `${this.options.displayName} answered ${response.status}.`;
+    const after = retryable && attempts > 1 ? ` (after ${attempts} attempts)` : '';
+    return new ApiError(kind, `${base}${after}`, {
+      status: response.status,
+      provider: this.options.provider,
+      requestId: reading.requestId,
+      fieldErrors: reading.fieldErrors,
+      retryable,
+      hint: reading.hint ?? hintForKind(kind, this.options.provider),
+    });
+  }
+
+  private networkFailure(error: unknown, spec: RequestSpec, idempotent: boolean): ApiError {
+    if (error instanceof ApiError) return error;
+    const code = errorCode(error);
+    const timedOut =
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT' ||
+      (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
+    const neverSent = NEVER_SENT_CODES.has(code);
+    const name = this.options.displayName;
+    const seconds = Math.round(this.options.timeoutMs / 100) / 10;
+    const what = timedOut
+      ? `${name} did not answer within ${seconds} s.`
+      : neverSent
+        ? `Could not connect to ${name} at ${this.base.host} (${code}).`
+        : `The connection to ${name} failed (${code || (error instanceof Error ? error.message : String(error))}).`;
+    const write = spec.method !== 'GET';
+    const mayHaveLanded = write && !neverSent;
+    const hint = mayHaveLanded
+      ? `The ${spec.method} may have reached ${name}. Check with \`voicehooks list -p ${this.options.provider}\` before retrying${
+          spec.method === 'POST' ? ', or retry with `create --if-not-exists`' : ''
+        }.`
+      : neverSent
+        ? 'Check the base URL and your network or proxy settings.'
+        : 'Try again; raise --timeout if the provider is slow.';
+    return new ApiError('unavailable', what, {
+      provider: this.options.provider,
+      hint,
+      retryable: idempotent || neverSent,
+    });
+  }
+
+  private backoff(attempt: number): number {
+    const step = (this.options.backoffMs ?? 500) * 2 ** (attempt - 1);
+    return Math.min(step, 8000) * (0.5 + Math.random() / 2);
+  }
+
+  private async pause(ms: number, why: string): Promise<void> {
+    this.trace(`! ${why} in ${Math.round(ms)} ms`);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  private trace(...lines: string[]): void {
+    const debug = this.options.debug;
+    if (!debug) return;
+    const key = this.options.apiKey;
+    for (const line of lines) debug(key ? line.split(key).join('[redacted]') : line);
+  }
+
+  private redactHeader(name: string, value: string): string {
+    const lower = name.toLowerCase();
+    const isAuth = ALWAYS_REDACTED_HEADERS.has(lower) || lower in lowerKeys(this.options.authHeaders);
+    return isAuth ? '[redacted]' : value;
+  }
+
+  private redactBody(text: string): string {
+    const fields = new Set(this.options.secretFields ?? []);
+    try {
+      return JSON.stringify(redactValue(JSON.parse(text) as unknown, fields));
+    } catch {
+      return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+    }
+  }
+}
+
+/** Replaces the values of secret keys anywhere in a JSON value. */
+export function redactValue(value: unknown, fields: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, fields));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        fields.has(k) && v !== null ? '[redacted]' : redactValue(v, fields),
+      ]),
+    );
+  }
+  return value;
+}
+
+/** `Retry-After` as milliseconds: delta seconds or an HTTP date. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function hintForKind(kind: string, provider: string): string | undefined {
+  switch (kind) {
+    case 'auth':
+      return `Check the API key: \`voicehooks auth status\`, or \`voicehooks auth login -p ${provider}\`.`;
+    case 'notFound':
+      return `List what exists with \`voicehooks list -p ${provider}\`.`;
+    case 'unavailable':
+      return 'Try again later; run with --debug to see the exchange.';
+    default:
+      return undefined;
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer | Uint8Array>, displayName: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      throw new ApiError(
+        'unavailable',
+        `${displayName} sent an answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; it was not read.`,
+        {
+          hint: 'Check the base URL; run with --debug to see the exchange.',
+        },
+      );
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function errorCode(error: unknown): string {
+  if (!error || typeof error !== 'object') return '';
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause && cause !== error ? errorCode(cause) : '';
+}
+
+function lowerKeys(record: Record<string, string>): Record<string, true> {
+  return Object.fromEntries(Object.keys(record).map((k) => [k.toLowerCase(), true]));
+}
+
+/** Checks a provider's answer against its wire schema; an answer of another shape is unusable (exit 9). */
+export function decode<T>(schema: ZodType<T>, body: unknown, displayName: string, provider: string): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ApiError(
+    'unavailable',
+    `${displayName} answered with an unexpected shape (${issue?.path.join('.') || 'body'}: ${issue?.message}).`,
+    { provider, hint: 'Check the base URL; run with --debug to see the answer.' },
+  );
+}

@@ -1,0 +1,169 @@
+/**
+ * Checks of user input, made before any request (contract §Input checked before any request). Each check
+ * names the flag and the rule and throws a UsageError (exit 2); none of them sends anything.
+ */
+import { UsageError } from './errors.ts';
+import type { InputField, ProviderDescriptor, WebhookInput } from './providers/types.ts';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** Loopback hosts: the only ones plain http and https-only exceptions are allowed for. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** The contract's flag name for each input field. */
+export const FLAG_FOR_FIELD: Record<InputField, string> = {
+  url: '--url',
+  events: '--event',
+  name: '--name',
+  secrets: '--secret',
+  agentId: '--agent',
+  headers: '--header',
+  deliveryTimeout: '--delivery-timeout',
+  maxRetries: '--max-retries',
+  httpMethod: '--http-method',
+  authScheme: '--auth-scheme',
+  payloadTemplates: '--payload-template',
+  retryType: '--retry-type',
+  basicAuth: '--basic-auth',
+  enabled: '--enabled',
+};
+
+export interface UrlCheck {
+  /** The URL, unchanged. */
+  url: string;
+  /** Set when the URL is allowed only as an exception (plain http to loopback where https is required). */
+  warning?: string;
+}
+
+/** An absolute http(s) URL within the provider's length limit; https where the provider requires it. */
+export function checkUrl(value: string, descriptor: ProviderDescriptor, flag = '--url'): UrlCheck {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} must be an absolute http(s) URL, got "${value}".`, {
+      hint: 'For example: --url https://example.com/webhooks',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${flag} must use http or https, not ${url.protocol}`);
+  }
+  if (value.length > descriptor.maxUrlLength) {
+    throw new UsageError(
+      `${flag} is ${value.length} characters; ${descriptor.displayName} accepts at most ${descriptor.maxUrlLength}.`,
+    );
+  }
+  if (descriptor.httpsOnly && url.protocol === 'http:') {
+    if (!isLoopbackHost(url.hostname)) {
+      throw new UsageError(
+        `${flag} must use https: ${descriptor.displayName} delivers only to https endpoints.`,
+      );
+    }
+    return {
+      url: value,
+      warning: `${descriptor.displayName} accepts only https; plain http to ${url.hostname} works only with a local emulator or listener.`,
+    };
+  }
+  return { url: value };
+}
+
+/** Events from the provider's documented catalog; an unknown one gets a did-you-mean. */
+export function checkEvents(values: string[], descriptor: ProviderDescriptor, flag = '--event'): string[] {
+  const known = descriptor.events().map((e) => e.name);
+  for (const value of values) {
+    if (known.includes(value)) continue;
+    const guess = closest(value, known);
+    throw new UsageError(`${flag} "${value}" is not a ${descriptor.displayName} event.`, {
+      hint: guess
+        ? `Did you mean "${guess}"? See \`voicehooks events -p ${descriptor.name}\`.`
+        : `See \`voicehooks events -p ${descriptor.name}\` for the list.`,
+    });
+  }
+  return [...new Set(values)];
+}
+
+export function checkId(id: string, descriptor: ProviderDescriptor): string {
+  if (!descriptor.isValidId(id)) {
+    throw new UsageError(`"${id}" is not a ${descriptor.displayName} webhook id (${descriptor.idFormat}).`, {
+      hint: `List ids with \`voicehooks list -p ${descriptor.name}\`.`,
+    });
+  }
+  return id;
+}
+
+/** `K=V` pairs (`--header`, `--payload-template`) as a record. */
+export function parsePairs(values: string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const key = eq > 0 ? value.slice(0, eq).trim() : '';
+    if (!key) throw new UsageError(`${flag} takes KEY=VALUE, got "${value}".`);
+    out[key] = value.slice(eq + 1);
+  }
+  return out;
+}
+
+/** A header name as HTTP allows it (RFC 9110 token) and a value without line breaks. */
+export function checkHeaders(headers: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+      throw new UsageError(`--header name "${name}" is not a valid HTTP header name.`);
+    }
+    if (/[\r\n\0]/.test(value))
+      throw new UsageError(`--header ${name} has a line break or NUL in its value.`);
+  }
+  return headers;
+}
+
+/** A whole number within a range, named by its flag. */
+export function checkRange(value: number, min: number, max: number, flag: string, unit = ''): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}${unit}, got ${value}.`);
+  }
+  return value;
+}
+
+/** Flags given that the provider has no field for: a usage error, never silently dropped. */
+export function checkFieldsSupported(input: WebhookInput, descriptor: ProviderDescriptor): void {
+  const unsupported = (Object.keys(input) as InputField[]).filter(
+    (field) => input[field] !== undefined && !descriptor.fields.includes(field),
+  );
+  if (unsupported.length > 0) {
+    throw new UsageError(
+      `${descriptor.displayName} has no field for ${unsupported.map((f) => FLAG_FOR_FIELD[f]).join(', ')}.`,
+      { hint: `See \`voicehooks providers\` for what each provider supports.` },
+    );
+  }
+}
+
+/** The candidate nearest to `value` by edit distance, if it is near enough to be a plausible typo. */
+export function closest(value: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(value.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(value.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

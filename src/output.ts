@@ -1,0 +1,231 @@
+/**
+ * Rendering, as pure functions that return strings: tables for people, tab-separated rows for pipes, and
+ * secret masking. Nothing here writes to a stream; the base command decides where the string goes.
+ */
+import { createRequire } from 'node:module';
+import type { Webhook } from './providers/types.ts';
+
+/** How a command's result is shown when it is not printed as JSON. */
+export type View =
+  | { kind: 'table'; columns: Column[]; rows: Record<string, unknown>[] }
+  | { kind: 'record'; fields: Column[]; record: Record<string, unknown> }
+  | { kind: 'text'; text: string };
+
+export interface Column {
+  key: string;
+  header: string;
+  /** Colour rule for the cell, applied on terminals only. */
+  tone?: (value: unknown) => Tone | undefined;
+}
+export type Tone = 'good' | 'bad' | 'muted' | 'warn';
+
+export interface RenderOptions {
+  /** A terminal: tables with headers; otherwise tab-separated rows without a header. */
+  tty: boolean;
+  color: boolean;
+  /** Terminal width, for sizing tables. */
+  width?: number;
+  /** `--fields`: which keys to show, in that order. */
+  fields?: string[];
+}
+
+const MASK = '****';
+
+/** `****` plus the last 4 characters: enough to tell secrets apart, not enough to use one. */
+export function maskSecret(secret: string): string {
+  return secret.length <= 8 ? MASK : `${MASK}${secret.slice(-4)}`;
+}
+
+/**
+ * Masks a webhook's secrets, in `secrets` and in the raw object's secret fields, except the values in
+ * `reveal` (a secret just issued, printed whole once).
+ */
+export function maskWebhook(
+  webhook: Webhook,
+  secretFields: readonly string[],
+  reveal: readonly string[] = [],
+): Webhook {
+  const keep = new Set(reveal);
+  const mask = (value: unknown): unknown => {
+    if (typeof value === 'string') return keep.has(value) ? value : maskSecret(value);
+    if (Array.isArray(value)) return value.map(mask);
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+    return value;
+  };
+  const fields = new Set(secretFields);
+  const raw = Object.fromEntries(
+    Object.entries(webhook.raw).map(([k, v]) => [k, fields.has(k) ? mask(v) : v]),
+  );
+  return { ...webhook, secrets: webhook.secrets.map((s) => mask(s) as string), raw };
+}
+
+/** Keeps only the named keys of each object (the `--fields` of JSON output). */
+export function pickFields(value: unknown, fields: string[] | undefined): unknown {
+  if (!fields?.length) return value;
+  if (Array.isArray(value)) return value.map((v) => pickFields(v, fields));
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
+  }
+  return value;
+}
+
+export const WEBHOOK_COLUMNS: Column[] = [
+  { key: 'id', header: 'ID' },
+  { key: 'url', header: 'URL' },
+  { key: 'events', header: 'EVENTS' },
+  { key: 'enabled', header: 'ENABLED', tone: (v) => (v === true ? 'good' : v === false ? 'bad' : 'muted') },
+  {
+    key: 'status',
+    header: 'STATUS',
+    tone: (v) => (v === 'normal' || v === 'ACTIVE' || v === 'active' ? 'good' : v ? 'bad' : 'muted'),
+  },
+  { key: 'name', header: 'NAME' },
+  { key: 'agentId', header: 'AGENT' },
+  { key: 'createdAt', header: 'CREATED' },
+];
+
+/** Renders a view as text, ending with a newline (or empty for an empty table on a pipe). */
+export function render(view: View, options: RenderOptions): string {
+  if (view.kind === 'text')
+    return view.text.endsWith('\n') || view.text === '' ? view.text : `${view.text}\n`;
+  if (view.kind === 'record') return renderRecord(view.fields, view.record, options);
+  return renderTable(view.columns, view.rows, options);
+}
+
+function selectColumns(columns: Column[], fields: string[] | undefined): Column[] {
+  if (!fields?.length) return columns;
+  return fields.map((f) => columns.find((c) => c.key === f) ?? { key: f, header: f.toUpperCase() });
+}
+
+/** A cell's text: lists joined with commas, null and undefined as an empty cell (a dash on terminals). */
+export function cellText(value: unknown, tty: boolean): string {
+  if (value === null || value === undefined || value === '') return tty ? '-' : '';
+  if (Array.isArray(value)) return value.map((v) => cellText(v, tty)).join(',');
+  if (typeof value === 'object') return JSON.stringify(value);
+  // Tabs and newlines would break the row structure of piped output.
+  return String(value).replace(/[\t\r\n]+/g, ' ');
+}
+
+function renderTable(columns: Column[], rows: Record<string, unknown>[], options: RenderOptions): string {
+  const cols = selectColumns(columns, options.fields);
+  if (!options.tty) {
+    return rows.map((row) => cols.map((c) => cellText(row[c.key], false)).join('\t') + '\n').join('');
+  }
+  if (rows.length === 0) return '';
+  const colors = palette(options.color);
+  const cells = rows.map((row) => cols.map((c) => cellText(row[c.key], true)));
+  const widths = fitWidths(
+    cols.map((c, i) => Math.max(c.header.length, ...cells.map((r) => (r[i] ?? '').length))),
+    options.width ?? 120,
+  );
+  const Table = load<typeof import('cli-table3')>('cli-table3');
+  const table = new Table({
+    head: cols.map((c) => colors.bold(c.header)),
+    colWidths: widths.map((w) => w + 2),
+    wordWrap: false,
+    truncate: '…',
+    chars: BORDERLESS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2 },
+  });
+  rows.forEach((row, r) => {
+    table.push(cols.map((c, i) => colors.tone(cells[r]?.[i] ?? '', c.tone?.(row[c.key]))));
+  });
+  return (
+    table
+      .toString()
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n') + '\n'
+  );
+}
+
+function renderRecord(fields: Column[], record: Record<string, unknown>, options: RenderOptions): string {
+  const cols = selectColumns(fields, options.fields);
+  if (!options.tty) return cols.map((c) => cellText(record[c.key], false)).join('\t') + '\n';
+  const colors = palette(options.color);
+  const width = Math.max(...cols.map((c) => c.header.length));
+  return (
+    cols
+      .map((c) => {
+        const text = cellText(record[c.key], true);
+        return `${colors.bold(c.header.padEnd(width))}  ${colors.tone(text, c.tone?.(record[c.key]))}`;
+      })
+      .join('\n') + '\n'
+  );
+}
+
+/** Shrinks the widest columns until the row fits the terminal; every column keeps at least 8 characters. */
+function fitWidths(natural: number[], total: number): number[] {
+  const widths = [...natural];
+  const gaps = 2 * widths.length;
+  while (widths.reduce((a, b) => a + b, 0) + gaps > total) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if ((widths[widest] ?? 0) <= 8) break;
+    widths[widest] = (widths[widest] ?? 0) - 1;
+  }
+  return widths;
+}
+
+const BORDERLESS = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '',
+};
+
+// cli-table3 and chalk are loaded on first use, so commands that print JSON never pay for them.
+const requireLazily = createRequire(import.meta.url);
+function load<T>(name: string): T {
+  return requireLazily(name) as T;
+}
+
+interface Palette {
+  bold(text: string): string;
+  tone(text: string, tone: Tone | undefined): string;
+}
+
+function palette(color: boolean): Palette {
+  if (!color) return { bold: (t) => t, tone: (t) => t };
+  // chalk does not read NO_COLOR itself; the caller decides `color`, and the level is set explicitly here.
+  const { Chalk } = load<typeof import('chalk')>('chalk');
+  const chalk = new Chalk({ level: 1 });
+  const tones: Record<Tone, (t: string) => string> = {
+    good: chalk.green,
+    bad: chalk.red,
+    warn: chalk.yellow,
+    muted: chalk.dim,
+  };
+  return { bold: chalk.bold, tone: (t, tone) => (tone ? tones[tone](t) : t) };
+}
+
+/** The table view of webhooks. */
+export function webhookTable(webhooks: Webhook[]): View {
+  return { kind: 'table', columns: WEBHOOK_COLUMNS, rows: webhooks as unknown as Record<string, unknown>[] };
+}
+
+/** The key-value view of one webhook. */
+export function webhookRecord(webhook: Webhook, extra: Column[] = []): View {
+  return {
+    kind: 'record',
+    fields: [
+      ...WEBHOOK_COLUMNS,
+      { key: 'updatedAt', header: 'UPDATED' },
+      { key: 'secrets', header: 'SECRETS' },
+      ...extra,
+    ],
+    record: webhook as unknown as Record<string, unknown>,
+  };
+}

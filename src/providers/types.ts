@@ -1,0 +1,162 @@
+/**
+ * The provider-neutral model: one `Webhook` shape for every provider, the input a create or update carries,
+ * and the interfaces each provider implements. A provider is split in two so that commands which need no
+ * network (`events`, `providers`, `--help`) never load HTTP code: a light {@link ProviderDescriptor} and a
+ * lazily imported {@link ProviderAdapter}.
+ */
+
+export const PROVIDER_NAMES = ['ultravox', 'talkover', 'polyai', 'daily'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** A webhook as every provider's is shown (the contract's JSON shape). */
+export interface Webhook {
+  provider: ProviderName;
+  id: string;
+  url: string;
+  events: string[];
+  /** null where the provider has no on/off switch (Ultravox, Daily). */
+  enabled: boolean | null;
+  /** The provider's health or state word (Ultravox `status`, Daily `state`), or null. */
+  status: string | null;
+  name: string | null;
+  agentId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  /** Signing secrets the provider returned; masked on output unless revealed. */
+  secrets: string[];
+  /** The provider's own object, unchanged but for masking on output. */
+  raw: Record<string, unknown>;
+}
+
+/** The fields a create or update may carry, named as the contract's flags are (camelCase). */
+export interface WebhookInput {
+  url?: string;
+  events?: string[];
+  name?: string;
+  secrets?: string[];
+  agentId?: string;
+  headers?: Record<string, string>;
+  /** Seconds. */
+  deliveryTimeout?: number;
+  maxRetries?: number;
+  httpMethod?: string;
+  authScheme?: string;
+  payloadTemplates?: Record<string, string>;
+  retryType?: string;
+  basicAuth?: string;
+  enabled?: boolean;
+}
+
+export type InputField = keyof WebhookInput;
+
+/** One documented event type. */
+export interface EventType {
+  name: string;
+  description: string;
+}
+
+/** How a provider turns a webhook on and off, if at all. */
+export type ToggleSupport =
+  /** No switch: `toggle` exits 6 before any write. */
+  | 'none'
+  /** An `enabled` field set by an update. */
+  | 'field'
+  /** Only re-activation of a failed webhook (Daily). */
+  | 'reactivate';
+
+/** What a provider can do. Truthful: an unsupported operation fails before any request. */
+export interface Capabilities {
+  toggle: ToggleSupport;
+  /** `test` asks the provider to send a delivery itself (Talkover), rather than the CLI signing one. */
+  nativeTest: boolean;
+  /** How a new secret is given: added beside the old ones, replaced by an update, or by a native endpoint. */
+  rotateSecret: 'add' | 'replace' | 'native';
+  /** The provider returns secrets on reads (so they can be compared and shown with --show-secrets). */
+  secretsReadable: boolean;
+  /** Delivery logs and manual redelivery. */
+  deliveryLogs: boolean;
+  /** The list is paginated by the provider. */
+  paginated: boolean;
+  /** Webhooks live under an agent that must be named. */
+  agentScoped: boolean;
+}
+
+/** The light half of a provider: facts and checks, no HTTP. */
+export interface ProviderDescriptor {
+  name: ProviderName;
+  displayName: string;
+  /** The production base URL (the API reference's `servers` entry); PolyAI's depends on the region. */
+  defaultBaseUrl(scope: Scope): string;
+  capabilities: Capabilities;
+  /** The input fields this provider has a place for; any other given flag is a usage error. */
+  fields: readonly InputField[];
+  /** Fields a create must have, beyond url and events. */
+  requiredOnCreate: readonly InputField[];
+  /** Longest URL the provider accepts. */
+  maxUrlLength: number;
+  /** Delivery URLs must be https (loopback excepted, with a warning). */
+  httpsOnly: boolean;
+  /** Human words for the id format, and its check. */
+  idFormat: string;
+  isValidId(id: string): boolean;
+  /** Keys of the provider's raw object whose values are secrets (masked on output, redacted in traces). */
+  secretFields: readonly string[];
+  /** Provider-specific checks of input (ranges, formats), throwing a UsageError; run before any request. */
+  checkInput?(input: WebhookInput): void;
+  /** The documented event catalog. */
+  events(): readonly EventType[];
+  /** The adapter, loaded on first use. */
+  loadAdapter(): Promise<AdapterFactory>;
+}
+
+/** Where and how to reach a provider's API. */
+export interface Connection {
+  baseUrl: string;
+  apiKey: string;
+  /** Per-request timeout in milliseconds. */
+  timeoutMs: number;
+  /** Longest `Retry-After` the client will wait, in milliseconds. */
+  maxWaitMs: number;
+  /** `voicehooks/<version>`. */
+  userAgent: string;
+  /** Receives the redacted HTTP trace when `--debug` is on. */
+  debug?: (line: string) => void;
+}
+
+/** Scope a provider may need: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
+export interface Scope {
+  agentId?: string;
+  region?: string;
+}
+
+export interface ListOptions {
+  /** Stop after this many webhooks. */
+  limit?: number;
+  /** Provider-side filters (PolyAI `enabled`/`event_type`). */
+  enabled?: boolean;
+  event?: string;
+}
+
+/** A secret the provider just issued, with the webhook it belongs to. */
+export interface SecretResult {
+  webhook: Webhook;
+  /** The new secret, printed whole once. */
+  secret: string;
+  /** What the user should know about the old secret(s). */
+  notice: string;
+}
+
+/** The network half of a provider. Every method talks to the provider over the shared HTTP client. */
+export interface ProviderAdapter {
+  readonly descriptor: ProviderDescriptor;
+  list(options?: ListOptions): AsyncIterable<Webhook>;
+  get(id: string): Promise<Webhook>;
+  create(input: WebhookInput): Promise<Webhook>;
+  update(id: string, input: WebhookInput): Promise<Webhook>;
+  delete(id: string): Promise<void>;
+  /** Set the on/off state. Absent where `capabilities.toggle` is 'none'. */
+  setEnabled?(id: string, enabled: boolean): Promise<Webhook>;
+  rotateSecret(id: string, options: { revokeOld: boolean }): Promise<SecretResult>;
+}
+
+export type AdapterFactory = (connection: Connection, scope: Scope) => ProviderAdapter;

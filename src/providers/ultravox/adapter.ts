@@ -1,0 +1,143 @@
+/** Ultravox's webhook API over the shared HTTP client (providers.md §1). */
+import { randomBytes } from 'node:crypto';
+import { HttpClient, decode, type ErrorReading } from '../../http.ts';
+import type { Connection, ListOptions, ProviderAdapter, Scope, Webhook, WebhookInput } from '../types.ts';
+import { ultravox } from './index.ts';
+import { pageWire, webhookWire, type UltravoxWebhook, type UltravoxWrite } from './wire.ts';
+
+/** The most the CLI asks for per page; Ultravox documents no default or maximum (providers.md §1.2). */
+const PAGE_SIZE = 100;
+
+export function toWebhook(wire: UltravoxWebhook): Webhook {
+  return {
+    provider: 'ultravox',
+    id: wire.webhookId,
+    url: wire.url,
+    events: wire.events,
+    enabled: null,
+    status: wire.status ?? null,
+    name: null,
+    agentId: wire.agentId ?? null,
+    createdAt: wire.created ?? null,
+    updatedAt: null,
+    secrets: wire.secrets ?? [],
+    raw: wire,
+  };
+}
+
+/**
+ * Ultravox answers errors the Django REST Framework way: `{"detail": "…"}`, or field errors
+ * `{"url": ["Enter a valid URL."], "events": {"0": ["…"]}}` (providers.md §1.4).
+ */
+export function readUltravoxError(_status: number, body: unknown): ErrorReading {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    return typeof body === 'string' && body.length < 300 ? { message: `Ultravox: ${body}` } : {};
+  }
+  const record = body as Record<string, unknown>;
+  if (typeof record.detail === 'string') return { message: `Ultravox: ${record.detail}` };
+  const fieldErrors = flattenFieldErrors(record);
+  return fieldErrors.length
+    ? { message: 'Ultravox rejected the request.', fieldErrors }
+    : { message: `Ultravox: ${JSON.stringify(body).slice(0, 300)}` };
+}
+
+function flattenFieldErrors(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return [`${path}: ${value}`];
+  if (Array.isArray(value)) return value.flatMap((v) => flattenFieldErrors(v, path));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => flattenFieldErrors(v, path ? `${path}[${k}]` : k));
+  }
+  return [];
+}
+
+function toWrite(input: WebhookInput): UltravoxWrite {
+  const body: UltravoxWrite = {};
+  if (input.url !== undefined) body.url = input.url;
+  if (input.events !== undefined) body.events = input.events;
+  if (input.secrets !== undefined) body.secrets = input.secrets;
+  if (input.agentId !== undefined) body.agentId = input.agentId === '' ? null : input.agentId;
+  return body;
+}
+
+/** The `cursor` query parameter of a `next` link; the link's own origin is never used. */
+export function cursorOf(next: string): string | undefined {
+  try {
+    return new URL(next).searchParams.get('cursor') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createUltravoxAdapter(connection: Connection, scope: Scope): ProviderAdapter {
+  const http = new HttpClient({
+    ...connection,
+    provider: 'ultravox',
+    displayName: 'Ultravox',
+    authHeaders: { 'X-API-Key': connection.apiKey },
+    readError: readUltravoxError,
+    secretFields: ultravox.secretFields,
+  });
+  const one = (body: unknown) => toWebhook(decode(webhookWire, body, 'Ultravox', 'ultravox'));
+  const path = (id: string) => `/api/webhooks/${encodeURIComponent(id)}`;
+
+  const adapter: ProviderAdapter = {
+    descriptor: ultravox,
+
+    async *list(options: ListOptions = {}) {
+      const limit = options.limit ?? Infinity;
+      const seen = new Set<string>();
+      let cursor: string | undefined;
+      let count = 0;
+      for (;;) {
+        const res = await http.request({
+          method: 'GET',
+          path: '/api/webhooks',
+          query: { cursor, pageSize: Math.min(PAGE_SIZE, limit), agentId: scope.agentId },
+        });
+        const page = decode(pageWire, res.body, 'Ultravox', 'ultravox');
+        for (const wire of page.results) {
+          if (count++ >= limit) return;
+          yield toWebhook(wire);
+        }
+        // Follow only the cursor, at the configured origin: a `next` link may name another host (the spec's
+        // own example does), and the key must not travel there. A cursor seen before would loop forever.
+        const next = page.next ? cursorOf(page.next) : undefined;
+        if (!next || seen.has(next) || count >= limit) return;
+        seen.add(next);
+        cursor = next;
+      }
+    },
+
+    async get(id) {
+      return one((await http.request({ method: 'GET', path: path(id) })).body);
+    },
+
+    async create(input) {
+      return one((await http.request({ method: 'POST', path: '/api/webhooks', body: toWrite(input) })).body);
+    },
+
+    async update(id, input) {
+      return one((await http.request({ method: 'PATCH', path: path(id), body: toWrite(input) })).body);
+    },
+
+    async delete(id) {
+      await http.request({ method: 'DELETE', path: path(id) });
+    },
+
+    async rotateSecret(id, { revokeOld }) {
+      const current = await adapter.get(id);
+      const secret = randomBytes(32).toString('base64url');
+      // Ultravox signs each delivery once per secret, so keeping the old ones beside the new one lets
+      // receivers switch over without a window of failed verifications (providers.md §1.6).
+      const secrets = revokeOld ? [secret] : [secret, ...current.secrets];
+      const webhook = await adapter.update(id, { secrets });
+      const old = current.secrets.length === 1 ? 'The old secret still signs' : 'The old secrets still sign';
+      const notice = revokeOld
+        ? 'The old secrets were removed: deliveries are signed with the new secret only.'
+        : `${old} deliveries beside the new one, so receivers keep verifying. Once they use the new secret, ` +
+          `remove the old with \`voicehooks update ${id} -p ultravox --secret <new secret>\`.`;
+      return { webhook, secret, notice };
+    },
+  };
+  return adapter;
+}

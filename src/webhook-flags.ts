@@ -1,0 +1,169 @@
+/**
+ * The flags of `create` and `update`, and their conversion into a checked {@link WebhookInput}. Shared by
+ * both commands so that a field is named, parsed and checked the same way everywhere.
+ */
+import { readFileSync } from 'node:fs';
+import { Flags } from '@oclif/core';
+import { UsageError } from './errors.ts';
+import { checkEvents, checkFieldsSupported, checkHeaders, isUuid, checkUrl, parsePairs } from './input.ts';
+import { askCheckbox, askInput, missingInput } from './prompt.ts';
+import type { ProviderDescriptor, WebhookInput } from './providers/types.ts';
+
+const FIELDS = 'WEBHOOK';
+
+export const webhookFlags = {
+  url: Flags.string({ summary: 'Delivery URL (absolute http or https).', helpGroup: FIELDS }),
+  event: Flags.string({ summary: 'Event type; repeat for several.', multiple: true, helpGroup: FIELDS }),
+  name: Flags.string({ summary: 'Name (required by Talkover and PolyAI).', helpGroup: FIELDS }),
+  secret: Flags.string({
+    summary: 'Signing secret (Ultravox: repeatable; Daily: base64 hmac).',
+    multiple: true,
+    helpGroup: FIELDS,
+  }),
+  agent: Flags.string({ summary: 'Agent UUID (Ultravox agentId; Talkover scope).', helpGroup: FIELDS }),
+  header: Flags.string({
+    summary: 'Custom header K=V sent with deliveries; repeatable.',
+    multiple: true,
+    helpGroup: FIELDS,
+  }),
+  'delivery-timeout': Flags.integer({
+    summary: 'Seconds the provider waits for your endpoint.',
+    helpGroup: FIELDS,
+  }),
+  'max-retries': Flags.integer({ summary: 'Delivery retries (Talkover).', helpGroup: FIELDS }),
+  'http-method': Flags.string({ summary: 'Delivery HTTP method (Talkover).', helpGroup: FIELDS }),
+  'auth-scheme': Flags.string({
+    summary: 'Authorization scheme for deliveries (Talkover).',
+    helpGroup: FIELDS,
+  }),
+  'payload-template': Flags.string({
+    summary: 'EVENT=FILE payload template (Talkover); repeatable.',
+    multiple: true,
+    helpGroup: FIELDS,
+  }),
+  'retry-type': Flags.string({ summary: 'circuit-breaker or exponential (Daily).', helpGroup: FIELDS }),
+  'basic-auth': Flags.string({ summary: 'Basic auth credential for deliveries (Daily).', helpGroup: FIELDS }),
+  enabled: Flags.boolean({
+    summary: 'Create or set it enabled (--no-enabled: disabled).',
+    allowNo: true,
+    helpGroup: FIELDS,
+  }),
+};
+
+export type WebhookFlagValues = {
+  url?: string;
+  event?: string[];
+  name?: string;
+  secret?: string[];
+  agent?: string;
+  header?: string[];
+  'delivery-timeout'?: number;
+  'max-retries'?: number;
+  'http-method'?: string;
+  'auth-scheme'?: string;
+  'payload-template'?: string[];
+  'retry-type'?: string;
+  'basic-auth'?: string;
+  enabled?: boolean;
+};
+
+export interface CheckedInput {
+  input: WebhookInput;
+  warnings: string[];
+}
+
+/**
+ * Turns flag values into input for the provider, checking every rule of the contract before anything is
+ * sent: the provider must have a field for each flag given, and each value must be well formed.
+ */
+export function inputFromFlags(flags: WebhookFlagValues, descriptor: ProviderDescriptor): CheckedInput {
+  const warnings: string[] = [];
+  const input: WebhookInput = {};
+  if (flags.url !== undefined) {
+    const checked = checkUrl(flags.url, descriptor);
+    if (checked.warning) warnings.push(checked.warning);
+    input.url = checked.url;
+  }
+  if (flags.event?.length) input.events = checkEvents(flags.event, descriptor);
+  if (flags.name !== undefined) {
+    if (flags.name.trim() === '' || flags.name.length > 255) {
+      throw new UsageError('--name must be 1 to 255 characters.');
+    }
+    input.name = flags.name;
+  }
+  if (flags.secret?.length) {
+    if (flags.secret.some((s) => s.trim() === '')) throw new UsageError('--secret cannot be empty.');
+    input.secrets = flags.secret;
+  }
+  // For account-scoped providers --agent is a field of the webhook; for Talkover it is the scope instead.
+  if (flags.agent !== undefined && !descriptor.capabilities.agentScoped) input.agentId = flags.agent;
+  if (flags.header?.length) input.headers = checkHeaders(parsePairs(flags.header, '--header'));
+  if (flags['delivery-timeout'] !== undefined) input.deliveryTimeout = flags['delivery-timeout'];
+  if (flags['max-retries'] !== undefined) input.maxRetries = flags['max-retries'];
+  if (flags['http-method'] !== undefined) input.httpMethod = flags['http-method'];
+  if (flags['auth-scheme'] !== undefined) input.authScheme = flags['auth-scheme'];
+  if (flags['payload-template']?.length) {
+    const files = parsePairs(flags['payload-template'], '--payload-template');
+    input.payloadTemplates = Object.fromEntries(
+      Object.entries(files).map(([event, file]) => [event, readTemplate(file)]),
+    );
+  }
+  if (flags['retry-type'] !== undefined) input.retryType = flags['retry-type'];
+  if (flags['basic-auth'] !== undefined) input.basicAuth = flags['basic-auth'];
+  if (flags.enabled !== undefined) input.enabled = flags.enabled;
+
+  checkFieldsSupported(input, descriptor);
+  if (input.agentId !== undefined && input.agentId !== '' && !isUuid(input.agentId)) {
+    throw new UsageError(`--agent must be a UUID, got "${input.agentId}".`);
+  }
+  descriptor.checkInput?.(input);
+  return { input, warnings };
+}
+
+function readTemplate(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--payload-template cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Fills in what a create needs and the flags did not give, by asking on a terminal; without one, names
+ * every missing flag at once (exit 2).
+ */
+export async function completeCreateFlags(
+  flags: WebhookFlagValues,
+  descriptor: ProviderDescriptor,
+  canAsk: boolean,
+): Promise<WebhookFlagValues> {
+  const missing: string[] = [];
+  if (!flags.url) missing.push('--url');
+  if (!flags.event?.length) missing.push('--event');
+  if (descriptor.requiredOnCreate.includes('name') && !flags.name) missing.push('--name');
+  if (missing.length === 0) return flags;
+  if (!canAsk) throw missingInput(missing);
+  const filled = { ...flags };
+  if (!filled.url) {
+    filled.url = await askInput('Delivery URL', (value) => {
+      try {
+        checkUrl(value, descriptor);
+        return true;
+      } catch (error) {
+        return (error as Error).message.replace(/^--url /, 'The URL ');
+      }
+    });
+  }
+  if (!filled.event?.length) {
+    filled.event = await askCheckbox(
+      'Events',
+      descriptor.events().map((e) => ({ value: e.name, name: e.name, description: e.description })),
+    );
+  }
+  if (descriptor.requiredOnCreate.includes('name') && !filled.name) {
+    filled.name = await askInput('Name', (v) =>
+      v.trim() && v.length <= 255 ? true : '1 to 255 characters.',
+    );
+  }
+  return filled;
+}
