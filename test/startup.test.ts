@@ -1,0 +1,40 @@
+// Commands that need no network must not load the HTTP client, the prompt library or the table renderer:
+// start-up time is a feature (issue: foundation; house style "Startup is a feature").
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const trace = fileURLToPath(new URL('./helpers/module-trace.ts', import.meta.url));
+
+function loadedModules(args: string[]): { modules: string[]; stdout: string; status: number | null } {
+  const run = spawnSync(process.execPath, ['--import', trace, 'bin/run.js', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: '/nonexistent', NO_COLOR: '1', VOICEHOOKS_ULTRAVOX_API_KEY: 'trace-key' },
+  });
+  const line = run.stderr.split('\n').find((l) => l.startsWith('[modules] '));
+  assert.ok(line, `no module trace in stderr: ${run.stderr}`);
+  return { modules: JSON.parse(line.slice('[modules] '.length)) as string[], stdout: run.stdout, status: run.status };
+}
+
+const HEAVY = ['/node_modules/undici/', '/node_modules/@inquirer/', '/node_modules/cli-table3/', '/node_modules/conf/'];
+
+describe('start-up loads only what a command needs', () => {
+  for (const args of [['--version'], ['events', '-p', 'ultravox', '--json'], ['--help']]) {
+    it(`voicehooks ${args.join(' ')}`, () => {
+      const { modules, status } = loadedModules(args);
+      assert.equal(status, 0);
+      for (const heavy of HEAVY) {
+        const hit = modules.find((m) => m.includes(heavy));
+        assert.equal(hit, undefined, `${args.join(' ')} loaded ${hit}`);
+      }
+    });
+  }
+
+  it('the trace itself sees heavy modules when a command does load them', () => {
+    const { modules } = loadedModules(['list', '-p', 'ultravox', '--base-url', 'http://127.0.0.1:9', '--json']);
+    assert.ok(modules.some((m) => m.includes('/node_modules/undici/')));
+  });
+});
