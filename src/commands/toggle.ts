@@ -26,6 +26,7 @@ export default class Toggle extends BaseCommand<typeof Toggle> {
     if (descriptor.capabilities.toggle === 'none') throw noSwitch(descriptor, id);
     const { adapter } = await this.connect(descriptor, this.flags.agent);
     if (!adapter.setEnabled) throw noSwitch(descriptor, id);
+    if (!this.flags.on && !this.flags.off && adapter.flip) return this.present(await adapter.flip(id));
     const wanted = this.flags.on ? true : this.flags.off ? false : !(await adapter.get(id)).enabled;
     return this.present(await adapter.setEnabled(id, wanted));
   }

@@ -156,6 +156,12 @@ export interface ProviderAdapter {
   delete(id: string): Promise<void>;
   /** Set the on/off state. Absent where `capabilities.toggle` is 'none'. */
   setEnabled?(id: string, enabled: boolean): Promise<Webhook>;
+  /**
+   * Flip the on/off state in one step where the provider has a native flip (Talkover's `PATCH …/toggle`, not
+   * safe to repeat) or where flipping needs the provider's own rules (Daily). Without it, `toggle` reads the
+   * state and calls `setEnabled` with the opposite.
+   */
+  flip?(id: string): Promise<Webhook>;
   rotateSecret(id: string, options: { revokeOld: boolean }): Promise<SecretResult>;
 }
 
