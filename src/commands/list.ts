@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { UsageError } from '../errors.ts';
 import { checkEvents } from '../input.ts';
 import type { Webhook } from '../providers/types.ts';
 
@@ -24,6 +25,11 @@ export default class List extends BaseCommand<typeof List> {
   async run(): Promise<Webhook[]> {
     const descriptor = await this.provider();
     const event = this.flags.event ? checkEvents([this.flags.event], descriptor)[0] : undefined;
+    if (this.flags.enabled !== undefined && descriptor.capabilities.toggle !== 'field') {
+      throw new UsageError(
+        `--enabled does not apply: ${descriptor.displayName} webhooks have no on/off switch.`,
+      );
+    }
     const { adapter } = await this.connect(descriptor, this.flags.agent);
     const webhooks: Webhook[] = [];
     for await (const webhook of adapter.list({
