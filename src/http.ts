@@ -181,7 +181,7 @@ export class HttpClient {
       bodyTimeout: this.options.timeoutMs,
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
-    const text = await readCapped(res.body, this.options.displayName);
+    const text = await readCapped(res.body, this.options.displayName, this.options.provider, res.statusCode);
     const elapsed = Math.round(performance.now() - started);
     this.trace(`< ${res.statusCode} (${elapsed} ms)`);
     if (text) this.trace(`< ${this.redactBody(text)}`);
@@ -230,13 +230,16 @@ export class HttpClient {
   private statusFailure(response: HttpResponse, retryable: boolean, attempts: number): ApiError {
     const reading = this.options.readError(response.status, response.body);
     const kind = kindForStatus(response.status);
-    const base = reading.message ?? `${this.options.displayName} answered ${response.status}.`;
+    // A provider may echo the key back ("Invalid API key <key>"); it must not reach the terminal or a log.
+    const scrub = (text: string) =>
+      this.options.apiKey ? text.split(this.options.apiKey).join('[redacted]') : text;
+    const base = scrub(reading.message ?? `${this.options.displayName} answered ${response.status}.`);
     const after = retryable && attempts > 1 ? ` (after ${attempts} attempts)` : '';
     return new ApiError(kind, `${base}${after}`, {
       status: response.status,
       provider: this.options.provider,
       requestId: reading.requestId,
-      fieldErrors: reading.fieldErrors,
+      fieldErrors: reading.fieldErrors?.map(scrub),
       retryable,
       hint: reading.hint ?? hintForKind(kind, this.options.provider),
     });
@@ -342,7 +345,12 @@ function hintForKind(kind: string, provider: string): string | undefined {
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer | Uint8Array>, displayName: string): Promise<string> {
+async function readCapped(
+  body: AsyncIterable<Buffer | Uint8Array>,
+  displayName: string,
+  provider: string,
+  status: number,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

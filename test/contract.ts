@@ -199,8 +199,10 @@ export function adapterContract(fixture: ContractFixture): void {
       assert.ok(descriptor.isValidId(hook.id), `id ${hook.id} is not ${descriptor.idFormat}`);
       assert.equal(hook.url, input.url);
       assert.deepEqual(sorted(hook.events), sorted(input.events ?? []));
-      if (capabilities.toggle === 'none') assert.equal(hook.enabled, null);
-      else assert.equal(typeof hook.enabled, 'boolean');
+      // Only a true on/off field makes `enabled` a boolean; 'none' and 'reactivate' (a failed-state reset, not a
+      // switch) leave it null (providers/types.ts, Webhook.enabled).
+      if (capabilities.toggle === 'field') assert.equal(typeof hook.enabled, 'boolean');
+      else assert.equal(hook.enabled, null);
       for (const key of ['status', 'name', 'agentId', 'createdAt', 'updatedAt'] as const) {
         const value = hook[key];
         assert.ok(value === null || typeof value === 'string', `${key} is ${typeof value}`);
@@ -257,11 +259,18 @@ export function adapterContract(fixture: ContractFixture): void {
       const url = otherUrl(hook.url);
       const updated = await adapter.update(hook.id, { url });
       const got = await adapter.get(hook.id);
+      // Where reads never show secrets, only create's answer has them: they cannot be compared.
+      const comparable = (w: Webhook) => ({
+        ...w,
+        raw: {},
+        updatedAt: null,
+        secrets: capabilities.secretsReadable ? w.secrets : [],
+      });
       for (const seen of [updated, got]) {
         assert.equal(seen.url, url);
         assert.deepEqual(
-          { ...seen, url: hook.url, raw: {}, updatedAt: null },
-          { ...hook, raw: {}, updatedAt: null },
+          comparable({ ...seen, url: hook.url }),
+          comparable(hook),
           'a field other than url changed',
         );
       }
@@ -338,7 +347,20 @@ export function adapterContract(fixture: ContractFixture): void {
     it(`setEnabled exists iff toggle is not 'none' (${capabilities.toggle})`, async () => {
       const adapter = await context.adapter();
       assert.equal(typeof adapter.setEnabled === 'function', capabilities.toggle !== 'none');
+      if (capabilities.toggle === 'none') assert.equal(adapter.flip, undefined, 'flip without a switch');
       assert.equal(adapter.descriptor, descriptor);
+    });
+
+    it('the other optional operations exist iff their capability says so', async () => {
+      const adapter = await context.adapter();
+      assert.equal(typeof adapter.test === 'function', capabilities.nativeTest, 'test vs nativeTest');
+      assert.equal(typeof adapter.logs === 'function', capabilities.deliveryLogs, 'logs vs deliveryLogs');
+      assert.equal(
+        typeof adapter.redeliver === 'function',
+        capabilities.deliveryLogs,
+        'redeliver vs deliveryLogs',
+      );
+      assert.deepEqual(running().emulator.requests, [], 'making an adapter sent a request');
     });
 
     if (capabilities.toggle === 'none') {
@@ -354,11 +376,14 @@ export function adapterContract(fixture: ContractFixture): void {
         process.env[keyVar] = CONTRACT_API_KEY;
         process.env.VOICEHOOKS_CONFIG_DIR = configDir;
         try {
-          const argv = [hook.id, '-p', descriptor.name, '--on', '--base-url', baseUrl, '--no-input'];
-          if (fixture.scope?.agentId !== undefined) argv.push('--agent', fixture.scope.agentId);
-          const { stderr } = await withStderrCaptured(() => Toggle.run(argv, ROOT));
-          assert.equal(process.exitCode, ExitCode.unsupported, stderr);
-          assert.match(stderr, /no on\/off switch/);
+          for (const state of [['--on'], ['--off'], []]) {
+            const argv = [hook.id, '-p', descriptor.name, ...state, '--base-url', baseUrl, '--no-input'];
+            if (fixture.scope?.agentId !== undefined) argv.push('--agent', fixture.scope.agentId);
+            process.exitCode = undefined;
+            const { stderr } = await withStderrCaptured(() => Toggle.run(argv, ROOT));
+            assert.equal(process.exitCode, ExitCode.unsupported, `toggle ${state.join(' ')}: ${stderr}`);
+            assert.match(stderr, /no on\/off switch/);
+          }
         } finally {
           process.exitCode = undefined;
           for (const [name, value] of [
@@ -382,15 +407,41 @@ export function adapterContract(fixture: ContractFixture): void {
         const setEnabled = adapter.setEnabled?.bind(adapter);
         assert.ok(setEnabled);
         const hook = await create(adapter);
-        // A 'reactivate' switch can only turn a webhook on (contract: toggle).
-        const states = capabilities.toggle === 'field' ? [false, false, true, true] : [true, true];
-        for (const wanted of states) {
-          const result = await setEnabled(hook.id, wanted);
-          assert.equal(result.enabled, wanted);
+        if (capabilities.toggle === 'field') {
+          for (const wanted of [false, false, true, true]) {
+            const result = await setEnabled(hook.id, wanted);
+            assert.equal(result.enabled, wanted);
+            assert.equal(result.id, hook.id);
+            assert.equal((await adapter.get(hook.id)).enabled, wanted);
+          }
+          return;
+        }
+        // 'reactivate' can only turn a webhook (back) on, and doing it twice is harmless.
+        for (let i = 0; i < 2; i++) {
+          const result: Webhook = await setEnabled(hook.id, true);
           assert.equal(result.id, hook.id);
-          assert.equal((await adapter.get(hook.id)).enabled, wanted);
+          assert.equal(result.url, hook.url);
+          assert.equal((await adapter.get(hook.id)).enabled, result.enabled);
         }
       });
+
+      if (capabilities.toggle === 'field') {
+        it('flip, where the adapter has one, turns the state over and back', async (t) => {
+          const adapter = await context.adapter();
+          const flip = adapter.flip?.bind(adapter);
+          if (!flip) {
+            t.skip('no native flip: toggle reads the state and calls setEnabled');
+            return;
+          }
+          const hook = await create(adapter);
+          for (const wanted of [!hook.enabled, hook.enabled]) {
+            const flipped = await flip(hook.id);
+            assert.equal(flipped.id, hook.id);
+            assert.equal(flipped.enabled, wanted);
+            assert.equal((await adapter.get(hook.id)).enabled, wanted);
+          }
+        });
+      }
     }
 
     fixture.extra?.(context);

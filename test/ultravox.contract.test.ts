@@ -2,7 +2,7 @@
 // URL (providers.md §1.2), several secrets at once (§1.6).
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { startEmulator } from '../src/emulator/server.ts';
@@ -37,6 +37,26 @@ async function ultravoxEmulator(
   if (options.seed !== undefined) state.seed(options.seed);
   const emulator = await startEmulator({ providers: { ultravox: state } });
   return { emulator, state, baseUrl: emulator.baseUrl('ultravox') };
+}
+
+/** A purpose-built server on 127.0.0.1 that records the requests it gets. */
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse, hits: IncomingMessage[]) => void,
+): Promise<{ url: string; hits: IncomingMessage[]; close(): Promise<void> }> {
+  const hits: IncomingMessage[] = [];
+  const server = createServer((req, res) => {
+    hits.push(req);
+    handler(req, res, hits);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 const adapterAt = (baseUrl: string, scope: Scope = {}) => makeAdapter(ultravox, baseUrl, scope);
@@ -125,42 +145,66 @@ describe('Ultravox specifics', { timeout: 20_000 }, () => {
 
   it('a cursor seen before ends the list', async () => {
     // Prism's example answers every page with the same `next` (house style, traps): a naive client loops.
-    const seen: IncomingMessage[] = [];
     const hook = (n: number) => ({
       webhookId: `00000000-0000-4000-8000-00000000000${n}`,
       url: `https://example.com/${n}`,
       events: ['call.ended'],
     });
-    const server = createServer((req, res) => {
-      seen.push(req);
-      const cursor = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('cursor');
+    const cursorOfRequest = (req: IncomingMessage) =>
+      new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('cursor');
+    const server = await listen((req, res, hits) => {
       // A bound keeps a looping client from hanging the test: it fails instead.
-      if (seen.length > 5) {
+      if (hits.length > 5) {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"detail":"looped"}');
         return;
       }
       const body = {
-        next: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ultravox/api/webhooks?cursor=same`,
+        next: `${server.url}/ultravox/api/webhooks?cursor=same`,
         previous: null,
-        results: [hook(cursor === null ? 1 : 2)],
+        results: [hook(cursorOfRequest(req) === null ? 1 : 2)],
       };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = server.address() as AddressInfo;
-      const listed = await collect((await adapterAt(`http://127.0.0.1:${port}/ultravox`)).list());
+      const listed = await collect((await adapterAt(`${server.url}/ultravox`)).list());
       assert.deepEqual(
         listed.map((w) => w.url),
         ['https://example.com/1', 'https://example.com/2'],
       );
+      assert.deepEqual(server.hits.map(cursorOfRequest), [null, 'same']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a Prism-like server repeating one page and one foreign next link lists each webhook once', async () => {
+    const foreign = await listen(() => undefined);
+    const prism = await listen((_req, res, hits) => {
+      // A bound keeps a looping client from hanging the test: it fails instead.
+      if (hits.length > 5) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"detail":"looped"}');
+        return;
+      }
+      const body = {
+        next: `${foreign.url}/api/webhooks?cursor=cD0x`,
+        previous: null,
+        results: [
+          { webhookId: '3c90c3cc-0d44-4b50-8888-8dd25736052a', url: 'https://example.com', events: [] },
+        ],
+      };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    try {
+      const listed = await collect((await adapterAt(`${prism.url}/ultravox`)).list());
+      assert.equal(foreign.hits.length, 0, 'the key went to the next link host');
+      assert.equal(prism.hits.length, 2);
       assert.deepEqual(
-        seen.map((r) => new URL(r.url ?? '/', 'http://127.0.0.1').searchParams.get('cursor')),
-        [null, 'same'],
+        listed.map((w) => w.id),
+        ['3c90c3cc-0d44-4b50-8888-8dd25736052a'],
       );
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await prism.close();
+      await foreign.close();
     }
   });
 

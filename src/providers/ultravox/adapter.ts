@@ -86,6 +86,8 @@ export function createUltravoxAdapter(connection: Connection, scope: Scope): Pro
     async *list(options: ListOptions = {}) {
       const limit = options.limit ?? Infinity;
       const seen = new Set<string>();
+      // A server that repeats a page (Prism's mock does) must not make a webhook appear twice.
+      const yielded = new Set<string>();
       let cursor: string | undefined;
       let count = 0;
       for (;;) {
@@ -96,7 +98,9 @@ export function createUltravoxAdapter(connection: Connection, scope: Scope): Pro
         });
         const page = decode(pageWire, res.body, 'Ultravox', 'ultravox');
         for (const wire of page.results) {
+          if (yielded.has(wire.webhookId)) continue;
           if (count++ >= limit) return;
+          yielded.add(wire.webhookId);
           yield toWebhook(wire);
         }
         // Follow only the cursor, at the configured origin: a `next` link may name another host (the spec's
