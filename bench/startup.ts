@@ -26,7 +26,11 @@ function time(args: string[]): { median: number; min: number; max: number } {
 const baseline = time(['-e', '0']);
 const cases: { label: string; args: string[]; target: number }[] = [
   { label: 'voicehooks --version', args: ['bin/run.js', '--version'], target: 3.0 },
-  { label: 'voicehooks events -p ultravox --json', args: ['bin/run.js', 'events', '-p', 'ultravox', '--json'], target: 3.0 },
+  {
+    label: 'voicehooks events -p ultravox --json',
+    args: ['bin/run.js', 'events', '-p', 'ultravox', '--json'],
+    target: 3.0,
+  },
   { label: 'voicehooks --help', args: ['bin/run.js', '--help'], target: 3.0 },
 ];
 

@@ -4,7 +4,7 @@
  * place where an error becomes a message and an exit code.
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { CancelledError, CliError, ConfigError, ExitCode, UsageError } from './errors.ts';
+import { CancelledError, CliError, ConfigError, ExitCode, UsageError, formatError } from './errors.ts';
 import { maskWebhook, pickFields, render, webhookRecord, webhookTable, type View } from './output.ts';
 import { canPrompt, missingInput } from './prompt.ts';
 import { getProvider, isProviderName } from './providers/index.ts';
@@ -54,6 +54,14 @@ export const apiFlags = {
 
 /** `--agent` on commands that address existing webhooks: Talkover's scope, Ultravox's list filter. */
 export const agentFlag = Flags.string({ summary: 'Agent UUID (Talkover scope; Ultravox list filter).' });
+
+/** `--no-save-secret` on commands that receive a new signing secret (`create`, `rotate-secret`). */
+export const saveSecretFlag = Flags.boolean({
+  summary: "Keep a secret the provider shows only once (PolyAI) in the config file's secret store.",
+  description: '--no-save-secret prints it and keeps it nowhere.',
+  allowNo: true,
+  default: true,
+});
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
@@ -130,17 +138,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
     const cli = toCliError(error);
     process.exitCode = cli.exitCode;
-    if (this.jsonEnabled()) {
-      process.stderr.write(`${JSON.stringify(cli.toJSON())}\n`);
-      return;
-    }
-    const lines = [`Error: ${cli.message}`];
-    if ('fieldErrors' in cli && Array.isArray(cli.fieldErrors))
-      lines.push(...cli.fieldErrors.map((f) => `  ${f}`));
-    if (cli.requestId) lines.push(`  request id: ${cli.requestId}`);
-    if (cli.hint) lines.push(cli.hint);
-    if (cli.kind === 'unexpected' && this.debugEnabled() && error.stack) lines.push(error.stack);
-    process.stderr.write(`${lines.join('\n')}\n`);
+    const stack = cli.kind === 'unexpected' && this.debugEnabled() ? error.stack : undefined;
+    process.stderr.write(formatError(cli, { json: this.jsonEnabled(), stack }));
   }
 
   public override async finally(error: Error | undefined): Promise<void> {
@@ -287,6 +286,56 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       );
     }
     return { adapter: await this.adapter(descriptor, scope), scope };
+  }
+
+  // ---- the secret store: signing secrets a provider shows only once (PolyAI), kept in the config file ----
+
+  /**
+   * Keeps a secret the provider just issued and will not show again (unless `save` is false), and says so on
+   * stderr. A store that cannot be written is a warning, not a failure: the secret is printed whole anyway.
+   */
+  protected async keepIssuedSecret(
+    descriptor: ProviderDescriptor,
+    id: string,
+    secret: string,
+    save: boolean,
+  ): Promise<void> {
+    if (descriptor.capabilities.secretsReadable) return;
+    if (!save) this.notice(`Not saved (--no-save-secret): ${descriptor.displayName} will not show it again.`);
+    try {
+      const store = await this.store();
+      if (save) {
+        store.saveWebhookSecret(this.profileName, descriptor.name, id, secret);
+        this.notice(`Saved it in ${store.path} (profile "${this.profileName}") for sign, verify and listen.`);
+      } else if (store.forgetWebhookSecret(this.profileName, descriptor.name, id)) {
+        // A secret kept from before a rotation no longer verifies anything.
+        this.notice('The secret kept before was removed from the local secret store: it no longer works.');
+      }
+    } catch (error) {
+      const why = (error as Error).message;
+      this.notice(`Warning: the local secret store was not updated (${why}); keep the secret printed.`);
+    }
+  }
+
+  /** Whether a secret is kept for the webhook; undefined where the provider shows secrets on every read. */
+  protected async secretStoredLocally(
+    descriptor: ProviderDescriptor,
+    id: string,
+  ): Promise<boolean | undefined> {
+    if (descriptor.capabilities.secretsReadable) return undefined;
+    return (await this.store()).webhookSecret(this.profileName, descriptor.name, id) !== undefined;
+  }
+
+  /** Drops the kept secret of a deleted webhook; the deletion stands even when the store cannot be written. */
+  protected async forgetIssuedSecret(descriptor: ProviderDescriptor, id: string): Promise<void> {
+    if (descriptor.capabilities.secretsReadable) return;
+    try {
+      if ((await this.store()).forgetWebhookSecret(this.profileName, descriptor.name, id)) {
+        this.notice('Removed its signing secret from the local secret store.');
+      }
+    } catch (error) {
+      this.notice(`Warning: the local secret store was not updated (${(error as Error).message}).`);
+    }
   }
 
   // ---- presentation ----

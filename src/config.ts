@@ -4,7 +4,7 @@
  * validate is reported (exit 3) and never overwritten. conf's `encryptionKey` is deliberately not used: it is
  * obfuscation, not security; the file mode is the protection, and the README says so.
  */
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';
@@ -47,6 +47,18 @@ export class ConfigStore {
   constructor(dir = configDir()) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // mkdir leaves an existing directory as it is. One open to others is tightened like the file, but only
+      // when it holds nothing but voicehooks' own file: VOICEHOOKS_CONFIG_DIR may name a shared directory.
+      const mode = statSync(dir).mode & 0o777;
+      if (mode & 0o077) {
+        const ours = readdirSync(dir).every((name) => name.startsWith('config.json'));
+        if (ours) chmodSync(dir, 0o700);
+        this.warnings.push(
+          ours
+            ? `The config directory ${dir} was open to others (mode ${mode.toString(8)}); it is now 700.`
+            : `The config directory ${dir} is open to others (mode ${mode.toString(8)}); consider \`chmod 700\` on it.`,
+        );
+      }
     } catch (error) {
       throw new ConfigError(`Cannot create the config directory ${dir}: ${(error as Error).message}`);
     }
@@ -92,6 +104,28 @@ export class ConfigStore {
 
   webhookSecret(profile: string, provider: ProviderName, id: string): string | undefined {
     return this.profile(profile).secrets?.[provider]?.[id];
+  }
+
+  /** Keeps a signing secret the provider will not show again (PolyAI), replacing any kept before. */
+  saveWebhookSecret(profile: string, provider: ProviderName, id: string, secret: string): void {
+    this.updateProfile(profile, (p) => {
+      p.secrets = { ...p.secrets, [provider]: { ...p.secrets?.[provider], [id]: secret } };
+    });
+  }
+
+  /** Drops a kept signing secret; true when there was one. */
+  forgetWebhookSecret(profile: string, provider: ProviderName, id: string): boolean {
+    if (this.webhookSecret(profile, provider, id) === undefined) return false;
+    this.updateProfile(profile, (p) => {
+      const kept = { ...p.secrets?.[provider] };
+      delete kept[id];
+      const secrets = { ...p.secrets };
+      if (Object.keys(kept).length > 0) secrets[provider] = kept;
+      else delete secrets[provider];
+      if (Object.keys(secrets).length > 0) p.secrets = secrets;
+      else delete p.secrets;
+    });
+    return true;
   }
 
   private read(): ConfigFile {

@@ -141,6 +141,20 @@ export function kindForStatus(status: number): ExitCodeName {
   return 'unavailable';
 }
 
+/**
+ * An error as stderr shows it: `Error: …`, field errors, the request id and what to do next; with `json`, the
+ * contract's one line of JSON instead.
+ */
+export function formatError(error: CliError, options: { json: boolean; stack?: string }): string {
+  if (options.json) return `${JSON.stringify(error.toJSON())}\n`;
+  const lines = [`Error: ${error.message}`];
+  if (error instanceof ApiError) lines.push(...error.fieldErrors.map((f) => `  ${f}`));
+  if (error.requestId) lines.push(`  request id: ${error.requestId}`);
+  if (error.hint) lines.push(error.hint);
+  if (options.stack) lines.push(options.stack);
+  return `${lines.join('\n')}\n`;
+}
+
 /** The exit code an arbitrary thrown value stands for. */
 export function exitCodeOf(error: unknown): number {
   return error instanceof CliError ? error.exitCode : ExitCode.unexpected;

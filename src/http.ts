@@ -359,9 +359,7 @@ async function readCapped(
       throw new ApiError(
         'unavailable',
         `${displayName} sent an answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; it was not read.`,
-        {
-          hint: 'Check the base URL; run with --debug to see the exchange.',
-        },
+        { hint: 'Check the base URL; run with --debug to see the exchange.', provider, status },
       );
     }
     chunks.push(Buffer.from(chunk));

@@ -22,6 +22,9 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const UNKNOWN_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const ANSI = '\u001b';
 
+/** Every signing secret the tests saw issued: none may appear on stderr or in a file but config.json. */
+const signingSecrets = new Set<string>();
+
 interface WebhookJson {
   provider: string;
   id: string;
@@ -38,7 +41,13 @@ interface WebhookJson {
 }
 
 interface ErrorJson {
-  error: { code: string; message: string; status: number | null; provider: string | null; hint: string | null };
+  error: {
+    code: string;
+    message: string;
+    status: number | null;
+    provider: string | null;
+    hint: string | null;
+  };
 }
 
 interface KeyStatusJson {
@@ -108,9 +117,21 @@ function jsonError(result: CliResult): ErrorJson['error'] {
 }
 
 async function create(c: Cli, url: string, ...extra: string[]): Promise<WebhookJson> {
-  const result = await c.run(['create', '-p', 'ultravox', '--url', url, '--event', 'call.ended', '--json', ...extra]);
+  const result = await c.run([
+    'create',
+    '-p',
+    'ultravox',
+    '--url',
+    url,
+    '--event',
+    'call.ended',
+    '--json',
+    ...extra,
+  ]);
   expectCode(result, 0, 'create');
-  return parse<WebhookJson>(result.stdout);
+  const hook = parse<WebhookJson>(result.stdout);
+  hook.secrets.forEach((secret) => signingSecrets.add(secret));
+  return hook;
 }
 
 /** A port on 127.0.0.1 that nothing listens on. */
@@ -123,7 +144,7 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-describe('quickstart', { timeout: 30_000 }, () => {
+describe('quickstart', { timeout: 120_000 }, () => {
   it('create, list, get, update and delete, each exit 0', async () => {
     const c = cli();
     const url = 'https://hooks.example.com/quickstart';
@@ -142,11 +163,13 @@ describe('quickstart', { timeout: 30_000 }, () => {
     const [hook] = stored();
     assert.ok(hook, 'the emulator holds no webhook');
     assert.equal(stored().length, 1);
+    hook.secrets.forEach((secret) => signingSecrets.add(secret));
     // Piped: one tab-separated row, no header: id, url, events, enabled, status, name, agent, created,
     // updated, secrets.
     assert.equal(created.stdout.split('\n').length, 2, `one line expected: ${created.stdout}`);
     const cells = created.stdout.replace(/\n$/, '').split('\t');
     assert.equal(cells.length, 10, created.stdout);
+    assert.match(cells[0] ?? '', UUID_RE);
     assert.equal(cells[0], hook.webhookId);
     assert.equal(cells[1], url);
     assert.equal(cells[2], 'call.ended,call.billed');
@@ -207,7 +230,7 @@ describe('quickstart', { timeout: 30_000 }, () => {
   });
 });
 
-describe('exit codes', { timeout: 30_000 }, () => {
+describe('exit codes', { timeout: 120_000 }, () => {
   it('2: usage errors, each named, and nothing sent', async () => {
     const c = cli();
     const p = ['-p', 'ultravox'];
@@ -264,7 +287,11 @@ describe('exit codes', { timeout: 30_000 }, () => {
     expectCode(read, 3, 'list with a corrupt config file');
     expectCode(write, 3, 'config set with a corrupt config file');
     assert.match(read.stderr, /config\.json/);
-    assert.equal(readFileSync(corrupt.configFile, 'utf8'), '{not json', 'the corrupt file was changed');
+    assert.deepEqual(
+      readFileSync(corrupt.configFile),
+      Buffer.from('{not json'),
+      'the corrupt file was changed',
+    );
     assert.equal(emu.requests.length, 0);
   });
 
@@ -326,7 +353,7 @@ describe('exit codes', { timeout: 30_000 }, () => {
   });
 });
 
-describe('output discipline', { timeout: 30_000 }, () => {
+describe('output discipline', { timeout: 120_000 }, () => {
   it('--json errors are one line of JSON on stderr, with nothing on stdout', async () => {
     const c = cli();
     const [notFound, usage, parseError, config] = await Promise.all([
@@ -398,7 +425,7 @@ describe('output discipline', { timeout: 30_000 }, () => {
   });
 });
 
-describe('signing secrets', { timeout: 30_000 }, () => {
+describe('signing secrets', { timeout: 120_000 }, () => {
   it('create shows the generated secret whole once; get and list mask it unless --show-secrets', async () => {
     const c = cli();
     const hook = await create(c, 'https://hooks.example.com/secret');
@@ -409,19 +436,22 @@ describe('signing secrets', { timeout: 30_000 }, () => {
     assert.equal(secret, stored()[0]?.secrets[0]);
     const masked = `****${secret.slice(-4)}`;
 
-    const [got, listed, listedRows, shown] = await Promise.all([
+    const [got, listed, gotRows, shown] = await Promise.all([
       c.run(['get', hook.id, '-p', 'ultravox', '--json']),
       c.run(['list', '-p', 'ultravox', '--json']),
       c.run(['get', hook.id, '-p', 'ultravox']),
       c.run(['get', hook.id, '-p', 'ultravox', '--json', '--show-secrets']),
     ]);
-    for (const r of [got, listed, listedRows, shown]) expectCode(r, 0);
+    for (const r of [got, listed, gotRows, shown]) expectCode(r, 0);
     const gotJson = parse<WebhookJson>(got.stdout);
     assert.deepEqual(gotJson.secrets, [masked]);
     assert.deepEqual(gotJson.raw.secrets, [masked]);
     assert.deepEqual(parse<WebhookJson[]>(listed.stdout)[0]?.secrets, [masked]);
-    for (const r of [got, listed, listedRows]) assert.ok(!r.stdout.includes(secret), 'secret shown whole');
-    assert.match(listedRows.stdout, new RegExp(`\\t\\*{4}${secret.slice(-4).replace(/[-]/g, '\\-')}\\n$`));
+    for (const r of [got, listed, gotRows]) assert.ok(!r.stdout.includes(secret), 'secret shown whole');
+    assert.ok(
+      gotRows.stdout.endsWith(`\t${masked}\n`),
+      `masked secret not last in the row: ${gotRows.stdout}`,
+    );
     const shownJson = parse<WebhookJson>(shown.stdout);
     assert.deepEqual(shownJson.secrets, [secret]);
     assert.deepEqual(shownJson.raw.secrets, [secret]);
@@ -436,6 +466,7 @@ describe('signing secrets', { timeout: 30_000 }, () => {
     const lines = rotated.stdout.split('\n');
     assert.equal(lines.length, 2, `only the secret expected on stdout: ${rotated.stdout}`);
     const fresh = lines[0] ?? '';
+    signingSecrets.add(fresh);
     assert.match(fresh, /^[A-Za-z0-9_-]{20,}$/);
     assert.notEqual(fresh, original);
     assert.match(rotated.stderr, /old secret/i);
@@ -447,6 +478,7 @@ describe('signing secrets', { timeout: 30_000 }, () => {
     const revoked = await c.run(['rotate-secret', hook.id, '-p', 'ultravox', '--revoke-old', '--json']);
     expectCode(revoked, 0, 'rotate-secret --revoke-old');
     const result = parse<{ secret: string; webhook: WebhookJson }>(revoked.stdout);
+    signingSecrets.add(result.secret);
     assert.deepEqual(result.webhook.secrets, [result.secret]);
     const final = await c.run(['get', hook.id, '-p', 'ultravox', '--show-secrets', '--json']);
     expectCode(final, 0);
@@ -455,7 +487,7 @@ describe('signing secrets', { timeout: 30_000 }, () => {
   });
 });
 
-describe('a create whose answer is lost', { timeout: 30_000 }, () => {
+describe('a create whose answer is lost', { timeout: 120_000 }, () => {
   it('exits 9 saying how to check, and --if-not-exists then finds the one webhook', async () => {
     const c = cli();
     const url = 'https://hooks.example.com/lost';
@@ -485,7 +517,7 @@ describe('a create whose answer is lost', { timeout: 30_000 }, () => {
   });
 });
 
-describe('auth', { timeout: 30_000 }, () => {
+describe('auth', { timeout: 120_000 }, () => {
   it('login --with-token stores the checked key (0600 in 0700), status masks it, logout removes it', async () => {
     const c = cli({ apiKey: null });
     const login = await c.run(['auth', 'login', '-p', 'ultravox', '--with-token'], { stdin: `${KEY}\n` });
@@ -519,7 +551,10 @@ describe('auth', { timeout: 30_000 }, () => {
       c.run(['list', '-p', 'ultravox']),
     ]);
     expectCode(statusAfter, 0);
-    assert.equal(parse<KeyStatusJson[]>(statusAfter.stdout).find((s) => s.provider === 'ultravox')?.source, null);
+    assert.equal(
+      parse<KeyStatusJson[]>(statusAfter.stdout).find((s) => s.provider === 'ultravox')?.source,
+      null,
+    );
     expectCode(listAfter, 3, 'list after logout');
   });
 
@@ -543,6 +578,18 @@ describe('auth', { timeout: 30_000 }, () => {
     expectCode(list, 4, 'list with the stored wrong key');
   });
 
+  it('an existing config directory open to others is tightened to 0700', async () => {
+    const c = cli({ apiKey: null });
+    mkdirSync(c.configDir, { recursive: true });
+    chmodSync(c.configDir, 0o755);
+    const login = await c.run(['auth', 'login', '-p', 'ultravox', '--with-token', '--no-verify'], {
+      stdin: KEY,
+    });
+    expectCode(login, 0, 'auth login --no-verify');
+    assert.equal(statSync(c.configFile).mode & 0o777, 0o600);
+    assert.equal(statSync(c.configDir).mode & 0o777, 0o700, 'the config directory was left open to others');
+  });
+
   it('VOICEHOOKS_ULTRAVOX_API_KEY overrides the stored key, ULTRAVOX_API_KEY comes second', async () => {
     const c = cli({ apiKey: null });
     expectCode(
@@ -556,7 +603,9 @@ describe('auth', { timeout: 30_000 }, () => {
       status({ VOICEHOOKS_ULTRAVOX_API_KEY: ENV_KEY, ULTRAVOX_API_KEY: SECOND_KEY }),
       c.run(['list', '-p', 'ultravox'], { env: { VOICEHOOKS_ULTRAVOX_API_KEY: KEY } }),
       c.run(['list', '-p', 'ultravox'], { env: { ULTRAVOX_API_KEY: KEY } }),
-      c.run(['list', '-p', 'ultravox'], { env: { VOICEHOOKS_ULTRAVOX_API_KEY: WRONG_KEY, ULTRAVOX_API_KEY: KEY } }),
+      c.run(['list', '-p', 'ultravox'], {
+        env: { VOICEHOOKS_ULTRAVOX_API_KEY: WRONG_KEY, ULTRAVOX_API_KEY: KEY },
+      }),
     ]);
     const entry = (r: CliResult) => {
       expectCode(r, 0, 'auth status');
@@ -573,7 +622,7 @@ describe('auth', { timeout: 30_000 }, () => {
   });
 });
 
-describe('config', { timeout: 30_000 }, () => {
+describe('config', { timeout: 120_000 }, () => {
   it('set, get, unset and list round trip; a bad value exits 2', async () => {
     const c = cli();
     expectCode(await c.run(['config', 'set', 'provider', 'ultravox']), 0, 'config set');
@@ -598,7 +647,11 @@ describe('config', { timeout: 30_000 }, () => {
     ]);
     expectCode(withDefault, 0, 'list with the provider from the profile');
     expectCode(getJson, 0);
-    assert.deepEqual(parse<unknown>(getJson.stdout), { profile: 'default', key: 'provider', value: 'ultravox' });
+    assert.deepEqual(parse<unknown>(getJson.stdout), {
+      profile: 'default',
+      key: 'provider',
+      value: 'ultravox',
+    });
 
     expectCode(await c.run(['config', 'unset', 'provider']), 0, 'config unset');
     const [gone, noProvider] = await Promise.all([c.run(['config', 'get', 'provider']), c.run(['list'])]);
@@ -640,7 +693,7 @@ describe('config', { timeout: 30_000 }, () => {
   });
 });
 
-describe('catalogs', { timeout: 30_000 }, () => {
+describe('catalogs', { timeout: 120_000 }, () => {
   it('events and providers as JSON', async () => {
     const c = cli({ apiKey: null, baseUrl: null });
     const [events, providers] = await Promise.all([
@@ -655,17 +708,21 @@ describe('catalogs', { timeout: 30_000 }, () => {
     );
     assert.ok(list.every((e) => e.description.length > 0));
     expectCode(providers, 0);
-    const ultravox = parse<{ name: string; toggle: string }[]>(providers.stdout).find((p) => p.name === 'ultravox');
+    const ultravox = parse<{ name: string; toggle: string }[]>(providers.stdout).find(
+      (p) => p.name === 'ultravox',
+    );
     assert.equal(ultravox?.toggle, 'none');
     assert.equal(emu.requests.length, 0);
   });
 });
 
-describe('--debug', { timeout: 30_000 }, () => {
-  it('traces HTTP on stderr with the key and secrets redacted', async () => {
+describe('--debug', { timeout: 120_000 }, () => {
+  it('traces HTTP on stderr with the key and signing secrets redacted', async () => {
     const c = cli();
     const secret = 'whsec-debug-secret-5e1d77';
-    const [listed, created] = await Promise.all([
+    signingSecrets.add(secret);
+    const hook = await create(c, 'https://hooks.example.com/debug-rotate');
+    const [listed, created, rotated] = await Promise.all([
       c.run(['list', '-p', 'ultravox', '--debug']),
       c.run([
         'create',
@@ -679,39 +736,63 @@ describe('--debug', { timeout: 30_000 }, () => {
         secret,
         '--debug',
       ]),
+      c.run(['rotate-secret', hook.id, '-p', 'ultravox', '--debug']),
     ]);
     expectCode(listed, 0);
     assert.match(listed.stderr, /> GET http:\/\/127\.0\.0\.1:\d+\/ultravox\/api\/webhooks/);
     assert.match(listed.stderr, /x-api-key: \[redacted\]/i);
-    assert.ok(!listed.stderr.includes(KEY), 'the key is in the trace');
     assert.ok(!listed.stdout.includes('> GET'), 'the trace is on stdout');
     expectCode(created, 0);
     assert.match(created.stderr, /> POST /);
-    assert.ok(!created.stderr.includes(secret), 'a signing secret is in the trace');
-    assert.ok(!created.stderr.includes(KEY), 'the key is in the trace');
+    assert.ok(!created.stderr.includes(secret), 'a signing secret given with --secret is in the trace');
+    expectCode(rotated, 0);
+    const fresh = rotated.stdout.trim();
+    signingSecrets.add(fresh);
+    assert.match(rotated.stderr, /> PATCH /);
+    assert.ok(!rotated.stderr.includes(fresh), 'the rotated secret is in the trace');
+    for (const r of [listed, created, rotated]) assert.ok(!r.stderr.includes(KEY), 'the key is in the trace');
+  });
+});
+
+describe('errors outside a command', { timeout: 120_000 }, () => {
+  it('an unknown command is a usage error in the contract form, JSON with --json', async () => {
+    const c = cli();
+    const [plain, json] = await Promise.all([c.run(['lst']), c.run(['lst', '--json'])]);
+    expectCode(plain, 2, 'an unknown command');
+    assert.match(plain.stderr, /^Error: .*lst/m);
+    assert.ok(plain.stderr.trimEnd().split('\n').length >= 2, `no line on what to do next: ${plain.stderr}`);
+    expectCode(json, 2, 'an unknown command with --json');
+    assert.equal(jsonError(json).code, 'usage');
   });
 });
 
 // Must stay the last test: it reads what every test above captured.
 describe('no credential leaks', () => {
-  it('no API key appears in any output, nor in any written file but config.json', () => {
-    assert.ok(captured.length > 50, `only ${captured.length} runs captured`);
+  it('no API key in any output or file but config.json; no signing secret on stderr or in other files', () => {
+    assert.ok(captured.length > 0, 'nothing captured: run the whole file, not this test alone');
+    assert.ok(signingSecrets.size > 0, 'no signing secret was recorded');
     for (const run of captured) {
+      const command = run.args.join(' ');
       for (const key of ALL_KEYS) {
-        assert.ok(!run.stdout.includes(key), `stdout of "${run.args.join(' ')}" holds ${key}`);
-        assert.ok(!run.stderr.includes(key), `stderr of "${run.args.join(' ')}" holds ${key}`);
+        assert.ok(!run.stdout.includes(key), `stdout of "${command}" holds the API key ${key}`);
+        assert.ok(!run.stderr.includes(key), `stderr of "${command}" holds the API key ${key}`);
       }
-      assert.ok(!run.stdout.includes(ANSI), `ANSI escape on stdout of "${run.args.join(' ')}"`);
+      for (const secret of signingSecrets) {
+        assert.ok(!run.stderr.includes(secret), `stderr of "${command}" holds the signing secret ${secret}`);
+      }
+      assert.ok(!run.stdout.includes(ANSI), `ANSI escape on stdout of "${command}"`);
     }
     const files = tempRoots.flatMap(filesUnder);
     assert.ok(
-      files.some((f) => f.endsWith('config.json')),
+      files.some((f) => f.endsWith('/config.json')),
       'no config file was written',
     );
     for (const file of files) {
       if (file.endsWith('/config.json')) continue;
       const text = readFileSync(file, 'utf8');
-      for (const key of ALL_KEYS) assert.ok(!text.includes(key), `${file} holds ${key}`);
+      for (const value of [...ALL_KEYS, ...signingSecrets]) {
+        assert.ok(!text.includes(value), `${file} holds ${value}`);
+      }
     }
   });
 });

@@ -413,7 +413,7 @@ describe('faults seen from the client', { timeout: 5000 }, () => {
       json('POST', { url: 'https://a.example.com', events: ['call.ended'] }),
     );
     assert.equal(post.status, 201);
-    const other = await fetch(`${emu.url}/talkover/api/webhooks`);
+    const other = await fetch(`${emu.url}/nope/api/webhooks`);
     assert.equal(other.status, 404);
     assert.equal((await uv('/api/webhooks')).status, 502);
     assert.equal(emu.faults.list()[0]?.times, 1);

@@ -12,14 +12,28 @@ function loadedModules(args: string[]): { modules: string[]; stdout: string; sta
   const run = spawnSync(process.execPath, ['--import', trace, 'bin/run.js', ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: '/nonexistent', NO_COLOR: '1', VOICEHOOKS_ULTRAVOX_API_KEY: 'trace-key' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: '/nonexistent',
+      NO_COLOR: '1',
+      VOICEHOOKS_ULTRAVOX_API_KEY: 'trace-key',
+    },
   });
   const line = run.stderr.split('\n').find((l) => l.startsWith('[modules] '));
   assert.ok(line, `no module trace in stderr: ${run.stderr}`);
-  return { modules: JSON.parse(line.slice('[modules] '.length)) as string[], stdout: run.stdout, status: run.status };
+  return {
+    modules: JSON.parse(line.slice('[modules] '.length)) as string[],
+    stdout: run.stdout,
+    status: run.status,
+  };
 }
 
-const HEAVY = ['/node_modules/undici/', '/node_modules/@inquirer/', '/node_modules/cli-table3/', '/node_modules/conf/'];
+const HEAVY = [
+  '/node_modules/undici/',
+  '/node_modules/@inquirer/',
+  '/node_modules/cli-table3/',
+  '/node_modules/conf/',
+];
 
 describe('start-up loads only what a command needs', () => {
   for (const args of [['--version'], ['events', '-p', 'ultravox', '--json'], ['--help']]) {
@@ -34,7 +48,14 @@ describe('start-up loads only what a command needs', () => {
   }
 
   it('the trace itself sees heavy modules when a command does load them', () => {
-    const { modules } = loadedModules(['list', '-p', 'ultravox', '--base-url', 'http://127.0.0.1:9', '--json']);
+    const { modules } = loadedModules([
+      'list',
+      '-p',
+      'ultravox',
+      '--base-url',
+      'http://127.0.0.1:9',
+      '--json',
+    ]);
     assert.ok(modules.some((m) => m.includes('/node_modules/undici/')));
   });
 });

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, saveSecretFlag } from '../base-command.ts';
 import type { Webhook } from '../providers/types.ts';
 import { completeCreateFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
 
@@ -10,6 +10,7 @@ export default class Create extends BaseCommand<typeof Create> {
   static override examples = [
     '<%= config.bin %> create -p ultravox --url https://example.com/hooks --event call.ended --event call.billed',
     '<%= config.bin %> create -p ultravox --url https://example.com/hooks --event call.ended --if-not-exists --json',
+    '<%= config.bin %> create -p polyai --name Alerts --url https://example.com/hooks --event alerts.triggered',
   ];
   static override flags = {
     ...apiFlags,
@@ -17,6 +18,7 @@ export default class Create extends BaseCommand<typeof Create> {
     'if-not-exists': Flags.boolean({
       summary: 'Return an existing webhook with the same identity instead of creating one.',
     }),
+    'save-secret': saveSecretFlag,
   };
 
   async run(): Promise<Webhook> {
@@ -27,10 +29,7 @@ export default class Create extends BaseCommand<typeof Create> {
     const { adapter } = await this.connect(descriptor, this.flags.agent);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
-        if (
-          existing.url === input.url &&
-          (existing.agentId ?? null) === (input.agentId ?? existing.agentId ?? null)
-        ) {
+        if (existing.url === input.url && (existing.agentId ?? null) === (input.agentId ?? null)) {
           this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
           return this.present(existing);
         }
@@ -38,7 +37,11 @@ export default class Create extends BaseCommand<typeof Create> {
     }
     const webhook = await adapter.create(input);
     this.notice(`Created ${descriptor.displayName} webhook ${webhook.id}.`);
-    if (webhook.secrets.length > 0) this.notice('Its signing secret is shown whole this once; keep it safe.');
+    const secret = webhook.secrets[0];
+    if (secret !== undefined) {
+      this.notice('Its signing secret is shown whole this once; keep it safe.');
+      await this.keepIssuedSecret(descriptor, webhook.id, secret, this.flags['save-secret']);
+    }
     return this.present(webhook, webhook.secrets);
   }
 }

@@ -27,6 +27,7 @@ export default class Delete extends BaseCommand<typeof Delete> {
     const { adapter } = await this.connect(descriptor, this.flags.agent);
     await adapter.delete(id);
     this.notice(`Deleted ${descriptor.displayName} webhook ${id}.`);
+    await this.forgetIssuedSecret(descriptor, id);
     return { deleted: true, provider: descriptor.name, id };
   }
 

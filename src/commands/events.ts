@@ -1,17 +1,44 @@
-import { BaseCommand } from '../base-command.ts';
+import { Flags } from '@oclif/core';
+import { BaseCommand, apiFlags } from '../base-command.ts';
+import { UsageError } from '../errors.ts';
 import type { View } from '../output.ts';
 import type { EventType } from '../providers/types.ts';
 
 export default class Events extends BaseCommand<typeof Events> {
   static override summary = "List a provider's event types, with descriptions.";
+  static override description =
+    "For Talkover, an agent's live catalog (`available_events`) is shown when an agent is known (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile) and a key is set; otherwise the documented catalog.";
   static override examples = [
     '<%= config.bin %> events -p ultravox',
     '<%= config.bin %> events -p ultravox --json',
+    '<%= config.bin %> events -p talkover --agent 9fbef0b7-8d4e-4a08-9207-66c22155721d',
   ];
+  static override flags = {
+    fields: apiFlags.fields,
+    timeout: apiFlags.timeout,
+    'max-wait': apiFlags['max-wait'],
+    'base-url': apiFlags['base-url'],
+    agent: Flags.string({ summary: 'Talkover agent whose live catalog to show.' }),
+  };
 
   async run(): Promise<EventType[]> {
     const descriptor = await this.provider();
-    return [...descriptor.events()];
+    if (!descriptor.capabilities.agentScoped) {
+      if (this.flags.agent)
+        throw new UsageError(
+          `--agent does not apply: ${descriptor.displayName}'s catalog is the same for every agent.`,
+        );
+      return [...descriptor.events()];
+    }
+    const scope = await this.scope(descriptor, this.flags.agent);
+    if (!scope.agentId || !(await this.apiKey(descriptor.name))) {
+      this.notice(
+        `The documented ${descriptor.displayName} catalog; pass --agent (with a key set) for an agent's live one.`,
+      );
+      return [...descriptor.events()];
+    }
+    const adapter = await this.adapter(descriptor, scope);
+    return adapter.liveEvents ? adapter.liveEvents() : [...descriptor.events()];
   }
 
   protected override view(result: EventType[]): View {

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
 import { checkId } from '../input.ts';
+import { webhookRecord, type View } from '../output.ts';
 import type { Webhook } from '../providers/types.ts';
 
 export default class Get extends BaseCommand<typeof Get> {
@@ -8,14 +9,23 @@ export default class Get extends BaseCommand<typeof Get> {
   static override examples = [
     '<%= config.bin %> get 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox',
     '<%= config.bin %> get 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox --json | jq .url',
+    '<%= config.bin %> get whe_9ZtRcXw3nByK5pVqMaEfJs -p polyai --json | jq .secretStoredLocally',
   ];
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = { ...apiFlags, agent: agentFlag };
 
-  async run(): Promise<Webhook> {
+  /** Where the provider shows a secret only once (PolyAI), whether one is kept in the local secret store. */
+  async run(): Promise<Webhook & { secretStoredLocally?: boolean }> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
     const { adapter } = await this.connect(descriptor, this.flags.agent);
-    return this.present(await adapter.get(id));
+    const webhook = this.present(await adapter.get(id));
+    const stored = await this.secretStoredLocally(descriptor, id);
+    return stored === undefined ? webhook : { ...webhook, secretStoredLocally: stored };
+  }
+
+  protected override view(result: Webhook & { secretStoredLocally?: boolean }): View {
+    const local = { key: 'secretStoredLocally', header: 'SECRET SAVED' };
+    return webhookRecord(result, result.secretStoredLocally === undefined ? [] : [local]);
   }
 }

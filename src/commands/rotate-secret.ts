@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, agentFlag, apiFlags, saveSecretFlag } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import type { View } from '../output.ts';
@@ -13,10 +13,11 @@ export interface RotateResult {
 export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
   static override summary = 'Give a webhook a new signing secret and print it once.';
   static override description =
-    'Piped, only the secret is printed, so `SECRET=$(voicehooks rotate-secret ID)` captures it. On Ultravox the old secrets keep signing beside the new one until --revoke-old.';
+    "Piped, only the secret is printed, so `SECRET=$(voicehooks rotate-secret ID)` captures it. On Ultravox the old secrets keep signing beside the new one until --revoke-old. On PolyAI the old secret stops working at once, and the new one is kept in the config file's secret store unless --no-save-secret.";
   static override examples = [
     '<%= config.bin %> rotate-secret 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox',
     '<%= config.bin %> rotate-secret 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox --revoke-old --json',
+    '<%= config.bin %> rotate-secret whe_9ZtRcXw3nByK5pVqMaEfJs -p polyai',
   ];
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
@@ -25,6 +26,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
     'revoke-old': Flags.boolean({
       summary: 'Drop the old secrets at once (Ultravox keeps them by default).',
     }),
+    'save-secret': saveSecretFlag,
   };
 
   async run(): Promise<RotateResult> {
@@ -38,6 +40,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
     const { adapter } = await this.connect(descriptor, this.flags.agent);
     const result = await adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] });
     this.notice(result.notice);
+    await this.keepIssuedSecret(descriptor, id, result.secret, this.flags['save-secret']);
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
   }
 

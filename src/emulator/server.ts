@@ -13,8 +13,12 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultController, faultRuleProblem, toFaultRule } from './faults.ts';
 import type { FaultRule } from './faults.ts';
+import { createPolyAIEmulator } from '../providers/polyai/emulator.ts';
+import { createDailyEmulator } from '../providers/daily/emulator.ts';
 import { createUltravoxEmulator } from '../providers/ultravox/emulator.ts';
 import type { UltravoxEmulatorOptions } from '../providers/ultravox/emulator.ts';
+import { createTalkoverEmulator } from '../providers/talkover/emulator.ts';
+import type { TalkoverEmulatorOptions } from '../providers/talkover/emulator.ts';
 
 export interface RecordedRequest {
   provider: string;
@@ -62,6 +66,7 @@ export interface EmulatorOptions {
   /** Default: `{ ultravox: createUltravoxEmulator(...) }`. */
   providers?: Record<string, ProviderEmulator>;
   ultravox?: UltravoxEmulatorOptions;
+  talkover?: TalkoverEmulatorOptions;
 }
 
 export interface RunningEmulator {
@@ -90,6 +95,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ...options.ultravox,
       apiKey: options.ultravox?.apiKey ?? options.apiKey,
     }),
+    talkover: createTalkoverEmulator({
+      ...options.talkover,
+      apiKey: options.talkover?.apiKey ?? options.apiKey,
+    }),
+    polyai: createPolyAIEmulator({ apiKey: options.apiKey }),
+    daily: createDailyEmulator({ apiKey: options.apiKey }),
   };
   const faults = new FaultController();
   const requests: RecordedRequest[] = [];

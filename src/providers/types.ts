@@ -163,6 +163,78 @@ export interface ProviderAdapter {
    */
   flip?(id: string): Promise<Webhook>;
   rotateSecret(id: string, options: { revokeOld: boolean }): Promise<SecretResult>;
+  /**
+   * Asks the provider to send a test delivery to the webhook's URL itself (Talkover's `POST …/test`).
+   * Present iff `capabilities.nativeTest`. A test the provider reports as failed resolves with
+   * `success: false`; only a failure to ask (network, 404, bad key) rejects.
+   */
+  test?(id: string, options?: TestOptions): Promise<TestResult>;
+  /** The delivery log of a webhook, newest first as the provider orders it. Present iff `deliveryLogs`. */
+  logs?(id: string, options?: LogOptions): AsyncIterable<DeliveryLog>;
+  /** Sends one logged delivery again. Present iff `deliveryLogs`. */
+  redeliver?(id: string, logId: string): Promise<Redelivery>;
+  /**
+   * The event catalog the provider reports for this scope right now (Talkover's `available_events`), where
+   * it has one; `descriptor.events()` is the documented catalog, used for checks before sending.
+   */
+  liveEvents?(): Promise<EventType[]>;
+}
+
+export interface TestOptions {
+  /** The URL the provider is asked to test; default: the webhook's own URL. */
+  url?: string;
+}
+
+/** What a test delivery showed. */
+export interface TestResult {
+  /** The URL the test was sent to. */
+  url: string;
+  /** The provider's verdict ("Test webhook sent successfully" vs "Webhook test failed: …"). */
+  success: boolean;
+  /** The endpoint's HTTP status, where known (null when it never answered). */
+  statusCode: number | null;
+  /** How long the endpoint took to answer, in milliseconds, where known. */
+  responseTimeMs: number | null;
+  /** The provider's own words about the test. */
+  message: string | null;
+}
+
+export interface LogOptions {
+  /** Stop after this many entries (after filtering). */
+  limit?: number;
+  /** Only entries with this delivery status (Talkover: pending, success, failed, retrying). */
+  status?: string;
+  /** The first page to read (1-based); default 1. */
+  page?: number;
+  /** Entries per page requested from the provider. */
+  perPage?: number;
+}
+
+/** One delivery attempt as the provider logged it. */
+export interface DeliveryLog {
+  id: string;
+  webhookId: string | null;
+  event: string | null;
+  attempt: number | null;
+  /** The provider's status word (Talkover: pending, success, failed, retrying). */
+  status: string | null;
+  /** The endpoint's HTTP status, where it answered. */
+  httpStatus: number | null;
+  durationMs: number | null;
+  error: string | null;
+  deliveredAt: string | null;
+  createdAt: string | null;
+  /** The provider's own entry (request payload, response body and headers included). */
+  raw: Record<string, unknown>;
+}
+
+/** A redelivery the provider accepted. */
+export interface Redelivery {
+  /** The log entry the new attempt will be recorded as, where the provider says. */
+  logId: string | null;
+  originalLogId: string;
+  queuedAt: string | null;
+  message: string | null;
 }
 
 export type AdapterFactory = (connection: Connection, scope: Scope) => ProviderAdapter;

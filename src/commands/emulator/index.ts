@@ -23,14 +23,16 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
 
   async run(): Promise<void> {
     const { startEmulator } = await import('../../emulator/server.ts');
-    const emulator = await startEmulator({ port: this.flags.port, apiKey: this.flags['api-key'] }).catch((error: unknown) => {
-      if ((error as { code?: string }).code === 'EADDRINUSE') {
-        throw new UsageError(`Port ${this.flags.port} on 127.0.0.1 is in use.`, {
-          hint: 'Stop whatever uses it (an emulator already running?), or pick another with --port.',
-        });
-      }
-      throw error;
-    });
+    const emulator = await startEmulator({ port: this.flags.port, apiKey: this.flags['api-key'] }).catch(
+      (error: unknown) => {
+        if ((error as { code?: string }).code === 'EADDRINUSE') {
+          throw new UsageError(`Port ${this.flags.port} on 127.0.0.1 is in use.`, {
+            hint: 'Stop whatever uses it (an emulator already running?), or pick another with --port.',
+          });
+        }
+        throw error;
+      },
+    );
     const exports = emulatorEnv(emulator.port, this.flags['api-key']);
     this.notice(`voicehooks emulator listening on ${emulator.url}\nPoint the CLI at it with:\n${exports}`);
     await new Promise<void>((resolve) => {

@@ -1,0 +1,159 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, apiFlags } from '../base-command.ts';
+import { UsageError } from '../errors.ts';
+import { checkId, isLoopbackHost } from '../input.ts';
+import type { ProviderDescriptor } from '../providers/types.ts';
+import {
+  hasSignatureScheme,
+  loadSignatureScheme,
+  undocumentedScheme,
+  type SignatureScheme,
+} from '../signatures.ts';
+
+export default class Listen extends BaseCommand<typeof Listen> {
+  static override summary = 'Receive deliveries locally: verify, print and optionally forward each one.';
+  static override description = [
+    'Prints the URL it listens on (stderr), then one row per delivery on stdout: time, event, verification',
+    '(verified, invalid, unsigned, or unchecked when no secret was given), id, the status answered, the',
+    'forward result and why a delivery was invalid. --json prints one JSON object per delivery and line.',
+    'Answers 200 to accepted deliveries and 401 to invalid ones (--accept-invalid: 200 anyway). With',
+    '--forward-to, each accepted delivery is relayed with its body and headers unchanged and the sender gets',
+    'the target\'s answer (502 when it cannot be reached). Daily\'s unsigned {"test":"test"} URL probe is',
+    'answered 200 and not counted by --max-events. Stops after --max-events, or on Ctrl-C, exiting 0.',
+  ].join('\n');
+  static override examples = [
+    '<%= config.bin %> listen -p ultravox --secret s3cr3t',
+    '<%= config.bin %> listen -p polyai --webhook whe_9ZtRcXw3nByK5pVqMaEfJs --forward-to http://localhost:3000/hooks',
+    '<%= config.bin %> listen -p daily --secret "$HMAC" --port 0 --max-events 1 --json',
+  ];
+  static override flags = {
+    port: Flags.integer({
+      summary: 'Port to listen on (0 picks a free one).',
+      default: 4748,
+      min: 0,
+      max: 65535,
+    }),
+    host: Flags.string({ summary: 'Address to listen on.', default: '127.0.0.1' }),
+    path: Flags.string({ summary: 'Accept deliveries on this path only (default: any path).' }),
+    secret: Flags.string({
+      summary: 'Secret to verify with; repeatable (any may match).',
+      multiple: true,
+      exclusive: ['webhook'],
+    }),
+    webhook: Flags.string({
+      summary: "Verify with this webhook's secret(s) (PolyAI: the one kept in the local secret store).",
+    }),
+    'forward-to': Flags.string({ summary: 'Relay each accepted delivery, unchanged, to this URL.' }),
+    'max-events': Flags.integer({ summary: 'Stop after this many deliveries.', min: 1 }),
+    'accept-invalid': Flags.boolean({
+      summary: 'Answer 200 (and forward) even when a signature does not verify.',
+    }),
+    tolerance: Flags.integer({
+      summary: "Seconds a timestamp may be from now (default: the provider's; 0 skips the check).",
+      min: 0,
+    }),
+    timeout: Flags.integer({
+      summary: 'Seconds to wait for the --forward-to answer (and API requests).',
+      default: 30,
+      min: 1,
+    }),
+    'base-url': apiFlags['base-url'],
+    region: apiFlags.region,
+  };
+
+  async run(): Promise<void> {
+    const descriptor = await this.provider();
+    if (this.flags.path !== undefined && !this.flags.path.startsWith('/')) {
+      throw new UsageError(`--path must start with "/", got "${this.flags.path}".`);
+    }
+    const forwardTo = this.flags['forward-to'];
+    if (forwardTo !== undefined && !/^https?:\/\/[^/]/.test(forwardTo)) {
+      throw new UsageError(`--forward-to must be an absolute http(s) URL, got "${forwardTo}".`);
+    }
+    const scheme = hasSignatureScheme(descriptor.name)
+      ? await loadSignatureScheme(descriptor.name)
+      : undefined;
+    const secrets = await this.secrets(descriptor, scheme);
+    const { startListener, deliveryRow } = await import('../listener.ts');
+    const tty = Boolean(process.stdout.isTTY);
+    const listener = await startListener({
+      provider: descriptor.name,
+      scheme,
+      secrets,
+      toleranceSeconds: this.flags.tolerance,
+      host: this.flags.host,
+      port: this.flags.port,
+      path: this.flags.path,
+      forwardTo,
+      forwardTimeoutMs: this.flags.timeout * 1000,
+      maxEvents: this.flags['max-events'],
+      acceptInvalid: this.flags['accept-invalid'],
+      onDelivery: (d) =>
+        process.stdout.write(this.jsonEnabled() ? `${JSON.stringify(d)}\n` : deliveryRow(d, tty)),
+    });
+    // The handlers are in place before the URL is printed: a signal sent as soon as it appears stops cleanly.
+    const stop = () => void listener.close();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    this.announce(descriptor, listener.url, scheme, secrets.length);
+    await listener.done;
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    this.notice(`Stopped after ${listener.count()} deliver${listener.count() === 1 ? 'y' : 'ies'}.`);
+  }
+
+  /** The secrets to verify with: --secret, or the webhook's own (read from the provider or the local store). */
+  private async secrets(
+    descriptor: ProviderDescriptor,
+    scheme: SignatureScheme | undefined,
+  ): Promise<string[]> {
+    const { secret: given, webhook } = this.flags;
+    if (!scheme) {
+      if (given || webhook) throw undocumentedScheme(descriptor.name);
+      return [];
+    }
+    if (given) {
+      for (const secret of given) {
+        const problem = scheme.secretProblem(secret);
+        if (problem) throw new UsageError(`--secret ${problem}`);
+      }
+      return given;
+    }
+    if (webhook === undefined) return [];
+    const id = checkId(webhook, descriptor);
+    if (!descriptor.capabilities.secretsReadable) {
+      const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, id);
+      if (kept === undefined) {
+        throw new UsageError(
+          `No signing secret is kept for ${descriptor.displayName} webhook ${id}, and ${descriptor.displayName} shows it only once.`,
+          {
+            hint: `Pass it with --secret, or get a new one with \`voicehooks rotate-secret ${id} -p ${descriptor.name}\`.`,
+          },
+        );
+      }
+      return [kept];
+    }
+    const { adapter } = await this.connect(descriptor);
+    const found = (await adapter.get(id)).secrets;
+    if (found.length === 0)
+      throw new UsageError(`${descriptor.displayName} webhook ${id} has no signing secret; pass --secret.`);
+    return found;
+  }
+
+  private announce(
+    descriptor: ProviderDescriptor,
+    url: string,
+    scheme: SignatureScheme | undefined,
+    secrets: number,
+  ): void {
+    if (!isLoopbackHost(this.flags.host)) {
+      this.notice(`Warning: listening on ${this.flags.host}, so other machines can reach it.`);
+    }
+    const checking = !scheme
+      ? `not verified: ${descriptor.displayName} does not document how it signs deliveries`
+      : secrets === 0
+        ? 'not verified: no --secret or --webhook given'
+        : `verified with ${secrets} secret${secrets === 1 ? '' : 's'}`;
+    this.notice(`Listening for ${descriptor.displayName} deliveries on ${url} (${checking}). Ctrl-C stops.`);
+  }
+}

@@ -1,0 +1,318 @@
+/** Talkover's agent webhook API over the shared HTTP client (providers.md §2). */
+import { randomBytes } from 'node:crypto';
+import { ApiError, UsageError } from '../../errors.ts';
+import { HttpClient, decode, type ErrorReading } from '../../http.ts';
+import { isUuid } from '../../input.ts';
+import type {
+  Connection,
+  DeliveryLog,
+  EventType,
+  ListOptions,
+  LogOptions,
+  ProviderAdapter,
+  Scope,
+  TestResult,
+  Webhook,
+  WebhookInput,
+} from '../types.ts';
+import { parseTemplate, talkover } from './index.ts';
+import {
+  listWire,
+  logsWire,
+  oneWire,
+  retryWire,
+  testWire,
+  type TalkoverLog,
+  type TalkoverWebhook,
+  type TalkoverWrite,
+} from './wire.ts';
+
+/** Talkover's largest `per_page` for logs (providers.md §2.2: 1–100, default 25). */
+const MAX_PER_PAGE = 100;
+/** The words Talkover starts a failed test's message with (providers.md §2.2, Test). */
+const TEST_FAILED = /^Webhook test failed/i;
+
+/** The flag that sets each wire field, so that Talkover's field errors point at what to change. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  name: '--name',
+  webhook_url: '--url',
+  webhook_secret: '--secret',
+  events: '--event',
+  timeout: '--delivery-timeout',
+  max_retries: '--max-retries',
+  enabled: '--enabled',
+  http_method: '--http-method',
+  authorization_scheme: '--auth-scheme',
+  custom_headers: '--header',
+  payload_templates: '--payload-template',
+  url: '--url',
+};
+
+export function toWebhook(wire: TalkoverWebhook): Webhook {
+  return {
+    provider: 'talkover',
+    id: wire.id,
+    url: wire.webhook_url,
+    events: wire.events,
+    enabled: wire.enabled,
+    status: wire.status ?? null,
+    name: wire.name ?? null,
+    agentId: wire.agent_id ?? null,
+    createdAt: wire.created_at ?? null,
+    updatedAt: wire.updated_at ?? null,
+    // Talkover never returns `webhook_secret` on any read (providers.md §2.2, Webhook object).
+    secrets: [],
+    raw: wire,
+  };
+}
+
+export function toDeliveryLog(wire: TalkoverLog): DeliveryLog {
+  return {
+    id: wire.id,
+    webhookId: wire.webhook_id ?? null,
+    event: wire.event ?? null,
+    attempt: wire.attempt ?? null,
+    status: wire.status ?? null,
+    httpStatus: wire.http_status ?? null,
+    durationMs: wire.duration_ms ?? null,
+    error: wire.error ?? null,
+    deliveredAt: wire.delivered_at ?? null,
+    createdAt: wire.created_at ?? null,
+    raw: wire,
+  };
+}
+
+/**
+ * Talkover words errors four ways (providers.md §2.4): `{message}` (401), `{success:false, message}` (404,
+ * and `code` for LOG_NOT_RETRIABLE), Laravel's 422 `{message, errors:{field:[…]}}`, and the introduction
+ * page's `{success:false, error:{code, message, details}}`. All of them become one message, field errors
+ * named by flag, and a hint where Talkover's words call for one.
+ */
+export function readTalkoverError(_status: number, body: unknown): ErrorReading {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    return typeof body === 'string' && body.length < 300 && !/<html/i.test(body)
+      ? { message: `Talkover: ${body.trim()}` }
+      : {};
+  }
+  const record = body as Record<string, unknown>;
+  const nested = isRecord(record.error) ? record.error : undefined;
+  const text = stringOf(nested?.message) ?? stringOf(record.message) ?? stringOf(record.error);
+  const code = stringOf(nested?.code) ?? stringOf(record.code);
+  const fieldErrors = [...fieldLines(record.errors), ...fieldLines(nested?.details)];
+  const reading: ErrorReading = {};
+  if (text !== undefined || code !== undefined) {
+    reading.message = `Talkover: ${text ?? 'request failed'}${code !== undefined ? ` (${code})` : ''}`;
+  } else if (fieldErrors.length > 0) {
+    reading.message = 'Talkover rejected the request.';
+  }
+  if (fieldErrors.length > 0) reading.fieldErrors = fieldErrors;
+  const requestId = stringOf(record.request_id) ?? stringOf(nested?.request_id);
+  if (requestId !== undefined) reading.requestId = requestId;
+  if (code === 'LOG_NOT_RETRIABLE') {
+    reading.hint =
+      'Talkover retries only failed deliveries of the last 30 days of an enabled webhook; see `voicehooks logs ID -p talkover`.';
+  } else if (text !== undefined && /agent not found/i.test(text)) {
+    reading.hint =
+      'Check the agent id (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile): Talkover API tokens are per environment, and the agent must belong to the token’s environment.';
+  }
+  return reading;
+}
+
+function fieldLines(value: unknown): string[] {
+  if (!isRecord(value)) return [];
+  return Object.entries(value).flatMap(([field, messages]) => {
+    const flag = FLAG_OF_FIELD[field.split('.')[0] ?? field];
+    const label = flag ? `${field} (${flag})` : field;
+    const list = Array.isArray(messages) ? messages : [messages];
+    return list.filter((m) => typeof m === 'string').map((m) => `${label}: ${m as string}`);
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** Only the fields given: Talkover's PUT leaves absent fields as they are (providers.md §2.2, Update). */
+export function toWrite(input: WebhookInput): TalkoverWrite {
+  const body: TalkoverWrite = {};
+  if (input.name !== undefined) body.name = input.name;
+  if (input.url !== undefined) body.webhook_url = input.url;
+  if (input.secrets !== undefined && input.secrets[0] !== undefined) body.webhook_secret = input.secrets[0];
+  if (input.events !== undefined) body.events = input.events;
+  if (input.deliveryTimeout !== undefined) body.timeout = input.deliveryTimeout;
+  if (input.maxRetries !== undefined) body.max_retries = input.maxRetries;
+  if (input.enabled !== undefined) body.enabled = input.enabled;
+  if (input.httpMethod !== undefined) body.http_method = input.httpMethod.toUpperCase();
+  if (input.authScheme !== undefined) body.authorization_scheme = input.authScheme.toLowerCase();
+  if (input.headers !== undefined) {
+    body.custom_headers = Object.entries(input.headers).map(([key, value]) => ({ key, value }));
+  }
+  if (input.payloadTemplates !== undefined) {
+    body.payload_templates = Object.fromEntries(
+      Object.entries(input.payloadTemplates).map(([event, text]) => [event, parseTemplate(event, text)]),
+    );
+  }
+  return body;
+}
+
+/** The endpoint's status out of a failure message such as "Webhook test failed: HTTP 500 Internal Server Error". */
+function statusInMessage(message: string | null | undefined): number | null {
+  const match = /\bHTTP (\d{3})\b/.exec(message ?? '');
+  return match?.[1] !== undefined ? Number(match[1]) : null;
+}
+
+export function createTalkoverAdapter(connection: Connection, scope: Scope): ProviderAdapter {
+  const agentId = scope.agentId;
+  // The command layer asks for a missing agent; one from the environment or the profile is checked here,
+  // before the first request, because it becomes part of every path.
+  if (agentId === undefined || agentId === '') {
+    throw new UsageError('Missing --agent: Talkover webhooks belong to an agent.', {
+      hint: 'Pass --agent UUID, set VOICEHOOKS_TALKOVER_AGENT, or `voicehooks config set agent UUID`.',
+    });
+  }
+  if (!isUuid(agentId)) {
+    throw new UsageError(`The Talkover agent "${agentId}" is not a UUID.`, {
+      hint: 'Check --agent, VOICEHOOKS_TALKOVER_AGENT and `voicehooks config get agent`.',
+    });
+  }
+  const http = new HttpClient({
+    ...connection,
+    provider: 'talkover',
+    displayName: 'Talkover',
+    authHeaders: { Authorization: `Bearer ${connection.apiKey}` },
+    readError: readTalkoverError,
+    secretFields: talkover.secretFields,
+  });
+  const collection = `/agents/${encodeURIComponent(agentId)}/webhooks`;
+  const item = (id: string) => `${collection}/${encodeURIComponent(id)}`;
+  const one = (body: unknown) => toWebhook(decode(oneWire, body, 'Talkover', 'talkover').data);
+  const listPage = async () =>
+    decode(listWire, (await http.request({ method: 'GET', path: collection })).body, 'Talkover', 'talkover');
+
+  const adapter: ProviderAdapter = {
+    descriptor: talkover,
+
+    // One request: Talkover's list has no pagination (providers.md §2.2, List).
+    async *list(options: ListOptions = {}) {
+      const limit = options.limit ?? Infinity;
+      let count = 0;
+      for (const wire of (await listPage()).data.webhooks) {
+        if (count++ >= limit) return;
+        yield toWebhook(wire);
+      }
+    },
+
+    async get(id) {
+      return one((await http.request({ method: 'GET', path: item(id) })).body);
+    },
+
+    async create(input) {
+      return one((await http.request({ method: 'POST', path: collection, body: toWrite(input) })).body);
+    },
+
+    async update(id, input) {
+      return one((await http.request({ method: 'PUT', path: item(id), body: toWrite(input) })).body);
+    },
+
+    async delete(id) {
+      await http.request({ method: 'DELETE', path: item(id) });
+    },
+
+    // Setting the field is idempotent; the toggle endpoint is not (providers.md §2.2, Toggle).
+    async setEnabled(id, enabled) {
+      return adapter.update(id, { enabled });
+    },
+
+    async flip(id) {
+      // A flip sent twice undoes itself: never repeated once it may have reached Talkover (contract §Retries).
+      const res = await http.request({ method: 'PATCH', path: `${item(id)}/toggle`, idempotent: false });
+      return one(res.body);
+    },
+
+    async rotateSecret(id) {
+      // Talkover never returns secrets, so the CLI makes one and sets it (providers.md §2.2, §5 item 4).
+      const secret = randomBytes(32).toString('base64url');
+      const webhook = await adapter.update(id, { secrets: [secret] });
+      return {
+        webhook,
+        secret,
+        notice:
+          'Talkover keeps one secret per webhook: the old one was replaced and no longer applies. Talkover never shows a secret again, so keep this one now.',
+      };
+    },
+
+    async test(id, options = {}) {
+      // The spec requires `{url}`; the docs page sends no body (providers.md §2.2, Test): sending the webhook's
+      // own URL satisfies both.
+      const url = options.url ?? (await adapter.get(id)).url;
+      let body: unknown;
+      try {
+        body = (await http.request({ method: 'POST', path: `${item(id)}/test`, body: { url } })).body;
+      } catch (error) {
+        // Which status a failed test is answered with is undocumented; its message is. A failure answer is
+        // the test's result, not a failure to ask for one.
+        if (!(error instanceof ApiError) || error.status === undefined) throw error;
+        const message = error.message.replace(/^Talkover: /, '');
+        if (!TEST_FAILED.test(message)) throw error;
+        return { url, success: false, statusCode: statusInMessage(message), responseTimeMs: null, message };
+      }
+      const answer = decode(testWire, body, 'Talkover', 'talkover');
+      return {
+        url,
+        success: answer.success,
+        statusCode: answer.data?.status_code ?? statusInMessage(answer.message),
+        responseTimeMs: answer.data?.response_time ?? null,
+        message: answer.message ?? null,
+      } satisfies TestResult;
+    },
+
+    async *logs(id, options: LogOptions = {}) {
+      const limit = options.limit ?? Infinity;
+      const perPage = Math.min(options.perPage ?? MAX_PER_PAGE, MAX_PER_PAGE);
+      let count = 0;
+      for (let page = options.page ?? 1; ; page++) {
+        const res = await http.request({
+          method: 'GET',
+          path: `${item(id)}/logs`,
+          query: { page, per_page: perPage },
+        });
+        const answer = decode(logsWire, res.body, 'Talkover', 'talkover');
+        for (const wire of answer.data) {
+          // Talkover documents no status filter on the logs route, so it is applied here.
+          if (options.status !== undefined && wire.status !== options.status) continue;
+          if (count++ >= limit) return;
+          yield toDeliveryLog(wire);
+        }
+        const pagination = answer.pagination;
+        // An empty page, the last page, or a server that does not follow `page` ends the walk.
+        if (answer.data.length === 0 || !pagination || pagination.current_page !== page) return;
+        if (page >= pagination.last_page || count >= limit) return;
+      }
+    },
+
+    async redeliver(id, logId) {
+      const res = await http.request({
+        method: 'POST',
+        path: `${item(id)}/logs/${encodeURIComponent(logId)}/retry`,
+      });
+      const answer = decode(retryWire, res.body, 'Talkover', 'talkover');
+      return {
+        logId: answer.data?.log_id ?? null,
+        originalLogId: answer.data?.original_log_id ?? logId,
+        queuedAt: answer.data?.queued_at ?? null,
+        message: answer.message ?? null,
+      };
+    },
+
+    async liveEvents(): Promise<EventType[]> {
+      const available = (await listPage()).data.available_events ?? {};
+      if (Array.isArray(available)) return available.map((name) => ({ name, description: '' }));
+      return Object.entries(available).map(([name, description]) => ({ name, description }));
+    },
+  };
+  return adapter;
+}

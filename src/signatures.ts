@@ -1,0 +1,363 @@
+/**
+ * Delivery signatures: how each provider signs the webhooks it sends, so that the CLI can sign test deliveries
+ * exactly as the provider would (`sign`, `test`) and check deliveries it receives (`verify`, `listen`).
+ *
+ * Each provider's scheme lives in `providers/<name>/signature.ts` and is loaded on first use: commands that
+ * do not sign or verify load none of them. Talkover has no scheme here: it states that it signs with
+ * HMAC-SHA256 but documents no header, signed string, encoding or timestamp (providers.md §2.5), so anything
+ * built for it would be a guess.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { UnsupportedError, UsageError } from './errors.ts';
+import type { ProviderName } from './providers/types.ts';
+
+/** Why a delivery did not verify. */
+export type VerifyReason =
+  /** The signature header is absent or empty. */
+  | 'missing-signature'
+  /** The timestamp header is absent or empty. */
+  | 'missing-timestamp'
+  /** The timestamp is not in the provider's format. */
+  | 'bad-timestamp'
+  /** The timestamp is further from now than the tolerance (either way). */
+  | 'stale'
+  /** No signature matches any of the secrets. */
+  | 'mismatch';
+
+/** The outcome of a check, as `verify` reports it. */
+export interface VerifyResult {
+  valid: boolean;
+  reason: VerifyReason | null;
+  /** One sentence saying what was found. */
+  detail: string;
+  /** The 0-based index of the secret whose signature matched, or null. */
+  matchedSecret: number | null;
+  /** The timestamp header as received. */
+  timestamp: string | null;
+  /** Seconds between the timestamp and now (negative: in the future), or null when unreadable. */
+  ageSeconds: number | null;
+  /** The tolerance applied, in seconds (null: the age was not checked). */
+  toleranceSeconds: number | null;
+  /** Daily only: whether the raw body or the re-serialised JSON matched (providers.md §4.5). */
+  bodyForm?: 'raw' | 're-serialised';
+}
+
+export interface SignInput {
+  /** The body exactly as it is sent. */
+  body: Buffer;
+  /** One signature per secret where the provider sends several (Ultravox); exactly one otherwise. */
+  secrets: readonly string[];
+  /** Used exactly as given, in the header and in the signed string. */
+  timestamp: string;
+  /** PolyAI's `X-PolyAI-Event-ID`; generated when absent. Not part of the signed string. */
+  eventId?: string;
+}
+
+export interface VerifyInput {
+  /** The body exactly as it was received. */
+  body: Buffer;
+  /** Header names in any case; repeated headers as arrays. */
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Any of them may match. */
+  secrets: readonly string[];
+  /** Default: the scheme's; 0 or null turns the age check off. */
+  toleranceSeconds?: number | null;
+  now?: Date;
+}
+
+/** How a provider signs its deliveries. */
+export interface SignatureScheme {
+  provider: ProviderName;
+  displayName: string;
+  /** The header names, as the provider's docs write them. */
+  signatureHeader: string;
+  timestampHeader: string;
+  /** Other headers the provider sends with every delivery (PolyAI's event id). */
+  extraHeaders: readonly string[];
+  timestampFormat: 'iso-8601' | 'unix-seconds';
+  /** False where the format is assumed (Daily): `sign --help` and the README say so. */
+  timestampFormatDocumented: boolean;
+  defaultToleranceSeconds: number;
+  /** False where the tolerance is the CLI's choice (Daily). */
+  toleranceDocumented: boolean;
+  /** Several secrets give several signatures in one header (Ultravox); otherwise one secret signs. */
+  multipleSignatures: boolean;
+  formatTimestamp(date: Date): string;
+  /** Epoch milliseconds, or undefined when the value is not in the provider's format. */
+  parseTimestamp(value: string): number | undefined;
+  /** A problem with a secret's form (Daily's must be base64), or undefined. */
+  secretProblem(secret: string): string | undefined;
+  /** The headers the provider would send for this body. */
+  sign(input: SignInput): Record<string, string>;
+  verify(input: VerifyInput): VerifyResult;
+}
+
+/** What a provider's `signature.ts` supplies; {@link defineScheme} adds the signing and checking around it. */
+export interface SchemeDefinition extends Omit<
+  SignatureScheme,
+  'sign' | 'verify' | 'secretProblem' | 'extraHeaders'
+> {
+  /** The signature the provider puts in its header for one secret. */
+  digest(body: Buffer, timestamp: string, secret: string): string;
+  /**
+   * The signatures a receiver may compute for one secret, in the order to try them; default: the digest.
+   * Daily's docs sign the re-serialised JSON, so the raw body is tried first and the re-serialised one second.
+   */
+  candidates?(
+    body: Buffer,
+    timestamp: string,
+    secret: string,
+  ): { form: 'raw' | 're-serialised'; signature: string }[];
+  /** The signatures in a received header; default: the whole value. */
+  splitSignatures?(header: string): string[];
+  secretProblem?(secret: string): string | undefined;
+  /** Headers besides signature and timestamp, by name. */
+  extraHeaders?: Readonly<Record<string, (input: SignInput) => string>>;
+}
+
+/** HMAC-SHA256 of a message. */
+export function hmacSha256(key: string | Buffer, message: Buffer): Buffer {
+  return createHmac('sha256', key).update(message).digest();
+}
+
+/** Constant-time equality of two strings; unequal lengths are unequal without comparing. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** A header by name, case-insensitively; repeated headers joined with commas as HTTP folds them. */
+export function headerValue(headers: VerifyInput['headers'], name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  const values: string[] = [];
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== wanted || value === undefined) continue;
+    if (typeof value === 'string') values.push(value);
+    else values.push(...value);
+  }
+  const joined = values
+    .map((v) => v.trim())
+    .filter(Boolean)
+    .join(',');
+  return joined === '' ? undefined : joined;
+}
+
+/** Unix seconds, digits only (PolyAI documents seconds; Daily's format is assumed to be the same). */
+export function parseUnixSeconds(value: string): number | undefined {
+  return /^\d{1,12}$/.test(value.trim()) ? Number(value.trim()) * 1000 : undefined;
+}
+
+/** Builds a complete scheme from a provider's definition. */
+export function defineScheme(definition: SchemeDefinition): SignatureScheme {
+  const extras = definition.extraHeaders ?? {};
+  const scheme: SignatureScheme = {
+    provider: definition.provider,
+    displayName: definition.displayName,
+    signatureHeader: definition.signatureHeader,
+    timestampHeader: definition.timestampHeader,
+    extraHeaders: Object.keys(extras),
+    timestampFormat: definition.timestampFormat,
+    timestampFormatDocumented: definition.timestampFormatDocumented,
+    defaultToleranceSeconds: definition.defaultToleranceSeconds,
+    toleranceDocumented: definition.toleranceDocumented,
+    multipleSignatures: definition.multipleSignatures,
+    formatTimestamp: definition.formatTimestamp,
+    parseTimestamp: definition.parseTimestamp,
+    secretProblem: (secret) => definition.secretProblem?.(secret),
+
+    sign(input) {
+      if (input.secrets.length === 0) throw new UsageError('Missing --secret: a signature needs a secret.');
+      if (input.secrets.length > 1 && !definition.multipleSignatures) {
+        throw new UsageError(
+          `--secret was given ${input.secrets.length} times; ${definition.displayName} signs each delivery with one secret.`,
+        );
+      }
+      for (const secret of input.secrets) {
+        const problem = definition.secretProblem?.(secret);
+        if (problem) throw new UsageError(`--secret ${problem}`);
+      }
+      if (definition.parseTimestamp(input.timestamp) === undefined) {
+        throw new UsageError(
+          `--timestamp "${input.timestamp}" is not ${timestampWords(definition.timestampFormat)}, the form of ${definition.timestampHeader}.`,
+        );
+      }
+      const headers: Record<string, string> = {
+        [definition.signatureHeader]: input.secrets
+          .map((secret) => definition.digest(input.body, input.timestamp, secret))
+          .join(','),
+        [definition.timestampHeader]: input.timestamp,
+      };
+      for (const [name, make] of Object.entries(extras)) headers[name] = make(input);
+      return headers;
+    },
+
+    verify(input) {
+      const toleranceSeconds =
+        input.toleranceSeconds === undefined
+          ? definition.defaultToleranceSeconds
+          : input.toleranceSeconds || null;
+      const fail = (
+        reason: VerifyReason,
+        detail: string,
+        extra: Partial<VerifyResult> = {},
+      ): VerifyResult => ({
+        valid: false,
+        reason,
+        detail,
+        matchedSecret: null,
+        timestamp: null,
+        ageSeconds: null,
+        toleranceSeconds,
+        ...extra,
+      });
+      const presented = headerValue(input.headers, definition.signatureHeader);
+      if (presented === undefined) {
+        return fail('missing-signature', `No ${definition.signatureHeader} header.`);
+      }
+      const timestamp = headerValue(input.headers, definition.timestampHeader);
+      if (timestamp === undefined) {
+        return fail('missing-timestamp', `No ${definition.timestampHeader} header.`);
+      }
+      const at = definition.parseTimestamp(timestamp);
+      if (at === undefined) {
+        return fail(
+          'bad-timestamp',
+          `${definition.timestampHeader} "${timestamp}" is not ${timestampWords(definition.timestampFormat)}.`,
+          { timestamp },
+        );
+      }
+      const now = (input.now ?? new Date()).getTime();
+      const ageSeconds = Math.round((now - at) / 1000);
+
+      const signatures = definition.splitSignatures?.(presented) ?? [presented];
+      let matchedSecret: number | null = null;
+      let bodyForm: VerifyResult['bodyForm'];
+      input.secrets.forEach((secret, index) => {
+        if (matchedSecret !== null || definition.secretProblem?.(secret)) return;
+        const candidates = definition.candidates?.(input.body, timestamp, secret) ?? [
+          { form: 'raw' as const, signature: definition.digest(input.body, timestamp, secret) },
+        ];
+        for (const candidate of candidates) {
+          // Every presented signature is compared, matched or not, so timing says nothing about which matched.
+          const hit = signatures.map((s) => safeEqual(s, candidate.signature)).includes(true);
+          if (hit) {
+            matchedSecret = index;
+            bodyForm = candidate.form;
+            return;
+          }
+        }
+      });
+      const form = definition.candidates && bodyForm ? { bodyForm } : {};
+      const base = { timestamp, ageSeconds, toleranceSeconds, ...form };
+
+      if (toleranceSeconds !== null && Math.abs(ageSeconds) > toleranceSeconds) {
+        const when = ageSeconds >= 0 ? `${ageSeconds} s old` : `${-ageSeconds} s in the future`;
+        const signed =
+          matchedSecret === null ? 'the signature does not match either' : 'the signature itself matches';
+        const millis = definition.timestampFormat === 'unix-seconds' && /^\d{13}$/.test(timestamp.trim());
+        return fail(
+          'stale',
+          `The timestamp is ${when}, beyond the ${toleranceSeconds} s tolerance; ${signed}.${
+            millis ? ' It looks like milliseconds, not seconds.' : ''
+          }`,
+          { ...base, matchedSecret },
+        );
+      }
+      if (matchedSecret === null) {
+        const tried = `${input.secrets.length} secret${input.secrets.length === 1 ? '' : 's'}`;
+        const count = signatures.length > 1 ? ` (${signatures.length} signatures in the header)` : '';
+        return fail(
+          'mismatch',
+          `The signature does not match the body and timestamp with the ${tried} given${count}.`,
+          base,
+        );
+      }
+      const which = input.secrets.length > 1 ? ` with secret ${(matchedSecret as number) + 1}` : '';
+      const reserialised = bodyForm === 're-serialised' ? ' (over the re-serialised JSON)' : '';
+      return {
+        valid: true,
+        reason: null,
+        detail: `The signature matches${which}${reserialised}.`,
+        matchedSecret,
+        ...base,
+      };
+    },
+  };
+  return scheme;
+}
+
+function timestampWords(format: SignatureScheme['timestampFormat']): string {
+  return format === 'iso-8601' ? 'an ISO 8601 date-time' : 'Unix seconds';
+}
+
+// ---- the registry ----
+
+const LOADERS: Partial<Record<ProviderName, () => Promise<SignatureScheme>>> = {
+  ultravox: async () => (await import('./providers/ultravox/signature.ts')).ultravoxSignature,
+  polyai: async () => (await import('./providers/polyai/signature.ts')).polyaiSignature,
+  daily: async () => (await import('./providers/daily/signature.ts')).dailySignature,
+};
+
+/** Whether the CLI knows how the provider signs (every provider but Talkover). */
+export function hasSignatureScheme(provider: ProviderName): boolean {
+  return LOADERS[provider] !== undefined;
+}
+
+/** The provider's scheme, loaded on first use; Talkover's is undocumented and ends in an UnsupportedError. */
+export async function loadSignatureScheme(provider: ProviderName): Promise<SignatureScheme> {
+  const load = LOADERS[provider];
+  if (!load) throw undocumentedScheme(provider);
+  return load();
+}
+
+/** Why there is nothing to sign or verify with for Talkover (exit 6). */
+export function undocumentedScheme(provider: ProviderName): UnsupportedError {
+  return new UnsupportedError(
+    'Talkover does not document how it signs deliveries (header, signed string, encoding, timestamp), so its signatures can be neither computed nor checked.',
+    {
+      provider,
+      hint: 'See what Talkover really sends with `voicehooks logs ID -p talkover`, or receive unsigned deliveries with `voicehooks listen -p talkover`.',
+    },
+  );
+}
+
+// ---- input of sign and verify ----
+
+/** The body to sign or check: the file's bytes, or all of stdin (which must not be a terminal). */
+export async function readBody(file: string | undefined, flag = '--body-file'): Promise<Buffer> {
+  if (file !== undefined && file !== '-') {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new UsageError(
+        `${flag} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+      );
+    }
+  }
+  if (process.stdin.isTTY) {
+    throw new UsageError(`No body: pass ${flag} FILE, or pipe the body on stdin.`, {
+      hint: `For example: voicehooks sign -p ultravox --secret S ${flag} body.json`,
+    });
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+/** `--header 'Name: value'` flags as a header record (repeated names become arrays). */
+export function parseHeaderFlags(values: readonly string[]): Record<string, string[]> {
+  const headers: Record<string, string[]> = {};
+  for (const value of values) {
+    const colon = value.indexOf(':');
+    const name = colon > 0 ? value.slice(0, colon).trim() : '';
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+      throw new UsageError(`--header takes 'Name: value', got "${value}".`, {
+        hint: "For example: --header 'X-Webhook-Timestamp: 1700000000'",
+      });
+    }
+    (headers[name.toLowerCase()] ??= []).push(value.slice(colon + 1).trim());
+  }
+  return headers;
+}

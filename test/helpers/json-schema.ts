@@ -1,0 +1,147 @@
+/**
+ * A small JSON Schema checker for the subset that the providers' OpenAPI documents use, so tests can hold
+ * requests and answers against `../shared/specs/*.json` without a dependency. It knows local `$ref`, `allOf`,
+ * `type` (a list of types and OpenAPI's `nullable` too), `enum`, `properties`, `required`,
+ * `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`, `minLength`/`maxLength`,
+ * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time`. A keyword outside that subset is
+ * reported as a problem, never passed over, so a spec that grows a new rule cannot pass unchecked.
+ */
+
+/** Keywords that describe and constrain nothing. */
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  'example',
+  'examples',
+  'default',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'nullable',
+]);
+const RULES = new Set([
+  '$ref',
+  'allOf',
+  'type',
+  'enum',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'format',
+]);
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+type Schema = Record<string, unknown>;
+
+/** The value a local JSON pointer (`#/components/schemas/X`) names in `root`. */
+export function resolveRef(root: unknown, ref: string): unknown {
+  if (!ref.startsWith('#/')) throw new Error(`only local $ref is supported, got ${ref}`);
+  let node: unknown = root;
+  for (const raw of ref.slice(2).split('/')) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (node === null || typeof node !== 'object' || !(key in node)) throw new Error(`$ref ${ref} not found`);
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function typeMatches(value: unknown, type: string): boolean {
+  const actual = typeOf(value);
+  return actual === type || (type === 'number' && actual === 'integer');
+}
+
+/**
+ * Every way `value` breaks `schema`, as `path: problem` lines (empty when it conforms). `root` is the
+ * document that `$ref`s point into.
+ */
+export function validate(value: unknown, schema: unknown, root: unknown, path = '$'): string[] {
+  if (schema === true || schema === undefined) return [];
+  if (schema === false) return [`${path}: no value is allowed here`];
+  if (schema === null || typeof schema !== 'object') return [`${path}: the schema is not an object`];
+  const s = schema as Schema;
+  const problems: string[] = [];
+  for (const key of Object.keys(s)) {
+    if (!RULES.has(key) && !ANNOTATIONS.has(key))
+      problems.push(`${path}: unsupported schema keyword "${key}"`);
+  }
+  if (typeof s.$ref === 'string') problems.push(...validate(value, resolveRef(root, s.$ref), root, path));
+  if (Array.isArray(s.allOf)) {
+    for (const part of s.allOf) problems.push(...validate(value, part, root, path));
+  }
+  if (value === null && s.nullable === true) return problems;
+
+  if (s.type !== undefined) {
+    const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
+    if (!types.some((t) => typeMatches(value, t))) {
+      problems.push(`${path}: expected ${types.join(' or ')}, got ${typeOf(value)}`);
+      return problems; // the rules below assume the type
+    }
+  }
+  if (Array.isArray(s.enum) && !s.enum.some((option) => JSON.stringify(option) === JSON.stringify(value))) {
+    problems.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}`);
+  }
+
+  if (typeof value === 'string') {
+    if (typeof s.minLength === 'number' && [...value].length < s.minLength) {
+      problems.push(`${path}: shorter than ${s.minLength}`);
+    }
+    if (typeof s.maxLength === 'number' && [...value].length > s.maxLength) {
+      problems.push(`${path}: longer than ${s.maxLength}`);
+    }
+    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value)) {
+      problems.push(`${path}: ${JSON.stringify(value)} does not match ${s.pattern}`);
+    }
+    if (s.format === 'uri' && !URL.canParse(value)) problems.push(`${path}: not an absolute URI`);
+    if (s.format === 'date-time' && (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))) {
+      problems.push(`${path}: not an RFC 3339 date-time`);
+    }
+  }
+  if (typeof value === 'number') {
+    if (typeof s.minimum === 'number' && value < s.minimum) problems.push(`${path}: less than ${s.minimum}`);
+    if (typeof s.maximum === 'number' && value > s.maximum) problems.push(`${path}: more than ${s.maximum}`);
+  }
+  if (Array.isArray(value)) {
+    if (typeof s.minItems === 'number' && value.length < s.minItems) {
+      problems.push(`${path}: fewer than ${s.minItems} items`);
+    }
+    if (typeof s.maxItems === 'number' && value.length > s.maxItems) {
+      problems.push(`${path}: more than ${s.maxItems} items`);
+    }
+    if (s.items !== undefined) {
+      value.forEach((item, i) => problems.push(...validate(item, s.items, root, `${path}[${i}]`)));
+    }
+  }
+  if (typeOf(value) === 'object') {
+    const object = value as Record<string, unknown>;
+    const properties = (s.properties ?? {}) as Record<string, unknown>;
+    if (Array.isArray(s.required)) {
+      for (const key of s.required as string[]) {
+        if (!(key in object)) problems.push(`${path}: required property "${key}" is missing`);
+      }
+    }
+    for (const [key, item] of Object.entries(object)) {
+      if (key in properties) problems.push(...validate(item, properties[key], root, `${path}.${key}`));
+      else if (s.additionalProperties === false) {
+        problems.push(`${path}: property "${key}" is not allowed (additionalProperties: false)`);
+      } else if (s.additionalProperties !== undefined && s.additionalProperties !== true) {
+        problems.push(...validate(item, s.additionalProperties, root, `${path}.${key}`));
+      }
+    }
+  }
+  return problems;
+}
