@@ -1017,12 +1017,9 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
   });
 
   it('the README’s Talkover sequence runs as written (on free ports), every command exiting 0', async () => {
-    // The lead merges docs/readme-talkover.md into README.md; whichever holds the block is run. Its ports are
-    // swapped for free ones so that it can run beside the README's own quickstart (which takes 4747).
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const source = readme.includes('<!-- talkover-quickstart -->')
-      ? readme
-      : readFileSync(join(ROOT, 'docs', 'readme-talkover.md'), 'utf8');
+    // Its ports are swapped for free ones so that it can run beside the README test (which takes 4747); here
+    // the output of each command is checked too.
+    const source = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const start = source.indexOf('<!-- talkover-quickstart -->');
     const end = source.indexOf('<!-- talkover-quickstartstop -->');
     const code = /```bash\n([\s\S]*?)```/.exec(source.slice(start, end))?.[1];

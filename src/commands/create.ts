@@ -29,7 +29,10 @@ export default class Create extends BaseCommand<typeof Create> {
     const { adapter } = await this.connect(descriptor, this.flags.agent);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
-        if (existing.url === input.url && (existing.agentId ?? null) === (input.agentId ?? null)) {
+        // Identity is provider + scope + URL: an agent-scoped list is already within the scope.
+        const sameScope =
+          descriptor.capabilities.agentScoped || (existing.agentId ?? null) === (input.agentId ?? null);
+        if (existing.url === input.url && sameScope) {
           this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
           return this.present(existing);
         }
@@ -41,6 +44,9 @@ export default class Create extends BaseCommand<typeof Create> {
     if (secret !== undefined) {
       this.notice('Its signing secret is shown whole this once; keep it safe.');
       await this.keepIssuedSecret(descriptor, webhook.id, secret, this.flags['save-secret']);
+    } else if (input.secrets?.[0] !== undefined) {
+      // A provider that never returns secrets (Talkover): keep the one given, so `get` can say it is known.
+      await this.keepIssuedSecret(descriptor, webhook.id, input.secrets[0], this.flags['save-secret']);
     }
     return this.present(webhook, webhook.secrets);
   }

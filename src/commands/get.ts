@@ -21,6 +21,8 @@ export default class Get extends BaseCommand<typeof Get> {
     const { adapter } = await this.connect(descriptor, this.flags.agent);
     const webhook = this.present(await adapter.get(id));
     const stored = await this.secretStoredLocally(descriptor, id);
+    if (descriptor.secretNotice && process.stderr.isTTY && !this.jsonEnabled())
+      this.notice(descriptor.secretNotice);
     return stored === undefined ? webhook : { ...webhook, secretStoredLocally: stored };
   }
 

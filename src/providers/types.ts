@@ -99,6 +99,8 @@ export interface ProviderDescriptor {
   /** Human words for the id format, and its check. */
   idFormat: string;
   isValidId(id: string): boolean;
+  /** Where secrets cannot be read back, what `get` tells a user looking for one. */
+  secretNotice?: string;
   /** Keys of the provider's raw object whose values are secrets (masked on output, redacted in traces). */
   secretFields: readonly string[];
   /** Provider-specific checks of input (ranges, formats), throwing a UsageError; run before any request. */

@@ -30,6 +30,8 @@ export const polyai: ProviderDescriptor = {
   httpsOnly: true,
   idFormat: '"whe_" followed by letters and digits',
   isValidId: (id) => ID_RE.test(id),
+  secretNotice:
+    'PolyAI shows a signing secret only when it is created or rotated; SECRET SAVED says whether voicehooks kept it.',
   secretFields: ['signing_secret'],
   checkInput(input) {
     // Sent as `timeout_ms`, which the API bounds to 1000–30000 (providers.md §3.3).

@@ -46,6 +46,8 @@ export const talkover: ProviderDescriptor = {
   isValidId: isUuid,
   // Custom header values often carry the endpoint's credentials ("useful for static auth tokens",
   // providers.md §2.2), so they are masked and redacted like the secret.
+  secretNotice:
+    'Talkover never returns a webhook secret, so SECRETS is empty even when one is set. Set a new one with `voicehooks rotate-secret`.',
   secretFields: ['webhook_secret', 'custom_headers'],
   checkInput: checkTalkoverInput,
   events: () => TALKOVER_EVENTS,
