@@ -6,6 +6,7 @@
  * scheme is undocumented (providers.md §2.5).
  */
 import { EnvHttpProxyAgent, request } from 'undici';
+import { errorCode } from './http.ts';
 import { loadSignatureScheme } from './signatures.ts';
 import type { ProviderName, Webhook } from './providers/types.ts';
 
@@ -239,12 +240,4 @@ function safeHost(url: string): string {
   } catch {
     return url;
   }
-}
-
-function errorCode(error: unknown): string {
-  if (!error || typeof error !== 'object') return '';
-  const own = (error as { code?: unknown }).code;
-  if (typeof own === 'string') return own;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause && cause !== error ? errorCode(cause) : '';
 }

@@ -367,7 +367,8 @@ async function readCapped(
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function errorCode(error: unknown): string {
+/** The network error code (ECONNREFUSED, UND_ERR_…) of an error or of its causes. */
+export function errorCode(error: unknown): string {
   if (!error || typeof error !== 'object') return '';
   const own = (error as { code?: unknown }).code;
   if (typeof own === 'string') return own;

@@ -2,6 +2,7 @@
 // script would (stdin a pipe, so never a prompt) against an in-process Ultravox emulator on 127.0.0.1, and
 // checks exit codes, stdout/stderr discipline and the security rules of ../shared/reference/cli-contract.md.
 import assert from 'node:assert/strict';
+import type { Webhook } from '../src/providers/types.ts';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -25,20 +26,8 @@ const ANSI = '\u001b';
 /** Every signing secret the tests saw issued: none may appear on stderr or in a file but config.json. */
 const signingSecrets = new Set<string>();
 
-interface WebhookJson {
-  provider: string;
-  id: string;
-  url: string;
-  events: string[];
-  enabled: boolean | null;
-  status: string | null;
-  name: string | null;
-  agentId: string | null;
-  createdAt: string | null;
-  updatedAt: string | null;
-  secrets: string[];
-  raw: Record<string, unknown>;
-}
+/** A webhook as the CLI prints it with --json (the contract's shape). */
+type WebhookJson = Webhook;
 
 interface ErrorJson {
   error: {
