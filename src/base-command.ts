@@ -7,6 +7,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { CancelledError, CliError, ConfigError, ExitCode, UsageError, formatError } from './errors.ts';
 import { maskWebhook, pickFields, render, webhookRecord, webhookTable, type View } from './output.ts';
 import { canPrompt, missingInput } from './prompt.ts';
+import { withProgress, type Progress } from './progress.ts';
 import { getProvider, isProviderName } from './providers/index.ts';
 import {
   PROVIDER_NAMES,
@@ -136,7 +137,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */
   public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
-    const cli = toCliError(error);
+    let cli = toCliError(error);
+    if (cli.kind === 'usage' && !cli.hint) {
+      // Every error says what to do next; for a usage error without a better hint, that is the command's help.
+      const command = `voicehooks ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
+      cli = new UsageError(cli.message, { hint: `See \`${command} --help\`.`, provider: cli.provider });
+    }
     process.exitCode = cli.exitCode;
     const stack = cli.kind === 'unexpected' && this.debugEnabled() ? error.stack : undefined;
     process.stderr.write(formatError(cli, { json: this.jsonEnabled(), stack }));
@@ -344,6 +350,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected present(webhook: Webhook, reveal: readonly string[] = []): Webhook {
     if ((this.flags as { 'show-secrets'?: boolean })['show-secrets']) return webhook;
     return maskWebhook(webhook, getProvider(webhook.provider).secretFields, reveal);
+  }
+
+  /**
+   * Network work with a spinner on stderr once it takes longer than a moment; only on a terminal, never with
+   * --json or in CI, where the bytes would land in a log. `work` may report progress (a count fetched).
+   */
+  protected withProgress<R>(label: string, work: (progress: Progress) => Promise<R>): Promise<R> {
+    const enabled = Boolean(process.stderr.isTTY) && !this.jsonEnabled() && !process.env.CI;
+    return withProgress(label, work, { enabled });
   }
 
   /** A warning or next step on stderr: never on stdout, which carries data only. */

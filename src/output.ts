@@ -16,6 +16,8 @@ export interface Column {
   header: string;
   /** Colour rule for the cell, applied on terminals only. */
   tone?: (value: unknown) => Tone | undefined;
+  /** An ISO timestamp: relative ("3 min ago") in terminal tables; exact everywhere else. */
+  date?: boolean;
 }
 export type Tone = 'good' | 'bad' | 'muted' | 'warn';
 
@@ -27,6 +29,8 @@ export interface RenderOptions {
   width?: number;
   /** `--fields`: which keys to show, in that order. */
   fields?: string[];
+  /** The time relative dates count from (ms since the epoch); default now. */
+  now?: number;
 }
 
 const MASK = '****';
@@ -83,7 +87,7 @@ export const WEBHOOK_COLUMNS: Column[] = [
   },
   { key: 'name', header: 'NAME' },
   { key: 'agentId', header: 'AGENT' },
-  { key: 'createdAt', header: 'CREATED' },
+  { key: 'createdAt', header: 'CREATED', date: true },
 ];
 
 /** Renders a view as text, ending with a newline (or empty for an empty table on a pipe). */
@@ -115,7 +119,10 @@ function renderTable(columns: Column[], rows: Record<string, unknown>[], options
   }
   if (rows.length === 0) return '';
   const colors = palette(options.color);
-  const cells = rows.map((row) => cols.map((c) => cellText(row[c.key], true)));
+  const now = options.now ?? Date.now();
+  const cells = rows.map((row) =>
+    cols.map((c) => (c.date ? relativeTime(row[c.key], now) : undefined) ?? cellText(row[c.key], true)),
+  );
   const widths = fitWidths(
     cols.map((c, i) => Math.max(c.header.length, ...cells.map((r) => (r[i] ?? '').length))),
     options.width ?? 120,
@@ -146,14 +153,37 @@ function renderRecord(fields: Column[], record: Record<string, unknown>, options
   if (!options.tty) return cols.map((c) => cellText(record[c.key], false)).join('\t') + '\n';
   const colors = palette(options.color);
   const width = Math.max(...cols.map((c) => c.header.length));
+  const now = options.now ?? Date.now();
   return (
     cols
       .map((c) => {
-        const text = cellText(record[c.key], true);
+        const ago = c.date ? relativeTime(record[c.key], now) : undefined;
+        // One webhook on its own has room for both: the exact time, and how long ago that was.
+        const text = cellText(record[c.key], true) + (ago ? ` (${ago})` : '');
         return `${colors.bold(c.header.padEnd(width))}  ${colors.tone(text, c.tone?.(record[c.key]))}`;
       })
       .join('\n') + '\n'
   );
+}
+
+/**
+ * How long ago an ISO timestamp was, as a person would say it at a glance ("3 min ago", "2 days ago");
+ * undefined for anything that is not a date. Older than 30 days it is the date itself, which reads better.
+ */
+export function relativeTime(value: unknown, now: number): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const then = Date.parse(value);
+  if (Number.isNaN(then)) return undefined;
+  const seconds = Math.round((now - then) / 1000);
+  const future = seconds < 0;
+  const s = Math.abs(seconds);
+  const say = (n: number, unit: string): string => (future ? `in ${n} ${unit}` : `${n} ${unit} ago`);
+  if (s < 45) return 'just now';
+  if (s < 3600) return say(Math.max(1, Math.round(s / 60)), 'min');
+  if (s < 86_400) return say(Math.round(s / 3600), 'h');
+  const days = Math.round(s / 86_400);
+  if (days <= 30) return say(days, days === 1 ? 'day' : 'days');
+  return new Date(then).toISOString().slice(0, 10);
 }
 
 /** Shrinks the widest columns until the row fits the terminal; every column keeps at least 8 characters. */
@@ -222,7 +252,7 @@ export function webhookRecord(webhook: Webhook, extra: Column[] = []): View {
     kind: 'record',
     fields: [
       ...WEBHOOK_COLUMNS,
-      { key: 'updatedAt', header: 'UPDATED' },
+      { key: 'updatedAt', header: 'UPDATED', date: true },
       { key: 'secrets', header: 'SECRETS' },
       ...extra,
     ],

@@ -47,10 +47,24 @@ describe('README', () => {
 
   // Every runnable block of the README, in the order a reader meets them. Each starts its own emulator on
   // 4747 and stops it, so they run one after the other.
-  const blocks = ['quickstart', 'talkover-quickstart', 'polyai-quickstart', 'daily-quickstart', 'signatures'];
+  const blocks = [
+    'quickstart',
+    'demo',
+    'help-topics',
+    'apply',
+    'talkover-quickstart',
+    'polyai-quickstart',
+    'daily-quickstart',
+    'signatures',
+  ];
   for (const marker of blocks) {
     it(`runs the ${marker} block as written, every command exiting 0`, () => {
       const run = runBlock(marker);
+      if (marker === 'demo') {
+        // listen saw the signed test delivery and the triggered event, and verified both.
+        const verified = run.stdout.split('\n').filter((l) => l === 'alerts.triggered\tverified');
+        assert.equal(verified.length, 2, run.stdout);
+      }
       if (marker === 'quickstart') {
         const lines = run.stdout.trim().split('\n');
         // create prints the new webhook (TSV), list prints it again, then jq prints the quoted id.

@@ -26,7 +26,7 @@ export default class Create extends BaseCommand<typeof Create> {
     const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt());
     const { input, warnings } = inputFromFlags(flags, descriptor);
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter, scope } = await this.connect(descriptor, this.flags.agent);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
         // Identity is provider + scope + URL: an agent-scoped list is already within the scope.
@@ -38,8 +38,12 @@ export default class Create extends BaseCommand<typeof Create> {
         }
       }
     }
-    const webhook = await adapter.create(input);
+    const label = `Creating ${descriptor.displayName} webhook`;
+    const webhook = await this.withProgress(label, () => adapter.create(input));
     this.notice(`Created ${descriptor.displayName} webhook ${webhook.id}.`);
+    // The next step, so a person at a terminal need not look it up; on stderr, so scripts see data only.
+    const agent = descriptor.capabilities.agentScoped ? ` --agent ${scope.agentId ?? ''}` : '';
+    this.notice(`Test it: ${this.config.bin} test ${webhook.id} -p ${descriptor.name}${agent}`);
     const secret = webhook.secrets[0];
     if (secret !== undefined) {
       this.notice('Its signing secret is shown whole this once; keep it safe.');

@@ -25,7 +25,7 @@ export default class Delete extends BaseCommand<typeof Delete> {
       if (!(await askConfirm(`Delete ${descriptor.displayName} webhook ${id}?`))) throw new CancelledError();
     }
     const { adapter } = await this.connect(descriptor, this.flags.agent);
-    await adapter.delete(id);
+    await this.withProgress(`Deleting ${id}`, () => adapter.delete(id));
     this.notice(`Deleted ${descriptor.displayName} webhook ${id}.`);
     await this.forgetIssuedSecret(descriptor, id);
     return { deleted: true, provider: descriptor.name, id };

@@ -19,7 +19,7 @@ export default class Get extends BaseCommand<typeof Get> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
     const { adapter } = await this.connect(descriptor, this.flags.agent);
-    const webhook = this.present(await adapter.get(id));
+    const webhook = this.present(await this.withProgress(`Fetching ${id}`, () => adapter.get(id)));
     const stored = await this.secretStoredLocally(descriptor, id);
     if (descriptor.secretNotice && process.stderr.isTTY && !this.jsonEnabled())
       this.notice(descriptor.secretNotice);

@@ -31,17 +31,23 @@ export default class List extends BaseCommand<typeof List> {
       );
     }
     const { adapter } = await this.connect(descriptor, this.flags.agent);
-    const webhooks: Webhook[] = [];
-    for await (const webhook of adapter.list({
-      limit: this.flags.limit,
-      enabled: this.flags.enabled,
-      event,
-    })) {
-      // Filters the provider cannot apply itself are applied here, so every provider honours them.
-      if (this.flags.enabled !== undefined && webhook.enabled !== this.flags.enabled) continue;
-      if (event && !webhook.events.includes(event)) continue;
-      webhooks.push(this.present(webhook));
-    }
+    const label = `Fetching ${descriptor.displayName} webhooks`;
+    const webhooks = await this.withProgress(label, async (progress) => {
+      const found: Webhook[] = [];
+      let fetched = 0;
+      for await (const webhook of adapter.list({
+        limit: this.flags.limit,
+        enabled: this.flags.enabled,
+        event,
+      })) {
+        progress.update(`${label}: ${++fetched} so far`);
+        // Filters the provider cannot apply itself are applied here, so every provider honours them.
+        if (this.flags.enabled !== undefined && webhook.enabled !== this.flags.enabled) continue;
+        if (event && !webhook.events.includes(event)) continue;
+        found.push(this.present(webhook));
+      }
+      return found;
+    });
     if (webhooks.length === 0 && process.stdout.isTTY && !this.jsonEnabled()) {
       this.notice(`No ${descriptor.displayName} webhooks.`);
     }

@@ -45,12 +45,15 @@ export default class Update extends BaseCommand<typeof Update> {
       descriptor,
       descriptor.capabilities.agentScoped ? this.flags.agent : undefined,
     );
-    if (add.length || remove.length) {
-      const current = await adapter.get(id);
-      input.events = [...new Set([...current.events, ...add])].filter((e) => !remove.includes(e));
-      if (input.events.length === 0)
-        throw new UsageError('--remove-event would leave the webhook with no events.');
-    }
-    return this.present(await adapter.update(id, input));
+    const updated = await this.withProgress(`Updating ${id}`, async () => {
+      if (add.length || remove.length) {
+        const current = await adapter.get(id);
+        input.events = [...new Set([...current.events, ...add])].filter((e) => !remove.includes(e));
+        if (input.events.length === 0)
+          throw new UsageError('--remove-event would leave the webhook with no events.');
+      }
+      return adapter.update(id, input);
+    });
+    return this.present(updated);
   }
 }

@@ -4,7 +4,12 @@
  *
  * Control API (no auth; loopback only): `POST /_emulator/faults` (a FaultRule) → 204,
  * `GET /_emulator/faults` → the active rules, `DELETE /_emulator/faults` → 204,
- * `GET /_emulator/requests` → RecordedRequest[], `DELETE /_emulator/requests` → 204.
+ * `GET /_emulator/requests` → RecordedRequest[], `DELETE /_emulator/requests` → 204,
+ * `POST /_emulator/trigger` (a TriggerRequest) → 200 `{deliveries: TriggerDelivery[]}` once every delivery
+ * and its retries are done.
+ *
+ * With `stateFile`, the providers' data is loaded from it at start and written to it (atomically, see
+ * `state.ts`) after every request that may have changed it, before the answer goes out.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,7 +17,9 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultController, faultRuleProblem, toFaultRule } from './faults.ts';
+import { StateFileError, loadState, saveState } from './state.ts';
 import type { FaultRule } from './faults.ts';
+import type { TriggerRequest } from './trigger.ts';
 import { createPolyAIEmulator } from '../providers/polyai/emulator.ts';
 import { createDailyEmulator } from '../providers/daily/emulator.ts';
 import { createUltravoxEmulator } from '../providers/ultravox/emulator.ts';
@@ -67,6 +74,8 @@ export interface EmulatorOptions {
   providers?: Record<string, ProviderEmulator>;
   ultravox?: UltravoxEmulatorOptions;
   talkover?: TalkoverEmulatorOptions;
+  /** Keep the providers' data in this file across restarts (`--state`). */
+  stateFile?: string;
 }
 
 export interface RunningEmulator {
@@ -104,6 +113,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const faults = new FaultController();
   const requests: RecordedRequest[] = [];
+  const stateFile = options.stateFile;
+  if (stateFile !== undefined) restoreFrom(stateFile, providers);
+  const persist = (): void => {
+    if (stateFile === undefined) return;
+    saveState(
+      stateFile,
+      Object.fromEntries(Object.entries(providers).map(([name, emulator]) => [name, emulator.snapshot()])),
+    );
+  };
   const closing = new AbortController();
   let port = options.port ?? 0;
 
@@ -124,7 +142,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (target.pathname === CONTROL_PREFIX || target.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
       const read = await readBody(req);
       if (read.tooLarge) return sendTooLarge(res, read.drained);
-      send(res, control(method, target.pathname.slice(CONTROL_PREFIX.length), read.body));
+      send(res, await control(method, target.pathname.slice(CONTROL_PREFIX.length), read.body));
       return;
     }
 
@@ -172,6 +190,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       body: read.body,
       origin: `http://${hostOf(req, port)}/${provider}`,
     });
+    if (method !== 'GET' && method !== 'HEAD') persist();
     if (fault?.kind === 'reset-after') {
       req.socket.destroy();
       return;
@@ -179,7 +198,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     send(res, response);
   }
 
-  function control(method: string, path: string, body: string): EmulatorResponse {
+  async function control(method: string, path: string, body: string): Promise<EmulatorResponse> {
+    if (path === '/trigger') {
+      if (method !== 'POST') {
+        return { status: 405, headers: { allow: 'POST' }, body: { detail: 'Method not allowed.' } };
+      }
+      const request = toTriggerRequest(body);
+      if (typeof request === 'string') return { status: 400, body: { detail: request } };
+      const { trigger, TriggerError } = await import('./trigger.ts');
+      try {
+        const deliveries = await trigger(providers, request);
+        persist();
+        return { status: 200, body: { deliveries } };
+      } catch (error) {
+        if (error instanceof TriggerError) return { status: 400, body: { detail: error.message } };
+        throw error;
+      }
+    }
     if (path === '/faults') {
       if (method === 'GET') return { status: 200, body: faults.list() };
       if (method === 'DELETE') {
@@ -239,6 +274,47 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         server.closeAllConnections();
       }),
   };
+}
+
+/** Loads `--state` into the providers; a file that cannot be used stops the start (it is never overwritten). */
+function restoreFrom(file: string, providers: Record<string, ProviderEmulator>): void {
+  const saved = loadState(file);
+  if (saved === undefined) return;
+  for (const [name, emulator] of Object.entries(providers)) {
+    if (!Object.hasOwn(saved.providers, name)) continue;
+    try {
+      emulator.restore(saved.providers[name]);
+    } catch (error) {
+      throw new StateFileError(
+        `The state file ${file} has unusable ${name} data: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+}
+
+/** The body of `POST /_emulator/trigger`, or what is wrong with it. */
+function toTriggerRequest(body: string): TriggerRequest | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(body) as unknown;
+  } catch {
+    return 'The body must be JSON: {"provider", "event", "timeScale"?, "maxAttempts"?}.';
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return 'The body must be a JSON object.';
+  const { provider, event, timeScale, maxAttempts } = data as Record<string, unknown>;
+  if (typeof provider !== 'string' || provider === '') return 'provider must be a non-empty string.';
+  if (typeof event !== 'string' || event === '') return 'event must be a non-empty string.';
+  if (timeScale !== undefined && (typeof timeScale !== 'number' || !(timeScale >= 0) || timeScale > 1)) {
+    return 'timeScale must be a number from 0 to 1.';
+  }
+  if (
+    maxAttempts !== undefined &&
+    (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1)
+  ) {
+    return 'maxAttempts must be a positive integer.';
+  }
+  return { provider, event, timeScale, maxAttempts };
 }
 
 /** The faults that answer in place of the provider; true when the response has been dealt with. */

@@ -180,6 +180,12 @@ export interface ProviderAdapter {
    * it has one; `descriptor.events()` is the documented catalog, used for checks before sending.
    */
   liveEvents?(): Promise<EventType[]>;
+  /**
+   * A live webhook's fields in the {@link WebhookInput} vocabulary, read from its `raw` object, so that
+   * `apply` and `diff` can compare it with a file. Only what the provider returns: a secret it never shows
+   * is absent.
+   */
+  inputOf?(webhook: Webhook): WebhookInput;
 }
 
 export interface TestOptions {

@@ -1,15 +1,16 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.ts';
-import { UsageError } from '../../errors.ts';
+import { ConfigError, UsageError } from '../../errors.ts';
 import { emulatorEnv } from './env.ts';
 
 export default class Emulator extends BaseCommand<typeof Emulator> {
   static override summary = "Serve local emulators of the providers' webhook APIs on 127.0.0.1.";
   static override description =
-    'Each provider is served under its own path (/ultravox, …). Point the CLI at it with `eval "$(voicehooks emulator env)"`. Without --api-key any non-empty key is accepted. Stops on Ctrl-C.';
+    'Each provider is served under its own path (/ultravox, …). Point the CLI at it with `eval "$(voicehooks emulator env)"`. Without --api-key any non-empty key is accepted. With --state FILE every webhook, secret and delivery log is loaded from FILE at start and written back (atomically) after every change. `emulator trigger` makes it deliver events, `emulator fault` switches faults. Stops on Ctrl-C.';
   static override examples = [
     '<%= config.bin %> emulator',
     '<%= config.bin %> emulator --port 5000 --api-key test-key',
+    '<%= config.bin %> emulator --state .voicehooks-emulator.json',
   ];
   static override flags = {
     port: Flags.integer({
@@ -19,22 +20,33 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
       max: 65535,
     }),
     'api-key': Flags.string({ summary: 'Accept only this API key.' }),
+    state: Flags.string({ summary: 'Keep webhooks and secrets in this JSON file across restarts.' }),
   };
 
   async run(): Promise<void> {
     const { startEmulator } = await import('../../emulator/server.ts');
-    const emulator = await startEmulator({ port: this.flags.port, apiKey: this.flags['api-key'] }).catch(
-      (error: unknown) => {
-        if ((error as { code?: string }).code === 'EADDRINUSE') {
-          throw new UsageError(`Port ${this.flags.port} on 127.0.0.1 is in use.`, {
-            hint: 'Stop whatever uses it (an emulator already running?), or pick another with --port.',
-          });
-        }
-        throw error;
-      },
-    );
+    const emulator = await startEmulator({
+      port: this.flags.port,
+      apiKey: this.flags['api-key'],
+      stateFile: this.flags.state,
+    }).catch((error: unknown) => {
+      if ((error as Error).name === 'StateFileError') {
+        throw new ConfigError((error as Error).message, {
+          hint: 'Fix or move the file away (it is never overwritten while unreadable), then start again.',
+        });
+      }
+      if ((error as { code?: string }).code === 'EADDRINUSE') {
+        throw new UsageError(`Port ${this.flags.port} on 127.0.0.1 is in use.`, {
+          hint: 'Stop whatever uses it (an emulator already running?), or pick another with --port.',
+        });
+      }
+      throw error;
+    });
     const exports = emulatorEnv(emulator.port, this.flags['api-key']);
-    this.notice(`voicehooks emulator listening on ${emulator.url}\nPoint the CLI at it with:\n${exports}`);
+    const kept = this.flags.state === undefined ? '' : `\nState kept in ${this.flags.state}`;
+    this.notice(
+      `voicehooks emulator listening on ${emulator.url}${kept}\nPoint the CLI at it with:\n${exports}`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => {
         this.notice('Stopping the emulator.');

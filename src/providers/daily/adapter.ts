@@ -48,6 +48,16 @@ export function toWebhook(wire: DailyWebhook): Webhook {
   };
 }
 
+/** The fields `apply` compares, read from the wire object (`hmac` is returned on every read). */
+export function inputOf(webhook: Webhook): WebhookInput {
+  const raw = webhook.raw as DailyWebhook;
+  const input: WebhookInput = { url: raw.url, events: raw.eventTypes ?? [] };
+  if (typeof raw.hmac === 'string' && raw.hmac !== '') input.secrets = [raw.hmac];
+  if (raw.basicAuth != null) input.basicAuth = raw.basicAuth;
+  if (raw.retryType != null) input.retryType = raw.retryType;
+  return input;
+}
+
 /** Daily's errors are `{"error": "<type>", "info": "<human text>"}` (providers.md §4.4). */
 export function readDailyError(_status: number, body: unknown): ErrorReading {
   const parsed = errorWire.safeParse(body);
@@ -126,6 +136,7 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
 
   const adapter: ProviderAdapter = {
     descriptor: daily,
+    inputOf,
 
     async *list(options: ListOptions = {}) {
       const res = await http.request({ method: 'GET', path: '/webhooks' });

@@ -65,6 +65,8 @@ export type DailyEmulator = ProviderEmulator & {
   deliver(uuid: string, type?: string): Promise<DailyDelivery>;
   /** Counts one failed delivery without sending anything (same rules as a failed {@link deliver}). */
   recordDeliveryFailure(uuid: string): DailyWireWebhook;
+  /** Counts one successful delivery made elsewhere (`emulator trigger`): resets `failedCount`. */
+  recordDeliverySuccess(uuid: string): DailyWireWebhook;
 };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -284,6 +286,12 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
     recordDeliveryFailure(uuid: string): DailyWireWebhook {
       const hook = mustFind(uuid);
       count(hook, false);
+      return structuredClone(hook);
+    },
+
+    recordDeliverySuccess(uuid: string): DailyWireWebhook {
+      const hook = mustFind(uuid);
+      count(hook, true);
       return structuredClone(hook);
     },
   };

@@ -26,6 +26,17 @@ export function toWebhook(wire: PolyAIEndpoint): Webhook {
   };
 }
 
+/** The fields `apply` compares, read from the wire object; the signing secret is never readable. */
+export function inputOf(webhook: Webhook): WebhookInput {
+  const raw = webhook.raw as PolyAIEndpoint;
+  const input: WebhookInput = { url: raw.url, events: raw.event_types, enabled: raw.enabled };
+  if (raw.name != null) input.name = raw.name;
+  if (raw.headers != null) input.headers = raw.headers;
+  // `timeout_ms` is set in whole seconds by the CLI (--delivery-timeout).
+  if (raw.timeout_ms != null) input.deliveryTimeout = raw.timeout_ms / 1000;
+  return input;
+}
+
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
@@ -93,6 +104,7 @@ export function createPolyAIAdapter(connection: Connection): ProviderAdapter {
 
   const adapter: ProviderAdapter = {
     descriptor: polyai,
+    inputOf,
 
     async *list(options: ListOptions = {}) {
       // No pagination: one answer holds every endpoint (at most 10). The filters are PolyAI's own.

@@ -66,6 +66,33 @@ export function toWebhook(wire: TalkoverWebhook): Webhook {
   };
 }
 
+/**
+ * The fields `apply` compares, read from the wire object. `webhook_secret` is never returned
+ * (providers.md §2.2), so no secret is read; payload templates are not managed by apply.
+ */
+export function inputOf(webhook: Webhook): WebhookInput {
+  const raw = webhook.raw as TalkoverWebhook & {
+    http_method?: unknown;
+    authorization_scheme?: unknown;
+    custom_headers?: unknown;
+  };
+  const input: WebhookInput = { url: raw.webhook_url, events: raw.events, enabled: raw.enabled };
+  if (raw.name != null) input.name = raw.name;
+  if (raw.timeout != null) input.deliveryTimeout = raw.timeout;
+  if (raw.max_retries != null) input.maxRetries = raw.max_retries;
+  if (typeof raw.http_method === 'string') input.httpMethod = raw.http_method;
+  if (typeof raw.authorization_scheme === 'string') input.authScheme = raw.authorization_scheme;
+  if (Array.isArray(raw.custom_headers)) {
+    input.headers = Object.fromEntries(
+      raw.custom_headers.flatMap((h: unknown) => {
+        const { key, value } = (h ?? {}) as { key?: unknown; value?: unknown };
+        return typeof key === 'string' && typeof value === 'string' ? [[key, value]] : [];
+      }),
+    );
+  }
+  return input;
+}
+
 export function toDeliveryLog(wire: TalkoverLog): DeliveryLog {
   return {
     id: wire.id,
@@ -195,6 +222,7 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
 
   const adapter: ProviderAdapter = {
     descriptor: talkover,
+    inputOf,
 
     // One request: Talkover's list has no pagination (providers.md §2.2, List).
     async *list(options: ListOptions = {}) {

@@ -71,8 +71,11 @@ export type TalkoverEmulator = ProviderEmulator & {
   setAgentMissing(agentId: string, missing?: boolean): void;
   /** Adds log entries without delivering anything (for paging and retry tests). */
   seedLogs(webhookId: string, count: number, options?: SeedLogOptions): TalkoverWireLog[];
-  /** Sends `payload` for `event` to the webhook's URL as Talkover would, and logs the attempt. */
-  deliver(webhookId: string, event: string, payload?: unknown): Promise<TalkoverWireLog>;
+  /**
+   * Sends `payload` for `event` to the webhook's URL as Talkover would, and logs the attempt (`attempt`
+   * counts retries of the same event: 1, 2, …).
+   */
+  deliver(webhookId: string, event: string, payload?: unknown, attempt?: number): Promise<TalkoverWireLog>;
 };
 
 export interface SeedLogOptions {
@@ -464,7 +467,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
       return structuredClone(made);
     },
 
-    async deliver(webhookId, event, payload) {
+    async deliver(webhookId, event, payload, attempt = 1) {
       const hook = hooks.find((h) => h.id === webhookId);
       if (hook === undefined) throw new Error(`No Talkover webhook ${webhookId} in the emulator`);
       const body = payload ?? {
@@ -473,7 +476,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
         webhook_id: hook.id,
         timestamp: new Date().toISOString(),
       };
-      return send(hook, hook.webhook_url, event, body, 1);
+      return send(hook, hook.webhook_url, event, body, attempt);
     },
   };
   return emulator;

@@ -25,6 +25,14 @@ export function toWebhook(wire: UltravoxWebhook): Webhook {
   };
 }
 
+/** The fields `apply` compares, read from the wire object (`agentId` is also the webhook's scope). */
+export function inputOf(webhook: Webhook): WebhookInput {
+  const raw = webhook.raw as UltravoxWebhook;
+  const input: WebhookInput = { url: raw.url, events: raw.events, secrets: raw.secrets ?? [] };
+  if (raw.agentId) input.agentId = raw.agentId;
+  return input;
+}
+
 /**
  * Ultravox answers errors the Django REST Framework way: `{"detail": "…"}`, or field errors
  * `{"url": ["Enter a valid URL."], "events": {"0": ["…"]}}` (providers.md §1.4).
@@ -82,6 +90,7 @@ export function createUltravoxAdapter(connection: Connection, scope: Scope): Pro
 
   const adapter: ProviderAdapter = {
     descriptor: ultravox,
+    inputOf,
 
     async *list(options: ListOptions = {}) {
       const limit = options.limit ?? Infinity;

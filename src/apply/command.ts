@@ -1,0 +1,123 @@
+/**
+ * What `apply` and `diff` share: reading the file, connecting to every provider and scope it names, reading
+ * live state, planning, and showing plan items as a table. The commands themselves stay thin.
+ */
+import { Flags, type Command } from '@oclif/core';
+import { BaseCommand, apiFlags } from '../base-command.ts';
+import type { CliError } from '../errors.ts';
+import type { Column, View } from '../output.ts';
+import { getProvider } from '../providers/index.ts';
+import type { ProviderAdapter } from '../providers/types.ts';
+import type { DesiredWebhook } from './file.ts';
+import type { Group, PlanItem } from './plan.ts';
+import type { ItemError, Prepared } from './run.ts';
+
+export const planFlags = {
+  ...apiFlags,
+  file: Flags.string({
+    char: 'f',
+    summary: 'Apply file (YAML or JSON): {"webhooks": [ … ]}.',
+    required: true,
+  }),
+  prune: Flags.boolean({
+    summary: 'Also delete webhooks of the providers and scopes in the file that the file does not list.',
+  }),
+};
+
+/** A plan item, or a result, with the error that came with it. */
+export type Row = PlanItem & { result?: string; error?: ItemError | null };
+
+export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<T> {
+  /** Set when the report calls for a non-zero exit; raised after the report has been printed. */
+  protected failure?: CliError;
+
+  /** The file's entries, checked; warnings go to stderr. */
+  protected async desired(): Promise<DesiredWebhook[]> {
+    const { loadApplyFile } = await import('./file.ts');
+    const flags = this.flags as { file: string; region?: string };
+    const defaultRegion =
+      flags.region ?? process.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
+    const file = loadApplyFile(flags.file, { defaultRegion });
+    file.warnings.forEach((w) => this.notice(`Warning: ${w}`));
+    return file.webhooks;
+  }
+
+  /** Connections for every group, live state and the plan. */
+  protected async prepare(desired: DesiredWebhook[], prune: boolean): Promise<Prepared> {
+    const { prepare } = await import('./run.ts');
+    const connect = (group: Group): Promise<ProviderAdapter> =>
+      this.adapter(getProvider(group.provider), {
+        ...(group.agentId !== undefined ? { agentId: group.agentId } : {}),
+        ...(group.region !== undefined ? { region: group.region } : {}),
+      });
+    return this.withProgress('Reading live webhooks', () => prepare(desired, connect, { prune }));
+  }
+
+  /** Items the live state of which could not be read, one per entry of a failed group. */
+  protected unknownRows(
+    desired: DesiredWebhook[],
+    prepared: Prepared,
+    groupKey: (d: DesiredWebhook) => string,
+  ): Row[] {
+    return desired.flatMap((d) => {
+      const error = prepared.readErrors.get(groupKey(d));
+      if (!error) return [];
+      const scope = d.provider === 'polyai' ? (d.region ?? 'us') : (d.agentId ?? null);
+      return [
+        {
+          action: 'unknown' as const,
+          provider: d.provider,
+          scope,
+          url: d.input.url,
+          id: null,
+          changes: [],
+          source: d.source,
+          result: 'failed',
+          error,
+        },
+      ];
+    });
+  }
+
+  public override async _run<R>(): Promise<R> {
+    const result = await super._run<R>();
+    if (this.failure) await this.catch(this.failure);
+    return result;
+  }
+
+  protected planView(rows: Row[], withResult: boolean): View {
+    const tone = (v: unknown) =>
+      v === 'failed' || v === 'delete' || v === 'deleted'
+        ? 'bad'
+        : v === 'unchanged'
+          ? 'muted'
+          : v === 'unknown'
+            ? 'warn'
+            : 'good';
+    const columns: Column[] = [
+      ...(withResult ? [{ key: 'result', header: 'RESULT', tone }] : []),
+      { key: 'action', header: 'ACTION', tone },
+      { key: 'provider', header: 'PROVIDER' },
+      { key: 'scope', header: 'SCOPE' },
+      { key: 'url', header: 'URL' },
+      { key: 'id', header: 'ID' },
+      { key: 'details', header: 'DETAILS' },
+    ];
+    return {
+      kind: 'table',
+      columns,
+      rows: rows.map((r) => ({ ...r, details: r.error ? `${r.error.message}` : describeChanges(r) })),
+    };
+  }
+}
+
+/** One line per change, for tables: `events: [a] → [a,b]; name: x → y`. */
+export function describeChanges(item: PlanItem): string {
+  const text = (value: unknown): string =>
+    value === null || value === undefined
+      ? '(none)'
+      : typeof value === 'string'
+        ? value
+        : JSON.stringify(value);
+  return item.changes.map((c) => `${c.field}: ${text(c.from)} → ${text(c.to)}`).join('; ');
+}

@@ -1,0 +1,112 @@
+/**
+ * Live webhooks as an apply file. Secrets become `${…}` placeholders (unless they are to be shown), so the
+ * file can be committed and the values supplied by the environment that runs `apply`.
+ */
+import { stringify } from 'yaml';
+import type { ProviderName, Webhook, WebhookInput } from '../providers/types.ts';
+
+/** One exported entry, in the apply file's keys. */
+export type ExportEntry = Record<string, unknown> & { provider: ProviderName; url: string; events: string[] };
+
+export interface ExportFile {
+  webhooks: ExportEntry[];
+}
+
+export interface Exported {
+  file: ExportFile;
+  /** The environment variables the placeholders name, in order. */
+  variables: string[];
+}
+
+export interface ExportSource {
+  provider: ProviderName;
+  /** Talkover's agent; PolyAI's region. */
+  agentId?: string;
+  region?: string;
+  webhooks: Webhook[];
+  inputOf: (webhook: Webhook) => WebhookInput;
+}
+
+/** The apply-file key of each input field, in the order they are written. */
+const KEY_OF_FIELD: [keyof WebhookInput, string][] = [
+  ['name', 'name'],
+  ['secrets', 'secret'],
+  ['headers', 'headers'],
+  ['deliveryTimeout', 'deliveryTimeout'],
+  ['maxRetries', 'maxRetries'],
+  ['httpMethod', 'httpMethod'],
+  ['authScheme', 'authScheme'],
+  ['retryType', 'retryType'],
+  ['basicAuth', 'basicAuth'],
+  ['enabled', 'enabled'],
+];
+
+/** Builds the file; with `showSecrets` the values are written instead of placeholders. */
+export function exportFile(sources: ExportSource[], showSecrets: boolean): Exported {
+  const variables: string[] = [];
+  const webhooks: ExportEntry[] = [];
+  const counters = new Map<ProviderName, number>();
+  for (const source of sources) {
+    for (const webhook of source.webhooks) {
+      const n = (counters.get(source.provider) ?? 0) + 1;
+      counters.set(source.provider, n);
+      const prefix = `${source.provider.toUpperCase()}_${n}`;
+      const secret = (value: string, suffix: string): string => {
+        if (showSecrets) return value;
+        const name = `${prefix}_${suffix}`;
+        variables.push(name);
+        return `\${${name}}`;
+      };
+      const input = source.inputOf(webhook);
+      const entry: ExportEntry = {
+        provider: source.provider,
+        url: escape(webhook.url),
+        events: webhook.events,
+      };
+      if (source.provider === 'talkover' && source.agentId) entry.agent = source.agentId;
+      if (source.provider === 'ultravox' && input.agentId) entry.agent = input.agentId;
+      if (source.provider === 'polyai' && source.region) entry.region = source.region;
+      for (const [field, key] of KEY_OF_FIELD) {
+        const value = input[field];
+        if (value === undefined) continue;
+        if (field === 'secrets' && Array.isArray(value)) {
+          if (value.length === 0) continue;
+          const list = value.map((v, i) => secret(v, value.length === 1 ? 'SECRET' : `SECRET_${i + 1}`));
+          entry[key] = list.length === 1 ? list[0] : list;
+        } else if (field === 'basicAuth' && typeof value === 'string') {
+          entry[key] = secret(value, 'BASIC_AUTH');
+        } else if (
+          field === 'headers' &&
+          source.provider === 'talkover' &&
+          value &&
+          typeof value === 'object'
+        ) {
+          // Talkover's custom header values are its delivery credentials (providers.md §2.2): placeholders too.
+          entry[key] = Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [
+              k,
+              secret(String(v), `HEADER_${k.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`),
+            ]),
+          );
+        } else {
+          entry[key] = typeof value === 'string' ? escape(value) : value;
+        }
+      }
+      webhooks.push(entry);
+    }
+  }
+  return { file: { webhooks }, variables };
+}
+
+/** A literal `${` in a live value is written as `$${`, which the loader reads back as `${`. */
+function escape(value: string): string {
+  return value.replaceAll('${', '$${');
+}
+
+/** The file as YAML, headed by the variables it needs. */
+export function toYaml(exported: Exported): string {
+  const head = exported.variables.length
+    ? `# Set these before apply or diff: ${exported.variables.join(' ')}\n`
+    : '';
+  return head + stringify(exported.file, { lineWidth: 0 });
+}
