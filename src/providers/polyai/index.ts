@@ -32,7 +32,8 @@ export const polyai: ProviderDescriptor = {
   isValidId: (id) => ID_RE.test(id),
   secretNotice:
     'PolyAI shows a signing secret only when it is created or rotated; SECRET SAVED says whether voicehooks kept it.',
-  secretFields: ['signing_secret'],
+  // Custom header values often carry the receiver's credentials: masked and redacted like secrets.
+  secretFields: ['signing_secret', 'headers'],
   checkInput(input) {
     // Sent as `timeout_ms`, which the API bounds to 1000–30000 (providers.md §3.3).
     if (input.deliveryTimeout !== undefined) {
