@@ -378,7 +378,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !this.flags['no-color'];
   }
 
-  private fieldList(): string[] | undefined {
+  protected fieldList(): string[] | undefined {
     const fields = (this.flags as { fields?: string } | undefined)?.fields;
     return fields
       ?.split(',')

@@ -4,7 +4,7 @@
  * validate is reported (exit 3) and never overwritten. conf's `encryptionKey` is deliberately not used: it is
  * obfuscation, not security; the file mode is the protection, and the README says so.
  */
-import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';
@@ -91,11 +91,51 @@ export class ConfigStore {
 
   /** Read-modify-write of one profile; the change is written atomically. */
   updateProfile(name: string, change: (profile: Profile) => void): void {
-    const file = this.read();
-    const profile = structuredClone(file.profiles[name] ?? {});
-    change(profile);
-    file.profiles[name] = profileSchema.parse(profile);
-    this.conf.set('profiles', file.profiles);
+    // Two processes saving at once (two `config set`, two `auth login`) would each write back what it read
+    // and lose the other's change: the read-modify-write happens under a lock file, and the file is re-read
+    // inside it (found by test/config-safety.test.ts).
+    this.withLock(() => {
+      const file = this.read();
+      const profile = structuredClone(file.profiles[name] ?? {});
+      change(profile);
+      file.profiles[name] = profileSchema.parse(profile);
+      this.conf.set('profiles', file.profiles);
+    });
+  }
+
+  /** Runs `fn` holding `config.json.lock` (O_EXCL), waiting up to LOCK_WAIT_MS for another holder. */
+  private withLock(fn: () => void): void {
+    const lock = `${this.path}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        closeSync(openSync(lock, 'wx', 0o600));
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new ConfigError(`Cannot lock the config file ${this.path}: ${(error as Error).message}`);
+        }
+        // A lock left by a process that died mid-save: saving takes milliseconds, so an old one is stale.
+        if (lockAgeMs(lock) > STALE_LOCK_MS) {
+          rmSync(lock, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline) {
+          throw new ConfigError(
+            `The config file ${this.path} is being saved by another voicehooks process.`,
+            {
+              hint: `Try again. If no other voicehooks runs, remove ${lock}.`,
+            },
+          );
+        }
+        Atomics.wait(LOCK_SLEEP, 0, 0, 10 + Math.random() * 20);
+      }
+    }
+    try {
+      fn();
+    } finally {
+      rmSync(lock, { force: true });
+    }
   }
 
   apiKey(profile: string, provider: ProviderName): string | undefined {
@@ -159,6 +199,19 @@ export class ConfigStore {
         `The config file ${this.path} was readable by others (mode ${mode.toString(8)}); it is now 600.`,
       );
     }
+  }
+}
+
+const LOCK_WAIT_MS = 5000;
+const STALE_LOCK_MS = 10_000;
+/** For a synchronous sleep between attempts to take the lock (the store's API is synchronous). */
+const LOCK_SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
+function lockAgeMs(lock: string): number {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return 0; // just released: the next attempt will tell
   }
 }
 

@@ -64,6 +64,20 @@ export function maskWebhook(
   return { ...webhook, secrets: webhook.secrets.map((s) => mask(s) as string), raw };
 }
 
+/**
+ * One element of a JSON array exactly as `JSON.stringify(array, null, 2)` prints it (JSON escapes every newline
+ * inside a string, so each one here is structural), so that a long list written element by element as its
+ * pages arrive is byte-identical to the same list written whole. The first element opens the array.
+ */
+export function jsonArrayElement(value: unknown, first: boolean): string {
+  return `${first ? '[\n' : ',\n'}  ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')}`;
+}
+
+/** Closes an array begun with {@link jsonArrayElement}, or prints an empty one, as `JSON.stringify` would. */
+export function jsonArrayEnd(empty: boolean): string {
+  return empty ? '[]\n' : '\n]\n';
+}
+
 /** Keeps only the named keys of each object (the `--fields` of JSON output). */
 export function pickFields(value: unknown, fields: string[] | undefined): unknown {
   if (!fields?.length) return value;

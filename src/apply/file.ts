@@ -136,7 +136,14 @@ export function parseApplyFile(text: string, file: string, options: LoadOptions 
     throw fileError(file, messages);
   }
   const problems = new Problems(file, doc, lines);
-  const root: unknown = doc.toJS();
+  // toJS() throws on what parsing lets through (an alias before its anchor, a merge key of a non-map):
+  // that is a problem of the file (exit 2), not a crash (found by test/properties.test.ts).
+  let root: unknown;
+  try {
+    root = doc.toJS();
+  } catch (error) {
+    throw fileError(file, [`${file}: ${(error as Error).message.split('\n')[0]}`]);
+  }
   if (
     !root ||
     typeof root !== 'object' ||

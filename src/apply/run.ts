@@ -34,8 +34,16 @@ export const RATE_LIMITS: Record<ProviderName, RateLimit> = {
   daily: { limit: 20, windowMs: 1000 },
 };
 
-/** Requests in flight at once, across all providers. */
-export const CONCURRENCY = 4;
+/**
+ * Requests in flight at once, across all providers: enough that a slow API (50 ms a request) is kept busy up
+ * to the fastest documented limit, which the limiters still enforce. VOICEHOOKS_CONCURRENCY overrides it (1 =
+ * one at a time, for a provider or proxy that cannot take more).
+ */
+export function concurrency(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.VOICEHOOKS_CONCURRENCY);
+  return Number.isInteger(value) && value >= 1 ? value : DEFAULT_CONCURRENCY;
+}
+export const DEFAULT_CONCURRENCY = 16;
 
 /**
  * A token bucket sized so that no window of `windowMs` can hold more than the limit: a burst of `capacity`
@@ -127,7 +135,7 @@ export async function readLive(
 ): Promise<{ live: Map<string, Webhook[]>; errors: Map<string, ItemError> }> {
   const live = new Map<string, Webhook[]>();
   const errors = new Map<string, ItemError>();
-  await mapLimit([...adapters], CONCURRENCY, async ([key, adapter]) => {
+  await mapLimit([...adapters], concurrency(), async ([key, adapter]) => {
     try {
       const found: Webhook[] = [];
       for await (const w of adapter.list()) found.push(w);
@@ -188,12 +196,12 @@ export async function execute(
   const changing = steps.filter((s) => s.item.action !== 'unchanged');
   await mapLimit(
     changing.filter((s) => s.item.action !== 'create'),
-    CONCURRENCY,
+    concurrency(),
     run,
   );
   await mapLimit(
     changing.filter((s) => s.item.action === 'create'),
-    CONCURRENCY,
+    concurrency(),
     run,
   );
   return steps.map((s) => results.get(s) ?? { ...s.item, result: 'unchanged', error: null });

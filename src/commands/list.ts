@@ -1,7 +1,9 @@
+import { once } from 'node:events';
 import { Flags } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkEvents } from '../input.ts';
+import { jsonArrayElement, jsonArrayEnd, render, webhookTable } from '../output.ts';
 import type { Webhook } from '../providers/types.ts';
 
 export default class List extends BaseCommand<typeof List> {
@@ -22,7 +24,8 @@ export default class List extends BaseCommand<typeof List> {
     event: Flags.string({ summary: 'Only webhooks subscribed to this event.' }),
   };
 
-  async run(): Promise<Webhook[]> {
+  /** The webhooks, or nothing when they were already written to stdout as their pages arrived. */
+  async run(): Promise<Webhook[] | undefined> {
     const descriptor = await this.provider();
     const event = this.flags.event ? checkEvents([this.flags.event], descriptor)[0] : undefined;
     if (this.flags.enabled !== undefined && descriptor.capabilities.toggle !== 'field') {
@@ -32,25 +35,83 @@ export default class List extends BaseCommand<typeof List> {
     }
     const { adapter } = await this.connect(descriptor, this.flags.agent);
     const label = `Fetching ${descriptor.displayName} webhooks`;
+    // JSON and piped rows are written as the pages arrive: output starts at once and memory stays flat for a
+    // list of any length. A terminal table needs every row first to size its columns.
+    const out = process.stdout.isTTY ? undefined : new StreamedList(this);
     const webhooks = await this.withProgress(label, async (progress) => {
       const found: Webhook[] = [];
       let fetched = 0;
-      for await (const webhook of adapter.list({
-        limit: this.flags.limit,
-        enabled: this.flags.enabled,
-        event,
-      })) {
-        progress.update(`${label}: ${++fetched} so far`);
-        // Filters the provider cannot apply itself are applied here, so every provider honours them.
-        if (this.flags.enabled !== undefined && webhook.enabled !== this.flags.enabled) continue;
-        if (event && !webhook.events.includes(event)) continue;
-        found.push(this.present(webhook));
+      try {
+        for await (const webhook of adapter.list({
+          limit: this.flags.limit,
+          enabled: this.flags.enabled,
+          event,
+        })) {
+          progress.update(`${label}: ${++fetched} so far`);
+          // Filters the provider cannot apply itself are applied here, so every provider honours them.
+          if (this.flags.enabled !== undefined && webhook.enabled !== this.flags.enabled) continue;
+          if (event && !webhook.events.includes(event)) continue;
+          if (out) await out.add(this.present(webhook));
+          else found.push(this.present(webhook));
+        }
+      } catch (error) {
+        // What arrived before the failure is kept (the exit code says the document is partial).
+        await out?.flush();
+        throw error;
       }
       return found;
     });
+    if (out) {
+      await out.end();
+      return undefined;
+    }
     if (webhooks.length === 0 && process.stdout.isTTY && !this.jsonEnabled()) {
       this.notice(`No ${descriptor.displayName} webhooks.`);
     }
     return webhooks;
+  }
+
+  /** For {@link StreamedList}: the same JSON and rows the base command would print for the whole list. */
+  jsonOf(webhook: Webhook): unknown {
+    return this.toSuccessJson(webhook);
+  }
+
+  rowsOf(webhooks: Webhook[]): string {
+    return render(webhookTable(webhooks), { tty: false, color: false, fields: this.fieldList() });
+  }
+}
+
+/** Writes a list to stdout as it arrives, in batches, byte for byte what printing it whole would give. */
+class StreamedList {
+  readonly #command: List;
+  readonly #json: boolean;
+  #buffer = '';
+  #rows: Webhook[] = [];
+  #empty = true;
+
+  constructor(command: List) {
+    this.#command = command;
+    this.#json = command.jsonEnabled();
+  }
+
+  async add(webhook: Webhook): Promise<void> {
+    if (this.#json) this.#buffer += jsonArrayElement(this.#command.jsonOf(webhook), this.#empty);
+    else this.#rows.push(webhook);
+    this.#empty = false;
+    // About a page at a time: few writes, and the first output long before the last page.
+    if (this.#buffer.length >= 32_768 || this.#rows.length >= 100) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#rows.length > 0) this.#buffer += this.#command.rowsOf(this.#rows.splice(0));
+    if (this.#buffer === '') return;
+    const drained = process.stdout.write(this.#buffer);
+    this.#buffer = '';
+    if (!drained) await once(process.stdout, 'drain');
+  }
+
+  async end(): Promise<void> {
+    if (this.#json) this.#buffer += jsonArrayEnd(this.#empty);
+    await this.flush();
   }
 }
