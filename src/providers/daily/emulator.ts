@@ -8,6 +8,7 @@
  * leaves the machine. Error wording is the emulator's own; the `{error, info}` shape and the error types are
  * Daily's (providers.md §4.4).
  */
+import { decodeSegment, headerValue } from '../../emulator/request.ts';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -204,7 +205,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
         return methodNotAllowed();
       }
       if (!['GET', 'POST', 'DELETE'].includes(method)) return methodNotAllowed();
-      const id = decodeURIComponentSafe(itemMatch?.[1] ?? '');
+      const id = decodeSegment(itemMatch?.[1] ?? '');
       const hook = UUID_RE.test(id) ? find(id) : undefined;
       if (hook === undefined) return notFound(`webhook ${id} not found`);
       if (method === 'GET') {
@@ -356,18 +357,6 @@ function postOnce(
     );
     req.end(body);
   });
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function decodeURIComponentSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 function methodNotAllowed(): EmulatorResponse {

@@ -11,6 +11,7 @@
  * `…/test` and `…/logs/{log}/retry` really send a delivery, and only ever to a loopback address: the
  * emulator never contacts any other host, and says so in the failed test instead.
  */
+import { decodeSegment, headerValue } from '../../emulator/request.ts';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -369,7 +370,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
       const unauthorised = authError(req);
       if (unauthorised !== undefined) return unauthorised;
 
-      const agentId = decodeSafe(rawAgent).toLowerCase();
+      const agentId = decodeSegment(rawAgent).toLowerCase();
       if (!UUID_RE.test(agentId) || missingAgents.has(agentId)) {
         return failure(404, 'Agent not found in this environment.');
       }
@@ -380,7 +381,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
           available_events: { ...availableEvents },
         });
       }
-      const hook = find(agentId, decodeSafe(rawId));
+      const hook = find(agentId, decodeSegment(rawId));
       if (hook === undefined) return failure(404, 'Webhook not found.');
       if (action === 'toggle') {
         hook.enabled = !hook.enabled;
@@ -389,7 +390,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
       }
       if (action === 'test') return test(hook, req);
       if (action === 'logs') {
-        return rawLogId === undefined ? listLogs(hook, req) : retry(hook, decodeSafe(rawLogId));
+        return rawLogId === undefined ? listLogs(hook, req) : retry(hook, decodeSegment(rawLogId));
       }
       if (method === 'GET') return ok(undefined, shown(hook));
       if (method === 'PUT') return update(hook, req);
@@ -726,18 +727,6 @@ function isHttpUrl(value: string): boolean {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function decodeSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 function isStoredWebhook(value: unknown): value is TalkoverStoredWebhook {

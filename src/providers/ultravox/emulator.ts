@@ -3,11 +3,13 @@
  * spec (`../shared/specs/ultravox.openapi.yaml`, see `reference/providers.md` §1). The backend is Django REST
  * Framework, so error bodies, cursors and field validation follow DRF's conventions.
  */
+import { ULTRAVOX_EVENTS } from './events.ts';
+import { decodeSegment, headerValue } from '../../emulator/request.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
 
-export const ULTRAVOX_EVENTS = ['call.started', 'call.joined', 'call.ended', 'call.billed'] as const;
-export type UltravoxEvent = (typeof ULTRAVOX_EVENTS)[number];
+/** The emulator accepts exactly the documented catalog (`EventsEnum` in the spec). */
+const EVENT_NAMES: readonly string[] = ULTRAVOX_EVENTS.map((e) => e.name);
 
 export interface UltravoxWebhookFailure {
   timestamp: string;
@@ -21,7 +23,7 @@ export interface UltravoxWireWebhook {
   created: string;
   url: string;
   secrets: string[];
-  events: UltravoxEvent[];
+  events: string[];
   status: 'normal' | 'unhealthy';
   lastStatusChange: string | null;
   recentFailures: UltravoxWebhookFailure[];
@@ -182,7 +184,7 @@ export function createUltravoxEmulator(options: UltravoxEmulatorOptions = {}): U
         if (method === 'POST') return create(req);
         return methodNotAllowed(method, 'GET, POST, HEAD, OPTIONS');
       }
-      const entry = find(decodeURIComponentSafe(itemMatch?.[1] ?? ''));
+      const entry = find(decodeSegment(itemMatch?.[1] ?? ''));
       const allowed = 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS';
       if (!['GET', 'PUT', 'PATCH', 'DELETE'].includes(method)) return methodNotAllowed(method, allowed);
       if (entry === undefined) return notFound();
@@ -252,18 +254,6 @@ export function createUltravoxEmulator(options: UltravoxEmulatorOptions = {}): U
 
 // ---------------------------------------------------------------------------------------------------------
 // Wire helpers
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function decodeURIComponentSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
 
 /** The canonical (lower-case, hyphenated) form of a UUID, or undefined when `value` is not one. */
 function normalUuid(value: string): string | undefined {
@@ -342,7 +332,7 @@ function parseBody(req: EmulatorRequest): { data: unknown } | { response: Emulat
 
 interface WritableFields {
   url?: string;
-  events?: UltravoxEvent[];
+  events?: string[];
   secrets?: string[];
   agentId?: string | null;
 }
@@ -376,13 +366,13 @@ function validate(
     if (required) errors.events = ['This field is required.'];
   } else {
     const result = validateList(body.events, (item) => {
-      if (typeof item !== 'string' || !(ULTRAVOX_EVENTS as readonly string[]).includes(item)) {
+      if (typeof item !== 'string' || !EVENT_NAMES.includes(item)) {
         return [`"${typeof item === 'string' ? item : JSON.stringify(item)}" is not a valid choice.`];
       }
       return [];
     });
     if ('error' in result) errors.events = result.error;
-    else fields.events = result.items as UltravoxEvent[];
+    else fields.events = result.items as string[];
   }
 
   if (body.secrets !== undefined) {
