@@ -44,6 +44,6 @@ if (bare === '--version' || bare === '-v') {
 if (text !== undefined) {
   process.stdout.write(text);
 } else {
-  const { execute } = await import('@oclif/core');
+  const { execute } = await import('../dist/framework.js');
   await execute({ dir: import.meta.url });
 }

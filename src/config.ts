@@ -8,26 +8,26 @@ import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, statSyn
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';
-import { z } from 'zod';
+import { z } from './zod.ts';
 import { ConfigError } from './errors.ts';
 import { PROVIDER_NAMES, type ProviderName } from './providers/types.ts';
 
-const providerRecord = <T extends z.ZodType>(value: T) => z.partialRecord(z.enum(PROVIDER_NAMES), value);
+const providerRecord = <T extends z.ZodMiniType>(value: T) => z.partialRecord(z.enum(PROVIDER_NAMES), value);
 
 const profileSchema = z.looseObject({
-  provider: z.enum(PROVIDER_NAMES).optional(),
-  region: z.enum(['us', 'uk', 'eu']).optional(),
-  agent: z.string().optional(),
+  provider: z.optional(z.enum(PROVIDER_NAMES)),
+  region: z.optional(z.enum(['us', 'uk', 'eu'])),
+  agent: z.optional(z.string()),
   /** API keys by provider. */
-  keys: providerRecord(z.string()).optional(),
-  baseUrls: providerRecord(z.string()).optional(),
+  keys: z.optional(providerRecord(z.string())),
+  baseUrls: z.optional(providerRecord(z.string())),
   /** Signing secrets the provider shows only once (PolyAI), by provider and webhook id. */
-  secrets: providerRecord(z.record(z.string(), z.string())).optional(),
+  secrets: z.optional(providerRecord(z.record(z.string(), z.string()))),
 });
 export type Profile = z.infer<typeof profileSchema>;
 
 const fileSchema = z.looseObject({
-  profiles: z.record(z.string(), profileSchema).default({}),
+  profiles: z._default(z.record(z.string(), profileSchema), {}),
 });
 type ConfigFile = z.infer<typeof fileSchema>;
 

@@ -5,7 +5,7 @@
  * reported as it came. Also Talkover's unsigned local sample (`test --local`), since Talkover's signing
  * scheme is undocumented (providers.md §2.5).
  */
-import { EnvHttpProxyAgent, request } from 'undici';
+import { EnvHttpProxyAgent, request } from './undici.ts';
 import { errorCode } from './http.ts';
 import { loadSignatureScheme } from './signatures.ts';
 import type { ProviderName, Webhook } from './providers/types.ts';

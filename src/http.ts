@@ -4,10 +4,11 @@
  * repeat, proxies from the environment, the `User-Agent`, a redacted `--debug` trace, a cap on answer size,
  * and the rule that the API key goes only to the configured origin.
  */
-import { EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request as undiciRequest } from './undici.ts';
 import { ApiError, UsageError, kindForStatus } from './errors.ts';
 import { isLoopbackHost } from './input.ts';
-import type { ZodType } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import type { Connection } from './providers/types.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -381,7 +382,7 @@ function lowerKeys(record: Record<string, string>): Record<string, true> {
 }
 
 /** Checks a provider's answer against its wire schema; an answer of another shape is unusable (exit 9). */
-export function decode<T>(schema: ZodType<T>, body: unknown, displayName: string, provider: string): T {
+export function decode<T>(schema: ZodMiniType<T>, body: unknown, displayName: string, provider: string): T {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

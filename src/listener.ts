@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EnvHttpProxyAgent, request } from 'undici';
+import { EnvHttpProxyAgent, request } from './undici.ts';
 import { describeFailure, preview, readStart } from './delivery.ts';
 import { UsageError } from './errors.ts';
 import type { SignatureScheme, VerifyReason } from './signatures.ts';
@@ -104,7 +104,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   let stopping = false;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
-  const dispatcher = options.forwardTo ? new EnvHttpProxyAgent() : undefined;
+  // Only a forwarding listener sends requests; it is created with the first one.
+  let dispatcher: InstanceType<typeof EnvHttpProxyAgent> | undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -183,7 +184,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         method: method as 'POST',
         headers: headers.flat(),
         body,
-        dispatcher,
+        dispatcher: (dispatcher ??= new EnvHttpProxyAgent()),
         headersTimeout: options.forwardTimeoutMs,
         bodyTimeout: options.forwardTimeoutMs,
         signal: AbortSignal.timeout(options.forwardTimeoutMs),

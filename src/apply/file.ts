@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { z } from 'zod';
+import { z } from '../zod.ts';
 import { UsageError } from '../errors.ts';
 import { checkEvents, checkHeaders, checkUrl, isUuid } from '../input.ts';
 import { getProvider } from '../providers/index.ts';
@@ -48,19 +48,19 @@ const REGIONS = ['us', 'uk', 'eu'] as const;
 const entrySchema = z.strictObject({
   provider: z.enum(PROVIDER_NAMES),
   url: z.string(),
-  events: z.array(z.string()).min(1, 'needs at least one event'),
-  name: z.string().optional(),
-  agent: z.string().optional(),
-  region: z.enum(REGIONS).optional(),
-  secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  deliveryTimeout: z.number().int().optional(),
-  maxRetries: z.number().int().optional(),
-  httpMethod: z.string().optional(),
-  authScheme: z.string().optional(),
-  retryType: z.string().optional(),
-  basicAuth: z.string().optional(),
-  enabled: z.boolean().optional(),
+  events: z.array(z.string()).check(z.minLength(1, 'needs at least one event')),
+  name: z.optional(z.string()),
+  agent: z.optional(z.string()),
+  region: z.optional(z.enum(REGIONS)),
+  secret: z.optional(z.union([z.string(), z.array(z.string()).check(z.minLength(1))])),
+  headers: z.optional(z.record(z.string(), z.string())),
+  deliveryTimeout: z.optional(z.int()),
+  maxRetries: z.optional(z.int()),
+  httpMethod: z.optional(z.string()),
+  authScheme: z.optional(z.string()),
+  retryType: z.optional(z.string()),
+  basicAuth: z.optional(z.string()),
+  enabled: z.optional(z.boolean()),
 });
 const looseEntrySchema = z.object(entrySchema.shape);
 type Entry = z.infer<typeof entrySchema>;

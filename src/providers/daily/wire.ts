@@ -1,24 +1,24 @@
 /** Daily's wire format (specs/daily.reconstructed.openapi.yaml `Webhook`; providers.md §4.2). */
-import { z } from 'zod';
+import { z } from '../../zod.ts';
 
 /**
  * `state` is a word today (`ACTIVE`, `FAILED`, `INACTIVE`); Daily's old beta docs typed it as a number and
  * the timestamps as Unix seconds, so both forms are read (providers.md §4.2).
  */
-const stateWire = z.union([z.string(), z.number()]).nullish();
-const timeWire = z.union([z.string(), z.number()]).nullish();
+const stateWire = z.nullish(z.union([z.string(), z.number()]));
+const timeWire = z.nullish(z.union([z.string(), z.number()]));
 
 export const webhookWire = z.looseObject({
   uuid: z.string(),
   url: z.string(),
-  hmac: z.string().nullish(),
-  basicAuth: z.string().nullish(),
-  retryType: z.string().nullish(),
-  eventTypes: z.array(z.string()).nullish(),
+  hmac: z.nullish(z.string()),
+  basicAuth: z.nullish(z.string()),
+  retryType: z.nullish(z.string()),
+  eventTypes: z.nullish(z.array(z.string())),
   state: stateWire,
-  failedCount: z.number().nullish(),
+  failedCount: z.nullish(z.number()),
   lastMomentPushed: timeWire,
-  domainId: z.string().nullish(),
+  domainId: z.nullish(z.string()),
   createdAt: timeWire,
   updatedAt: timeWire,
 });
@@ -35,8 +35,8 @@ export const oneOrArrayWire = z.union([webhookWire, z.array(webhookWire)]);
 
 /** Daily's error body, `{"error": "<type>", "info": "<human text>"}` (providers.md §4.4). */
 export const errorWire = z.looseObject({
-  error: z.string().nullish(),
-  info: z.string().nullish(),
+  error: z.nullish(z.string()),
+  info: z.nullish(z.string()),
 });
 
 /** The body of a create or update: only the documented fields (`CreateWebhook`, `UpdateWebhook`). */

@@ -1,5 +1,5 @@
 /** PolyAI's wire format (specs/polyai.openapi.json: `WebhookEndpoint`, `…CreateResponse`, `Error`). */
-import { z } from 'zod';
+import { z } from '../../zod.ts';
 
 /**
  * `WebhookEndpoint`. The spec marks every field required; only what the normal Webhook cannot do without is
@@ -7,22 +7,22 @@ import { z } from 'zod';
  */
 export const endpointWire = z.looseObject({
   id: z.string(),
-  name: z.string().nullish(),
+  name: z.nullish(z.string()),
   url: z.string(),
   enabled: z.boolean(),
   event_types: z.array(z.string()),
-  headers: z.record(z.string(), z.string()).nullish(),
-  timeout_ms: z.number().nullish(),
-  created_at: z.string().nullish(),
-  updated_at: z.string().nullish(),
+  headers: z.nullish(z.record(z.string(), z.string())),
+  timeout_ms: z.nullish(z.number()),
+  created_at: z.nullish(z.string()),
+  updated_at: z.nullish(z.string()),
   /** Only in the answer to a create (providers.md §3.3). */
-  signing_secret: z.string().nullish(),
+  signing_secret: z.nullish(z.string()),
 });
 export type PolyAIEndpoint = z.infer<typeof endpointWire>;
 
 export const listWire = z.looseObject({ data: z.array(endpointWire) });
 
-export const rotateWire = z.looseObject({ signing_secret: z.string().min(1) });
+export const rotateWire = z.looseObject({ signing_secret: z.string().check(z.minLength(1)) });
 
 /**
  * The body of a create or PATCH. The API rejects unknown properties (`additionalProperties: false`), so this

@@ -3,32 +3,35 @@
  * message, data}` envelope around it, and the shapes of test, logs and retry answers that only the docs
  * pages describe (providers.md §2.2).
  */
-import { z } from 'zod';
+import { z } from '../../zod.ts';
 
 /** Laravel without a cast answers 1/0 for booleans; the spec says boolean. Both are read as boolean. */
-const flag = z.union([z.boolean(), z.literal(0), z.literal(1)]).transform((v) => v === true || v === 1);
-const id = z.union([z.string(), z.number()]).transform(String);
+const flag = z.pipe(
+  z.union([z.boolean(), z.literal(0), z.literal(1)]),
+  z.transform((v) => v === true || v === 1),
+);
+const id = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 
 export const webhookWire = z.looseObject({
   id: z.string(),
-  agent_id: z.string().nullish(),
-  name: z.string().nullish(),
+  agent_id: z.nullish(z.string()),
+  name: z.nullish(z.string()),
   webhook_url: z.string(),
   events: z.array(z.string()),
-  timeout: z.number().nullish(),
-  max_retries: z.number().nullish(),
+  timeout: z.nullish(z.number()),
+  max_retries: z.nullish(z.number()),
   enabled: flag,
-  created_at: z.string().nullish(),
-  updated_at: z.string().nullish(),
-  events_count: z.number().nullish(),
-  status: z.string().nullish(),
+  created_at: z.nullish(z.string()),
+  updated_at: z.nullish(z.string()),
+  events_count: z.nullish(z.number()),
+  status: z.nullish(z.string()),
 });
 export type TalkoverWebhook = z.infer<typeof webhookWire>;
 
 /** `{success, message, data: Webhook}`: create, get, update and toggle. */
 export const oneWire = z.looseObject({
-  success: z.boolean().optional(),
-  message: z.string().nullish(),
+  success: z.optional(z.boolean()),
+  message: z.nullish(z.string()),
   data: webhookWire,
 });
 
@@ -37,53 +40,59 @@ export const oneWire = z.looseObject({
  * webhooks (an array of names for campaign webhooks), providers.md §2.2.
  */
 export const listWire = z.looseObject({
-  success: z.boolean().optional(),
+  success: z.optional(z.boolean()),
   data: z.looseObject({
     webhooks: z.array(webhookWire),
-    available_events: z.union([z.record(z.string(), z.string()), z.array(z.string())]).nullish(),
+    available_events: z.nullish(z.union([z.record(z.string(), z.string()), z.array(z.string())])),
   }),
 });
 
 /** `POST …/test`: `data` is documented on success only; failures carry just a message. */
 export const testWire = z.looseObject({
   success: z.boolean(),
-  message: z.string().nullish(),
-  data: z.looseObject({ status_code: z.number().nullish(), response_time: z.number().nullish() }).nullish(),
+  message: z.nullish(z.string()),
+  data: z.nullish(
+    z.looseObject({ status_code: z.nullish(z.number()), response_time: z.nullish(z.number()) }),
+  ),
 });
 
 export const logWire = z.looseObject({
   id,
-  webhook_id: z.string().nullish(),
-  event: z.string().nullish(),
-  attempt: z.number().nullish(),
-  status: z.string().nullish(),
-  http_status: z.number().nullish(),
-  duration_ms: z.number().nullish(),
-  delivered_at: z.string().nullish(),
-  created_at: z.string().nullish(),
-  error: z.string().nullish(),
+  webhook_id: z.nullish(z.string()),
+  event: z.nullish(z.string()),
+  attempt: z.nullish(z.number()),
+  status: z.nullish(z.string()),
+  http_status: z.nullish(z.number()),
+  duration_ms: z.nullish(z.number()),
+  delivered_at: z.nullish(z.string()),
+  created_at: z.nullish(z.string()),
+  error: z.nullish(z.string()),
 });
 export type TalkoverLog = z.infer<typeof logWire>;
 
 export const logsWire = z.looseObject({
-  success: z.boolean().optional(),
+  success: z.optional(z.boolean()),
   data: z.array(logWire),
-  pagination: z
-    .looseObject({
+  pagination: z.nullish(
+    z.looseObject({
       current_page: z.number(),
-      per_page: z.number().nullish(),
-      total: z.number().nullish(),
+      per_page: z.nullish(z.number()),
+      total: z.nullish(z.number()),
       last_page: z.number(),
-    })
-    .nullish(),
+    }),
+  ),
 });
 
 export const retryWire = z.looseObject({
-  success: z.boolean().optional(),
-  message: z.string().nullish(),
-  data: z
-    .looseObject({ log_id: id.nullish(), original_log_id: id.nullish(), queued_at: z.string().nullish() })
-    .nullish(),
+  success: z.optional(z.boolean()),
+  message: z.nullish(z.string()),
+  data: z.nullish(
+    z.looseObject({
+      log_id: z.nullish(id),
+      original_log_id: z.nullish(id),
+      queued_at: z.nullish(z.string()),
+    }),
+  ),
 });
 
 /** The body of a create or an update (PUT with partial semantics): only the fields given. */

@@ -1,24 +1,24 @@
 /** Ultravox's wire format (specs/ultravox.openapi.yaml: `Webhook`, `PaginatedWebhookList`). */
-import { z } from 'zod';
+import { z } from '../../zod.ts';
 
 export const webhookWire = z.looseObject({
   webhookId: z.string(),
-  agentId: z.string().nullish(),
-  created: z.string().nullish(),
+  agentId: z.nullish(z.string()),
+  created: z.nullish(z.string()),
   url: z.string(),
-  secrets: z.array(z.string()).nullish(),
+  secrets: z.nullish(z.array(z.string())),
   events: z.array(z.string()),
-  status: z.string().nullish(),
-  lastStatusChange: z.string().nullish(),
-  recentFailures: z.array(z.looseObject({ timestamp: z.string(), failure: z.string() })).nullish(),
+  status: z.nullish(z.string()),
+  lastStatusChange: z.nullish(z.string()),
+  recentFailures: z.nullish(z.array(z.looseObject({ timestamp: z.string(), failure: z.string() }))),
 });
 export type UltravoxWebhook = z.infer<typeof webhookWire>;
 
 export const pageWire = z.looseObject({
-  next: z.string().nullish(),
-  previous: z.string().nullish(),
+  next: z.nullish(z.string()),
+  previous: z.nullish(z.string()),
   results: z.array(webhookWire),
-  total: z.number().nullish(),
+  total: z.nullish(z.number()),
 });
 
 /** The body of a create, PUT or PATCH: only the writable fields (readOnly ones are ignored by the API). */
