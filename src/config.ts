@@ -8,7 +8,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, statSyn
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';
-import { z } from './zod.ts';
+import * as z from './zod.ts';
 import { ConfigError } from './errors.ts';
 import { PROVIDER_NAMES, type ProviderName } from './providers/types.ts';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { z } from '../zod.ts';
+import * as z from '../zod.ts';
 import { UsageError } from '../errors.ts';
 import { checkEvents, checkHeaders, checkUrl, isUuid } from '../input.ts';
 import { getProvider } from '../providers/index.ts';

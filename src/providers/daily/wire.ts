@@ -1,5 +1,5 @@
 /** Daily's wire format (specs/daily.reconstructed.openapi.yaml `Webhook`; providers.md §4.2). */
-import { z } from '../../zod.ts';
+import * as z from '../../zod.ts';
 
 /**
  * `state` is a word today (`ACTIVE`, `FAILED`, `INACTIVE`); Daily's old beta docs typed it as a number and

@@ -1,5 +1,5 @@
 /** PolyAI's wire format (specs/polyai.openapi.json: `WebhookEndpoint`, `…CreateResponse`, `Error`). */
-import { z } from '../../zod.ts';
+import * as z from '../../zod.ts';
 
 /**
  * `WebhookEndpoint`. The spec marks every field required; only what the normal Webhook cannot do without is

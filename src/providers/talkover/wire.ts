@@ -3,7 +3,7 @@
  * message, data}` envelope around it, and the shapes of test, logs and retry answers that only the docs
  * pages describe (providers.md §2.2).
  */
-import { z } from '../../zod.ts';
+import * as z from '../../zod.ts';
 
 /** Laravel without a cast answers 1/0 for booleans; the spec says boolean. Both are read as boolean. */
 const flag = z.pipe(

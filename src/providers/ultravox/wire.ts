@@ -1,5 +1,5 @@
 /** Ultravox's wire format (specs/ultravox.openapi.yaml: `Webhook`, `PaginatedWebhookList`). */
-import { z } from '../../zod.ts';
+import * as z from '../../zod.ts';
 
 export const webhookWire = z.looseObject({
   webhookId: z.string(),
