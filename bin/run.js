@@ -3,6 +3,13 @@
 import module from 'node:module';
 module.enableCompileCache?.();
 
+// A reader that leaves early (`voicehooks get --help | head -3`) is not a failure: stop quietly, as other
+// command-line tools do, instead of waiting on a pipe that will never drain.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const argv = process.argv.slice(2);
 const root = new URL('../', import.meta.url);
 

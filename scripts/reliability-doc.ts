@@ -24,6 +24,8 @@ export interface CellResult {
   /** The `Error:` line printed, or null. */
   message: string | null;
   oneLineNoStack: boolean;
+  /** Whether the API key appeared on stdout or stderr (it never may: contract §Security). */
+  keyPrinted: boolean;
   write: boolean;
   /** The change the emulator should hold afterwards (null: none). */
   expectedEffect: string | null;
@@ -31,6 +33,10 @@ export interface CellResult {
   /** How many times the change was applied (created webhooks, deleted ones, …). */
   copies: number;
   saysMayHaveReached: boolean;
+  /** Report commands (apply, diff): whether stdout carried the report; null for the others. */
+  report: boolean | null;
+  /** `apply`: its exit code when run again without the fault, and how many webhooks the file's entry then has. */
+  rerun: { exit: number; copies: number } | null;
 }
 
 export interface FaultResults {
@@ -38,18 +44,25 @@ export interface FaultResults {
   cells: CellResult[];
 }
 
-const pass = (c: CellResult): boolean =>
+/** Whether a cell met the contract; the matrix test fails on any cell that did not. */
+export const cellPasses = (c: CellResult): boolean =>
   c.exit === c.expectedExit &&
   c.oneLineNoStack &&
+  !c.keyPrinted &&
   c.effect === c.expectedEffect &&
-  (c.expectedEffect === null || (c.copies === 1 && c.saysMayHaveReached));
+  (c.expectedEffect === null || (c.copies === 1 && c.saysMayHaveReached)) &&
+  c.report !== false &&
+  (c.rerun === null || (c.rerun.exit === 0 && c.rerun.copies === 1));
 
 const cellText = (c: CellResult): string => {
   const state = !c.write ? '' : c.effect === null ? ', no change' : `, ${c.effect} ×${c.copies}`;
   // Shown (and required) only where the change landed: whether a failed write that changed nothing is
   // also called possibly delivered depends on when the client noticed the fault, so it is not pinned.
   const reached = c.write && c.effect !== null && c.saysMayHaveReached ? ', says it may have reached' : '';
-  return `${pass(c) ? '✅' : '❌'} ${c.exit}${state}${reached}`;
+  const report = c.report === null ? '' : c.report ? ', report on stdout' : ', no report';
+  const rerun = c.rerun === null ? '' : `; applied again: ${c.rerun.exit}, ×${c.rerun.copies}`;
+  const key = c.keyPrinted ? ', printed the key' : '';
+  return `${cellPasses(c) ? '✅' : '❌'} ${c.exit}${state}${reached}${report}${rerun}${key}`;
 };
 
 /** The whole of docs/reliability.md for these results, formatted as `prettier --check .` wants it. */
@@ -85,7 +98,15 @@ function renderMarkdown(results: FaultResults): string {
     '`Error:` line and no stack trace was printed. Exit 9 is "provider unreachable or its answer unusable".',
     'A write is expected to have taken effect exactly once when the emulator handled it before the fault (a reset',
     'after the request, a slow answer), and then the error must say the write may have reached the provider;',
-    'otherwise not at all. Never duplicated, never silently lost.',
+    'otherwise not at all. Never duplicated, never silently lost. No cell may print the API key.',
+    '',
+    "`apply` reads live state, then creates the file's one webhook; the fault is on that create. The summary",
+    'must be on stdout whatever the exit code ("report on stdout", as for `diff`), and a second `apply` of the',
+    'same file without the fault must exit 0 and leave exactly one webhook ("applied again: 0, ×1"). `diff`',
+    "exits with the failed read's code, not 10, since drift cannot be told. `redeliver` re-sends a failed",
+    'Talkover delivery; its effect is read from the delivery log, where each re-send adds one entry. `auth',
+    'login` checks the key with one list request before saving it: under every fault the config file must be',
+    'left byte for byte as it was ("no change": no key saved).',
     '',
     `| fault | ${commands.map((c) => `\`${c.command}\` (${c.provider}, ${c.request})`).join(' | ')} |`,
     `|---|${commands.map(() => '---').join('|')}|`,
@@ -97,7 +118,7 @@ function renderMarkdown(results: FaultResults): string {
     });
     lines.push(`| ${fault} | ${row.join(' | ')} |`);
   }
-  const passed = cells.filter(pass).length;
+  const passed = cells.filter(cellPasses).length;
   lines.push('', `${passed} of ${cells.length} cells met the contract.`, '', '## Messages', '');
   lines.push('The `Error:` line each fault produced (first command in the table that met it):', '');
   lines.push('| fault | message |', '|---|---|');

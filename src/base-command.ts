@@ -5,7 +5,16 @@
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { CancelledError, CliError, ConfigError, ExitCode, UsageError, formatError } from './errors.ts';
-import { maskWebhook, pickFields, render, webhookRecord, webhookTable, type View } from './output.ts';
+import { checkFieldNames } from './input.ts';
+import {
+  WEBHOOK_FIELDS,
+  maskWebhook,
+  pickFields,
+  render,
+  webhookRecord,
+  webhookTable,
+  type View,
+} from './output.ts';
 import { canPrompt, missingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
 import { getProvider, isProviderName } from './providers/index.ts';
@@ -99,6 +108,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as InferredFlags<T>;
     this.args = args as InferredArgs<T>;
+    // Before any request: after a write (create, rotate-secret) it would be too late to refuse the flag.
+    const fields = this.fieldList();
+    if (fields?.length) checkFieldNames(fields, this.fieldNames());
   }
 
   /** Runs the command, then renders its result for people or pipes (JSON is printed by oclif). */
@@ -125,6 +137,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (Array.isArray(result)) return webhookTable(result as Webhook[]);
     if (result && typeof result === 'object' && 'raw' in result) return webhookRecord(result as Webhook);
     return undefined;
+  }
+
+  /**
+   * The names `--fields` accepts: the keys of the objects `--json` prints, or without --json those of the rows
+   * the table shows. Webhooks and lists of them have these; a command with another result says its own.
+   */
+  protected fieldNames(): readonly string[] {
+    return WEBHOOK_FIELDS;
   }
 
   protected override toSuccessJson(result: unknown): unknown {
@@ -210,10 +230,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The scope a provider needs: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
   protected async scope(descriptor: ProviderDescriptor, agentFlag?: string): Promise<Scope> {
-    const flags = this.flags as { region?: string };
-    if (flags.region && descriptor.name !== 'polyai') {
+    if ((this.flags as { region?: string }).region && descriptor.name !== 'polyai') {
       throw new UsageError(`--region is for PolyAI only; ${descriptor.displayName} has no regions.`);
     }
+    return this.resolveScope(descriptor, agentFlag);
+  }
+
+  /** {@link scope} without refusing --region, for a command over several providers that checks it itself. */
+  protected async resolveScope(descriptor: ProviderDescriptor, agentFlag?: string): Promise<Scope> {
+    const flags = this.flags as { region?: string };
     const scope: Scope = {};
     if (agentFlag) scope.agentId = agentFlag;
     if (descriptor.name === 'polyai') {

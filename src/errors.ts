@@ -119,16 +119,19 @@ export class ApiError extends CliError {
   readonly retryable: boolean;
   /** Field-level messages the provider gave, as `field: message` lines. */
   readonly fieldErrors: string[];
+  /** A write whose answer was lost (reset, timeout): it may have taken effect. */
+  readonly mayHaveReached: boolean;
 
   constructor(
     kind: ExitCodeName,
     message: string,
-    details: ErrorDetails & { retryable?: boolean; fieldErrors?: string[] } = {},
+    details: ErrorDetails & { retryable?: boolean; fieldErrors?: string[]; mayHaveReached?: boolean } = {},
   ) {
     super(kind, message, details);
     this.name = 'ApiError';
     this.retryable = details.retryable ?? false;
     this.fieldErrors = details.fieldErrors ?? [];
+    this.mayHaveReached = details.mayHaveReached ?? false;
   }
 }
 

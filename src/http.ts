@@ -25,6 +25,11 @@ export interface RequestSpec {
    * false for POST; an adapter sets it false for a PATCH that flips state (Talkover's toggle).
    */
   idempotent?: boolean;
+  /**
+   * For a write: the command that shows whether it took effect, named when its answer is lost. Default:
+   * `voicehooks list` (and `create --if-not-exists` for a POST), which only finds webhooks out.
+   */
+  check?: string;
 }
 
 export interface HttpResponse {
@@ -264,9 +269,11 @@ export class HttpClient {
     const write = spec.method !== 'GET';
     const mayHaveLanded = write && !neverSent;
     const hint = mayHaveLanded
-      ? `The ${spec.method} may have reached ${name}. Check with \`voicehooks list -p ${this.options.provider}\` before retrying${
-          spec.method === 'POST' ? ', or retry with `create --if-not-exists`' : ''
-        }.`
+      ? spec.check !== undefined
+        ? `The ${spec.method} may have reached ${name}. Check with \`${spec.check}\` before retrying.`
+        : `The ${spec.method} may have reached ${name}. Check with \`voicehooks list -p ${this.options.provider}\` before retrying${
+            spec.method === 'POST' ? ', or retry with `create --if-not-exists`' : ''
+          }.`
       : neverSent
         ? 'Check the base URL and your network or proxy settings.'
         : 'Try again; raise --timeout if the provider is slow.';
@@ -274,6 +281,7 @@ export class HttpClient {
       provider: this.options.provider,
       hint,
       retryable: idempotent || neverSent,
+      mayHaveReached: mayHaveLanded,
     });
   }
 

@@ -144,6 +144,24 @@ export function checkFieldsSupported(input: WebhookInput, descriptor: ProviderDe
   }
 }
 
+/**
+ * `--fields` names, each one the command's output has: a misspelt name would otherwise print a column of
+ * nulls that looks like data.
+ */
+export function checkFieldNames(fields: readonly string[], valid: readonly string[]): void {
+  const unknown = [...new Set(fields.filter((f) => !valid.includes(f)))];
+  const [first] = unknown;
+  if (first === undefined) return;
+  const guess = unknown.length === 1 ? closest(first, valid) : undefined;
+  const names = unknown.map((f) => `"${f}"`).join(', ');
+  throw new UsageError(
+    `--fields: ${names} ${unknown.length === 1 ? 'is not a field' : 'are not fields'} of this command's output.`,
+    {
+      hint: `${guess ? `Did you mean "${guess}"? ` : ''}Valid fields: ${valid.join(', ')}.`,
+    },
+  );
+}
+
 /** The candidate nearest to `value` by edit distance, if it is near enough to be a plausible typo. */
 export function closest(value: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;

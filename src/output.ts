@@ -89,6 +89,32 @@ export function pickFields(value: unknown, fields: string[] | undefined): unknow
   return value;
 }
 
+/**
+ * The keys of `T` as a list for run time (the names `--fields` may give). The compiler refuses a list that
+ * names a key `T` lacks or leaves one out, so the list cannot drift from the type whose output it describes.
+ */
+export function keysOf<T>(): <const K extends readonly (keyof T & string)[]>(
+  keys: K & (Exclude<keyof T, K[number]> extends never ? unknown : { missing: Exclude<keyof T, K[number]> }),
+) => readonly string[] {
+  return (keys) => keys;
+}
+
+/** What `--fields` may name for a webhook or a list of them: the keys of the contract's JSON shape. */
+export const WEBHOOK_FIELDS = keysOf<Webhook>()([
+  'provider',
+  'id',
+  'url',
+  'events',
+  'enabled',
+  'status',
+  'name',
+  'agentId',
+  'createdAt',
+  'updatedAt',
+  'secrets',
+  'raw',
+]);
+
 export const WEBHOOK_COLUMNS: Column[] = [
   { key: 'id', header: 'ID' },
   { key: 'url', header: 'URL' },

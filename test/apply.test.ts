@@ -338,6 +338,47 @@ describe('apply converges and is idempotent', () => {
   });
 });
 
+describe('export --region', () => {
+  it('applies to PolyAI alone among several providers; with only providers without regions it exits 2', async () => {
+    const seeded = await voicehooks(['apply', '-f', file('hooks.yaml', fourProviders())], SECRET_ENV);
+    assert.equal(seeded.code, 0, seeded.stderr);
+    const agent = { VOICEHOOKS_TALKOVER_AGENT: AGENT };
+    const regionOf = (stdout: string): Record<string, (string | null)[]> => {
+      const doc = JSON.parse(stdout) as { webhooks: { provider: string; region?: string }[] };
+      const out: Record<string, (string | null)[]> = {};
+      for (const w of doc.webhooks) (out[w.provider] ??= []).push(w.region ?? null);
+      return out;
+    };
+
+    const all = await voicehooks(['export', '--region', 'eu', '--json'], agent);
+    assert.equal(all.code, 0, all.stderr);
+    assert.deepEqual(regionOf(all.stdout), {
+      ultravox: [null],
+      talkover: [null, null],
+      polyai: ['eu'],
+      daily: [null],
+    });
+    const named = await voicehooks(
+      ['export', '-p', 'talkover', '-p', 'polyai', '--region', 'uk', '--json'],
+      agent,
+    );
+    assert.equal(named.code, 0, named.stderr);
+    assert.deepEqual(regionOf(named.stdout), { talkover: [null, null], polyai: ['uk'] });
+
+    const before = emu.requests.length;
+    for (const providers of [['talkover'], ['ultravox', 'daily']]) {
+      const args = ['export', ...providers.flatMap((p) => ['-p', p]), '--region', 'eu', '--json'];
+      const refused = await voicehooks(args, agent);
+      assert.equal(refused.code, 2, `${args.join(' ')}: ${refused.stderr}`);
+      assert.equal(refused.stdout, '');
+      const { error } = JSON.parse(refused.stderr) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'usage');
+      assert.match(error.message, /^--region is for PolyAI only; .* no regions\.$/);
+    }
+    assert.equal(emu.requests.length, before, 'a refused export sent a request');
+  });
+});
+
 describe('the apply file is checked before anything is sent', () => {
   it('names the file, line and key of each problem (exit 2)', async () => {
     const path = file(

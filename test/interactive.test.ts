@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -267,5 +269,65 @@ describe('at a terminal (tmux)', () => {
     assert.match(bytes, /^[0-9a-f-]{36}\thttps:\/\/example\.com\/hooks\t/m);
     assert.ok(!escapeOrCr(bytes), 'escape codes or carriage returns reached stdout');
     assert.ok(!readFileSync(out, 'utf8').includes('Fetching'), 'progress text reached stdout');
+  });
+
+  it('rotate-secret, toggle and test show a spinner while they wait, erase it, and keep stdout clean', async () => {
+    const id = await createWithFlags();
+    const made = await runCli(
+      [
+        'create',
+        '-p',
+        'polyai',
+        '--name',
+        'Alerts',
+        '--url',
+        'https://example.com/p',
+        '--event',
+        'alerts.triggered',
+        '--json',
+      ],
+      {
+        env: {
+          VOICEHOOKS_POLYAI_BASE_URL: emulator.baseUrl('polyai'),
+          VOICEHOOKS_POLYAI_API_KEY: 'terminal-test-key',
+        },
+      },
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const polyai = (JSON.parse(made.stdout) as { id: string }).id;
+    // An endpoint slow to answer a test delivery, so the wait is on the delivery itself.
+    const slow = createServer((req, res) => {
+      req.resume();
+      setTimeout(() => res.writeHead(200).end('ok'), 1500);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/hooks`;
+    emulator.faults.add({ kind: 'delay', provider: 'ultravox', delayMs: 1000 });
+    emulator.faults.add({ kind: 'delay', provider: 'polyai', delayMs: 1000 });
+    try {
+      const t = terminal();
+      const runs: [string, RegExp][] = [
+        [`rotate-secret ${id} -p ultravox`, new RegExp(`Rotating the secret of ${id}`)],
+        [`toggle ${polyai} -p polyai --off`, new RegExp(`Disabling ${polyai}`)],
+        [
+          `test ${id} -p ultravox --url ${slowUrl}`,
+          /Sending a test delivery to http:\/\/127\.0\.0\.1:\d+\/hooks/,
+        ],
+      ];
+      for (const [args, label] of runs) {
+        const out = join(root, `${t.name}-${args.split(' ')[0] ?? ''}-stdout`);
+        t.run(args, ` > ${out}`);
+        await t.waitFor(new RegExp(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] ${label.source}`));
+        assert.equal(await t.exitCode(), 0, t.screen());
+        assert.doesNotMatch(t.screen(), label, `${args}: the spinner line was not erased`);
+        const bytes = readFileSync(out, 'latin1');
+        assert.ok(bytes.length > 0, `${args}: nothing on stdout`);
+        assert.ok(!escapeOrCr(bytes), `${args}: escape codes or carriage returns reached stdout`);
+        assert.doesNotMatch(bytes, label, `${args}: progress text reached stdout`);
+      }
+    } finally {
+      emulator.faults.clear();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   });
 });

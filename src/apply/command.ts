@@ -5,7 +5,7 @@
 import { Flags, type Command } from '@oclif/core';
 import { BaseCommand, apiFlags } from '../base-command.ts';
 import type { CliError } from '../errors.ts';
-import type { Column, View } from '../output.ts';
+import { keysOf, type Column, type View } from '../output.ts';
 import { getProvider } from '../providers/index.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
 import type { DesiredWebhook } from './file.ts';
@@ -83,6 +83,22 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
     const result = await super._run<R>();
     if (this.failure) await this.catch(this.failure);
     return result;
+  }
+
+  /** Without --json, --fields picks the columns of the plan's rows; with it, the keys of the report. */
+  protected rowFieldNames(): readonly string[] {
+    const row = keysOf<Row>()([
+      'result',
+      'action',
+      'provider',
+      'scope',
+      'url',
+      'id',
+      'changes',
+      'source',
+      'error',
+    ]);
+    return [...row, 'details'];
   }
 
   protected planView(rows: Row[], withResult: boolean): View {

@@ -4,7 +4,7 @@
  * failures (contract §Exit codes).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CliError, ExitCode, exitCodeOf, type ExitCodeName } from '../errors.ts';
+import { ApiError, CliError, ExitCode, exitCodeOf, type ExitCodeName } from '../errors.ts';
 import type { ProviderAdapter, ProviderName, Webhook } from '../providers/types.ts';
 import type { DesiredWebhook } from './file.ts';
 import {
@@ -124,7 +124,11 @@ export interface ItemError {
 export function itemError(error: unknown): ItemError {
   if (error instanceof CliError) {
     const code = error.toJSON().error.code as string;
-    return { code, message: error.message, exitCode: error.exitCode };
+    // The answer to a write was lost: say that it may have landed (contract §Exit codes, 9). The next apply
+    // reads live state first, so it neither repeats nor loses it.
+    const landed =
+      error instanceof ApiError && error.mayHaveReached ? ' The change may have reached the provider.' : '';
+    return { code, message: `${error.message}${landed}`, exitCode: error.exitCode };
   }
   return { code: 'unexpected', message: (error as Error).message, exitCode: exitCodeOf(error) };
 }
@@ -207,20 +211,33 @@ export async function execute(
   return steps.map((s) => results.get(s) ?? { ...s.item, result: 'unchanged', error: null });
 }
 
-/** The error `apply` exits with: the highest exit code among the failed items. */
-export function failureOf(results: { error?: ItemError | null; url: string }[]): CliError | undefined {
+/**
+ * The error `apply` exits with: the highest exit code among the failed items. `diff` exits with it too when
+ * live state could not be read: nothing was applied then, and it is diff that is run again.
+ */
+export function failureOf(
+  results: { error?: ItemError | null; url: string }[],
+  command: 'apply' | 'diff' = 'apply',
+): CliError | undefined {
   const failed = results.filter((r) => r.error != null);
   if (failed.length === 0) return undefined;
   const worst = failed.reduce((a, b) => ((b.error?.exitCode ?? 0) > (a.error?.exitCode ?? 0) ? b : a));
   const code = worst.error?.exitCode ?? ExitCode.unexpected;
   const kind = (Object.entries(ExitCode).find(([, n]) => n === code)?.[0] ?? 'unexpected') as ExitCodeName;
   const what = failed.length === 1 ? '1 item' : `${failed.length} items`;
+  const message = failed[0]?.error?.message ?? '';
+  const first = `The first failure: ${failed[0]?.url}: ${/[.!?]$/.test(message) ? message : `${message}.`}`;
+  if (command === 'diff') {
+    return new CliError(
+      kind,
+      `The live webhooks of ${failed.length === 1 ? '1 entry' : `${failed.length} entries`} could not be read (marked unknown in the report on stdout).`,
+      { hint: `${first} Run diff again once the provider answers.` },
+    );
+  }
   return new CliError(
     kind,
     `${what} of the plan failed; the others were applied (see the summary on stdout).`,
-    {
-      hint: `The first failure: ${failed[0]?.url}: ${failed[0]?.error?.message}. Run apply again to retry; it sends only what is still needed.`,
-    },
+    { hint: `${first} Run apply again to retry; it sends only what is still needed.` },
   );
 }
 

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { PlanCommand, planFlags, type Row } from '../apply/command.ts';
 import type { ApplyResult } from '../apply/run.ts';
 import { CancelledError } from '../errors.ts';
-import type { View } from '../output.ts';
+import { keysOf, type View } from '../output.ts';
 import { askConfirm, missingInput } from '../prompt.ts';
 import { getProvider } from '../providers/index.ts';
 
@@ -78,6 +78,12 @@ export default class Apply extends PlanCommand<typeof Apply> {
     const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, planned: 0, failed: 0 };
     for (const item of items) counts[(item.result ?? 'unchanged') as keyof typeof counts] += 1;
     return { dryRun, ok: counts.failed === 0, counts, items };
+  }
+
+  protected override fieldNames(): readonly string[] {
+    return this.jsonEnabled()
+      ? keysOf<ApplySummary>()(['dryRun', 'ok', 'counts', 'items'])
+      : this.rowFieldNames();
   }
 
   protected override view(summary: ApplySummary): View {

@@ -2,7 +2,14 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
 import { CancelledError } from '../errors.ts';
 import { checkId } from '../input.ts';
+import { keysOf } from '../output.ts';
 import { askConfirm, missingInput } from '../prompt.ts';
+
+export interface DeleteResult {
+  deleted: true;
+  provider: string;
+  id: string;
+}
 
 export default class Delete extends BaseCommand<typeof Delete> {
   static override summary = 'Delete a webhook.';
@@ -17,7 +24,7 @@ export default class Delete extends BaseCommand<typeof Delete> {
     yes: Flags.boolean({ char: 'y', summary: 'Delete without asking.' }),
   };
 
-  async run(): Promise<{ deleted: true; provider: string; id: string }> {
+  async run(): Promise<DeleteResult> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
     if (!this.flags.yes) {
@@ -29,6 +36,10 @@ export default class Delete extends BaseCommand<typeof Delete> {
     this.notice(`Deleted ${descriptor.displayName} webhook ${id}.`);
     await this.forgetIssuedSecret(descriptor, id);
     return { deleted: true, provider: descriptor.name, id };
+  }
+
+  protected override fieldNames(): readonly string[] {
+    return keysOf<DeleteResult>()(['deleted', 'provider', 'id']);
   }
 
   protected override view() {

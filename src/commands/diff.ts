@@ -1,6 +1,6 @@
 import { PlanCommand, planFlags, type Row } from '../apply/command.ts';
 import { CliError } from '../errors.ts';
-import type { View } from '../output.ts';
+import { keysOf, type View } from '../output.ts';
 
 /** `diff --json`: pinned by test/apply.test.ts and documented in the README. */
 export interface DiffReport {
@@ -33,7 +33,7 @@ export default class Diff extends PlanCommand<typeof Diff> {
     for (const item of items) counts[item.action] += 1;
     const inSync = items.every((i) => i.action === 'unchanged');
     this.failure =
-      failureOf(unknown) ??
+      failureOf(unknown, 'diff') ??
       (inSync
         ? undefined
         : new CliError(
@@ -44,6 +44,10 @@ export default class Diff extends PlanCommand<typeof Diff> {
             },
           ));
     return { inSync, counts, items };
+  }
+
+  protected override fieldNames(): readonly string[] {
+    return this.jsonEnabled() ? keysOf<DiffReport>()(['inSync', 'counts', 'items']) : this.rowFieldNames();
   }
 
   protected override view(report: DiffReport): View {

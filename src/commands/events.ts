@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
-import type { View } from '../output.ts';
+import { keysOf, type View } from '../output.ts';
 import type { EventType } from '../providers/types.ts';
 
 export default class Events extends BaseCommand<typeof Events> {
@@ -39,6 +39,10 @@ export default class Events extends BaseCommand<typeof Events> {
     }
     const adapter = await this.adapter(descriptor, scope);
     return adapter.liveEvents ? adapter.liveEvents() : [...descriptor.events()];
+  }
+
+  protected override fieldNames(): readonly string[] {
+    return keysOf<EventType>()(['name', 'description']);
   }
 
   protected override view(result: EventType[]): View {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags, keyEnvNames } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
-import type { View } from '../output.ts';
+import { keysOf, type View } from '../output.ts';
 import { getProvider } from '../providers/index.ts';
 import { PROVIDER_NAMES, type ProviderName, type Webhook } from '../providers/types.ts';
 import type { ExportFile, ExportSource } from '../apply/export.ts';
@@ -12,7 +12,8 @@ export default class Export extends BaseCommand<typeof Export> {
     'Secrets are written as ${PROVIDER_N_SECRET} placeholders (--show-secrets writes the values), so the file',
     'can be committed and `apply -f` run with the values in the environment. Without -p, every provider with an',
     'API key is exported; Talkover needs an agent (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile) and is',
-    'skipped without one unless named with -p. PolyAI is read in the region of --region (default us).',
+    'skipped without one unless named with -p. PolyAI is read in the region of --region (default us); the other',
+    'providers have no regions and ignore it, but naming only them with -p and --region is a usage error.',
   ].join('\n');
   static override examples = [
     '<%= config.bin %> export > webhooks.yaml',
@@ -36,17 +37,26 @@ export default class Export extends BaseCommand<typeof Export> {
     const flags = this.flags as unknown as {
       provider?: ProviderName[];
       agent?: string;
+      region?: string;
       'show-secrets'?: boolean;
     };
     const named = flags.provider ?? [];
+    // --region concerns PolyAI alone: with several providers it applies to PolyAI's webhooks, but a --region
+    // that no named provider has would be dropped silently, which the contract forbids.
+    if (flags.region && named.length && !named.includes('polyai')) {
+      const names = [...new Set(named)].map((n) => getProvider(n).displayName);
+      const have = names.length > 1 ? 'have' : 'has';
+      throw new UsageError(`--region is for PolyAI only; ${names.join(', ')} ${have} no regions.`, {
+        hint: 'Add -p polyai to export its webhooks of that region, or leave --region out.',
+      });
+    }
     const sources: ExportSource[] = [];
     for (const name of named.length ? [...new Set(named)] : PROVIDER_NAMES) {
       const descriptor = getProvider(name);
       if (!named.length && !(await this.apiKey(name))) continue;
-      // The base resolution refuses --region for providers without regions; here it only concerns PolyAI.
       const scope =
         descriptor.name === 'polyai' || descriptor.capabilities.agentScoped
-          ? await this.scope(descriptor, flags.agent)
+          ? await this.resolveScope(descriptor, flags.agent)
           : {};
       if (descriptor.capabilities.agentScoped && !scope.agentId) {
         if (named.length)
@@ -72,6 +82,10 @@ export default class Export extends BaseCommand<typeof Export> {
     }
     this.yaml = toYaml(exported);
     return exported.file;
+  }
+
+  protected override fieldNames(): readonly string[] {
+    return keysOf<ExportFile>()(['webhooks']);
   }
 
   protected override view(): View {

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
 import { checkId } from '../input.ts';
-import { webhookRecord, type View } from '../output.ts';
+import { WEBHOOK_FIELDS, webhookRecord, type View } from '../output.ts';
 import type { Webhook } from '../providers/types.ts';
 
 export default class Get extends BaseCommand<typeof Get> {
@@ -24,6 +24,10 @@ export default class Get extends BaseCommand<typeof Get> {
     if (descriptor.secretNotice && process.stderr.isTTY && !this.jsonEnabled())
       this.notice(descriptor.secretNotice);
     return stored === undefined ? webhook : { ...webhook, secretStoredLocally: stored };
+  }
+
+  protected override fieldNames(): readonly string[] {
+    return [...WEBHOOK_FIELDS, 'secretStoredLocally'];
   }
 
   protected override view(result: Webhook & { secretStoredLocally?: boolean }): View {

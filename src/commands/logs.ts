@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
 import { UnsupportedError } from '../errors.ts';
 import { checkId } from '../input.ts';
-import type { View } from '../output.ts';
+import { keysOf, type View } from '../output.ts';
 import type { DeliveryLog, ProviderDescriptor } from '../providers/types.ts';
 
 export default class Logs extends BaseCommand<typeof Logs> {
@@ -39,6 +39,22 @@ export default class Logs extends BaseCommand<typeof Logs> {
     }
     if (entries.length === 0 && process.stdout.isTTY && !this.jsonEnabled()) this.notice('No delivery logs.');
     return entries;
+  }
+
+  protected override fieldNames(): readonly string[] {
+    return keysOf<DeliveryLog>()([
+      'id',
+      'webhookId',
+      'event',
+      'attempt',
+      'status',
+      'httpStatus',
+      'durationMs',
+      'error',
+      'deliveredAt',
+      'createdAt',
+      'raw',
+    ]);
   }
 
   protected override view(entries: DeliveryLog[]): View {

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkId } from '../input.ts';
-import type { View } from '../output.ts';
+import { keysOf, type View } from '../output.ts';
 import type { Redelivery } from '../providers/types.ts';
 import { noLogs } from './logs.ts';
 
@@ -41,6 +41,10 @@ export default class Redeliver extends BaseCommand<typeof Redeliver> {
       `${result.message ?? 'Redelivery accepted.'} Follow it with \`voicehooks logs ${id} -p ${descriptor.name}\`.`,
     );
     return { provider: descriptor.name, id, ...result };
+  }
+
+  protected override fieldNames(): readonly string[] {
+    return keysOf<RedeliverResult>()(['provider', 'id', 'logId', 'originalLogId', 'queuedAt', 'message']);
   }
 
   protected override view(result: RedeliverResult): View {

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags, saveSecretFlag } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkId } from '../input.ts';
-import type { View } from '../output.ts';
+import { keysOf, type View } from '../output.ts';
 import type { Webhook } from '../providers/types.ts';
 
 export interface RotateResult {
@@ -38,10 +38,17 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
       );
     }
     const { adapter } = await this.connect(descriptor, this.flags.agent);
-    const result = await adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] });
+    const result = await this.withProgress(`Rotating the secret of ${id}`, () =>
+      adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] }),
+    );
     this.notice(result.notice);
     await this.keepIssuedSecret(descriptor, id, result.secret, this.flags['save-secret']);
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
+  }
+
+  /** JSON has the secret and the webhook; the terminal record, the secret and the webhook's id. */
+  protected override fieldNames(): readonly string[] {
+    return this.jsonEnabled() ? keysOf<RotateResult>()(['secret', 'webhook']) : ['id', 'secret'];
   }
 
   protected override view(result: RotateResult): View {

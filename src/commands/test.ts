@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
 import { TestFailedError, UnsupportedError, UsageError } from '../errors.ts';
 import { checkEvents, checkId, checkUrl } from '../input.ts';
-import type { View } from '../output.ts';
+import { keysOf, type View } from '../output.ts';
 import type { ProviderDescriptor, TestResult, Webhook } from '../providers/types.ts';
 import { loadSignatureScheme, type SignatureScheme } from '../signatures.ts';
 
@@ -92,9 +92,10 @@ export default class Test extends BaseCommand<typeof Test> {
     }
     const { adapter } = await this.connect(descriptor, this.flags.agent);
     if (!adapter.test) throw notYet(descriptor);
-    const result = await adapter.test(
-      id,
-      this.flags.url === undefined ? {} : { url: checkUrl(this.flags.url, descriptor).url },
+    const test = adapter.test.bind(adapter);
+    const options = this.flags.url === undefined ? {} : { url: checkUrl(this.flags.url, descriptor).url };
+    const result = await this.withProgress(`Asking ${descriptor.displayName} to send a test delivery`, () =>
+      test(id, options),
     );
     const report = { provider: descriptor.name, id, ...result, passed: passed(result) };
     if (!report.passed) {
@@ -123,7 +124,7 @@ export default class Test extends BaseCommand<typeof Test> {
     if (url?.warning) this.notice(`Warning: ${url.warning}`);
 
     const { adapter } = await this.connect(descriptor, this.flags.agent);
-    const webhook = await adapter.get(id);
+    const webhook = await this.withProgress(`Fetching ${id}`, () => adapter.get(id));
     const event =
       this.flags.event ?? (local ? undefined : (webhook.events[0] ?? descriptor.events()[0]?.name));
     if (event !== undefined && webhook.events.length > 0 && !webhook.events.includes(event)) {
@@ -144,7 +145,9 @@ export default class Test extends BaseCommand<typeof Test> {
       const secrets = await this.signingSecrets(descriptor, webhook, scheme);
       delivery = await signedDelivery({ webhook, url: target, event: event ?? '', secrets, userAgent });
     }
-    const outcome = await sendDelivery(delivery, { timeoutMs: this.flags.timeout * 1000 });
+    const outcome = await this.withProgress(`Sending a test delivery to ${target}`, () =>
+      sendDelivery(delivery, { timeoutMs: this.flags.timeout * 1000 }),
+    );
     const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
     const report: SentTestReport = {
       provider: descriptor.name,
@@ -230,6 +233,26 @@ export default class Test extends BaseCommand<typeof Test> {
     const result = await super._run<R>();
     if (this.failure) await this.catch(this.failure);
     return result;
+  }
+
+  /** A native test's report has a subset of these (the rest print as null); the table adds its verdict. */
+  protected override fieldNames(): readonly string[] {
+    const report = keysOf<SentTestReport>()([
+      'provider',
+      'id',
+      'url',
+      'success',
+      'statusCode',
+      'responseTimeMs',
+      'message',
+      'passed',
+      'mode',
+      'event',
+      'deliveryId',
+      'headersSent',
+      'responseBody',
+    ]);
+    return this.jsonEnabled() ? report : [...report, 'result'];
   }
 
   protected override view(report: TestReport): View {

@@ -25,10 +25,16 @@ export default class Toggle extends BaseCommand<typeof Toggle> {
     const id = checkId(this.args.id, descriptor);
     if (descriptor.capabilities.toggle === 'none') throw noSwitch(descriptor, id);
     const { adapter } = await this.connect(descriptor, this.flags.agent);
-    if (!adapter.setEnabled) throw noSwitch(descriptor, id);
-    if (!this.flags.on && !this.flags.off && adapter.flip) return this.present(await adapter.flip(id));
-    const wanted = this.flags.on ? true : this.flags.off ? false : !(await adapter.get(id)).enabled;
-    return this.present(await adapter.setEnabled(id, wanted));
+    const setEnabled = adapter.setEnabled?.bind(adapter);
+    if (!setEnabled) throw noSwitch(descriptor, id);
+    const flip = adapter.flip?.bind(adapter);
+    const { on, off } = this.flags;
+    const label = `${on ? 'Enabling' : off ? 'Disabling' : 'Switching'} ${id}`;
+    const webhook = await this.withProgress(label, async () => {
+      if (!on && !off && flip) return flip(id);
+      return setEnabled(id, on ? true : off ? false : !(await adapter.get(id)).enabled);
+    });
+    return this.present(webhook);
   }
 }
 

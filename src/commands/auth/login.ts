@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags, keyEnvNames } from '../../base-command.ts';
 import { UsageError } from '../../errors.ts';
+import { keysOf } from '../../output.ts';
 import { askSecret, missingInput } from '../../prompt.ts';
 import type { ProviderDescriptor } from '../../providers/types.ts';
 
@@ -41,6 +42,10 @@ export default class Login extends BaseCommand<typeof Login> {
         `${primary} or ${secondary}, when set, override it.`,
     );
     return { provider: descriptor.name, profile: this.profileName, configFile: store.path, verified };
+  }
+
+  protected override fieldNames(): readonly string[] {
+    return keysOf<LoginResult>()(['provider', 'profile', 'configFile', 'verified']);
   }
 
   protected override view() {

@@ -326,6 +326,8 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
       const res = await http.request({
         method: 'POST',
         path: `${item(id)}/logs/${encodeURIComponent(logId)}/retry`,
+        // A re-sent delivery is a new log entry; the webhook list shows nothing of it.
+        check: `voicehooks logs ${id} -p talkover`,
       });
       const answer = decode(retryWire, res.body, 'Talkover', 'talkover');
       return {
