@@ -1,5 +1,4 @@
 /** Daily's webhook API over the shared HTTP client (providers.md §4). */
-import { randomBytes } from 'node:crypto';
 import { ApiError, UnsupportedError } from '../../errors.ts';
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
 import type { Connection, ListOptions, ProviderAdapter, Webhook, WebhookInput } from '../types.ts';
@@ -12,6 +11,7 @@ import {
   type DailyWebhook,
   type DailyWrite,
 } from './wire.ts';
+import { newSecret } from '../random.ts';
 
 /** Daily's old beta docs numbered the states `FAILED: 0, ACTIVE: 1, STOPPED: 2` (providers.md §4.2). */
 const LEGACY_STATES: Readonly<Record<number, string>> = { 0: 'FAILED', 1: 'ACTIVE', 2: 'INACTIVE' };
@@ -191,7 +191,7 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
 
     async rotateSecret(id) {
       // 32 random bytes, base64: the form of the hmac Daily provisions itself (providers.md §4.2 example).
-      const secret = randomBytes(32).toString('base64');
+      const secret = await newSecret('base64');
       const webhook = await write(path(id), { secrets: [secret] }, undefined);
       const notice =
         'Daily switched to the new secret at once: deliveries are signed with it from now on and the old ' +

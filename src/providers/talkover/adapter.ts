@@ -1,5 +1,4 @@
 /** Talkover's agent webhook API over the shared HTTP client (providers.md §2). */
-import { randomBytes } from 'node:crypto';
 import { ApiError, UsageError } from '../../errors.ts';
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
 import { isUuid } from '../../input.ts';
@@ -26,6 +25,7 @@ import {
   type TalkoverWebhook,
   type TalkoverWrite,
 } from './wire.ts';
+import { newSecret } from '../random.ts';
 
 /** Talkover's largest `per_page` for logs (providers.md §2.2: 1–100, default 25). */
 const MAX_PER_PAGE = 100;
@@ -263,7 +263,7 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
 
     async rotateSecret(id) {
       // Talkover never returns secrets, so the CLI makes one and sets it (providers.md §2.2, §5 item 4).
-      const secret = randomBytes(32).toString('base64url');
+      const secret = await newSecret('base64url');
       const webhook = await adapter.update(id, { secrets: [secret] });
       return {
         webhook,

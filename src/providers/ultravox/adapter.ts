@@ -1,9 +1,9 @@
 /** Ultravox's webhook API over the shared HTTP client (providers.md §1). */
-import { randomBytes } from 'node:crypto';
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
 import type { Connection, ListOptions, ProviderAdapter, Scope, Webhook, WebhookInput } from '../types.ts';
 import { ultravox } from './index.ts';
 import { pageWire, webhookWire, type UltravoxWebhook, type UltravoxWrite } from './wire.ts';
+import { newSecret } from '../random.ts';
 
 /** The most the CLI asks for per page; Ultravox documents no default or maximum (providers.md §1.2). */
 const PAGE_SIZE = 100;
@@ -139,7 +139,7 @@ export function createUltravoxAdapter(connection: Connection, scope: Scope): Pro
 
     async rotateSecret(id, { revokeOld }) {
       const current = await adapter.get(id);
-      const secret = randomBytes(32).toString('base64url');
+      const secret = await newSecret('base64url');
       // Ultravox signs each delivery once per secret, so keeping the old ones beside the new one lets
       // receivers switch over without a window of failed verifications (providers.md §1.6).
       const secrets = revokeOld ? [secret] : [secret, ...current.secrets];
