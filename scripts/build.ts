@@ -155,6 +155,24 @@ const httpInUndici: Plugin = {
   },
 };
 
+/**
+ * undici calls node:assert only as `assert(condition)` (a check of its own invariants), and loading it is ~5 ms.
+ * Inside undici, assert is a function that passes a condition and hands a failing one to the real module,
+ * which throws as it always would.
+ */
+const assertInUndici: Plugin = {
+  name: 'assert-in-undici',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
+      inPackage(args.importer, 'undici') ? { path: 'assert', namespace: 'assert-in-undici' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'assert-in-undici' }, () => ({
+      loader: 'js',
+      contents: `module.exports = (value, message) => { if (!value) require('node:assert')(value, message); };`,
+    }));
+  },
+};
+
 rmSync('dist', { recursive: true, force: true });
 const result = await build({
   entryPoints: [...globSync('src/commands/**/*.ts'), ...globSync('src/hooks/*.ts'), 'src/framework.ts'],
@@ -171,7 +189,7 @@ const result = await build({
   minifySyntax: true,
   // oclif loads a TypeScript compiler only to run a plugin from its sources, which a built CLI never does.
   external: ['typescript', 'ts-node', 'tsx'],
-  plugins: [deferInOclif, wslCheckOnly, lazyHttp2, httpInUndici],
+  plugins: [deferInOclif, wslCheckOnly, lazyHttp2, httpInUndici, assertInUndici],
   // CommonJS dependencies call require() for Node's built-in modules; ESM output has no require of its own.
   banner: {
     js: "import{createRequire as __vhRequire}from'node:module';const require=__vhRequire(import.meta.url);",

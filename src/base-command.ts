@@ -291,9 +291,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     key?: string,
   ): Promise<ProviderAdapter> {
     const connection = await this.connection(descriptor, scope, key);
-    const { checkBaseUrl } = await import('./http.ts');
+    // Loaded together, so that their files are read at once; the check still comes before any request.
+    const [{ checkBaseUrl }, factory] = await Promise.all([import('./http.ts'), descriptor.loadAdapter()]);
     checkBaseUrl(connection.baseUrl, descriptor.displayName);
-    const factory = await descriptor.loadAdapter();
     this.usedNetwork = true;
     return factory(connection, scope);
   }
