@@ -28,6 +28,20 @@ process.chdir(root);
 /** True when `importer` is a file of the package `name` in node_modules. */
 const inPackage = (importer: string, name: string): boolean => importer.includes(`/node_modules/${name}/`);
 
+/** The package `pkg`'s imports of the built-in `builtin` (with or without `node:`) get this source instead. */
+function standIn(pkg: string, builtin: string, source: string[]): Plugin {
+  const namespace = `${builtin}-in-${pkg}`;
+  return {
+    name: namespace,
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^(node:)?${builtin}$`) }, (args) =>
+        inPackage(args.importer, pkg) ? { path: builtin, namespace } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace }, () => ({ loader: 'js', contents: source.join('\n') }));
+    },
+  };
+}
+
 /**
  * CommonJS source for a module that requires `specifier` on first use of any of its exports (or first call,
  * for a module that is a function). The target is an arrow function, which has no own keys (such as
@@ -118,22 +132,11 @@ const wslCheckOnly: Plugin = {
  * it calls `connect` only once a server agrees to HTTP/2. Inside undici, node:http2 is the constants it reads
  * at load (copied from this Node) and a `connect` that loads the real module.
  */
-const lazyHttp2: Plugin = {
-  name: 'lazy-http2',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?http2$/ }, (args) =>
-      inPackage(args.importer, 'undici') ? { path: 'http2', namespace: 'lazy-http2' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-http2' }, () => ({
-      loader: 'js',
-      contents: [
-        `const constants = ${JSON.stringify(http2Constants)};`,
-        `let real;`,
-        `module.exports = { constants, connect: (...args) => (real ??= require('node:http2')).connect(...args) };`,
-      ].join('\n'),
-    }));
-  },
-};
+const lazyHttp2 = standIn('undici', 'http2', [
+  `const constants = ${JSON.stringify(http2Constants)};`,
+  `let real;`,
+  `module.exports = { constants, connect: (...args) => (real ??= require('node:http2')).connect(...args) };`,
+]);
 
 /**
  * undici takes two things from node:http, whose loading is ~10 ms: `maxHeaderSize`, read when it loads, and
@@ -142,36 +145,18 @@ const lazyHttp2: Plugin = {
  * it) and a class of its own: voicehooks never sends an incoming request as a body (`listen --forward-to`
  * sends a Buffer), so no body is ever one.
  */
-const httpInUndici: Plugin = {
-  name: 'http-in-undici',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?http$/ }, (args) =>
-      inPackage(args.importer, 'undici') ? { path: 'http', namespace: 'http-in-undici' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'http-in-undici' }, () => ({
-      loader: 'js',
-      contents: `module.exports = { maxHeaderSize: 16 * 1024, IncomingMessage: class IncomingMessage {} };`,
-    }));
-  },
-};
+const httpInUndici = standIn('undici', 'http', [
+  `module.exports = { maxHeaderSize: 16 * 1024, IncomingMessage: class IncomingMessage {} };`,
+]);
 
 /**
  * undici calls node:assert only as `assert(condition)` (a check of its own invariants), and loading it is ~5 ms.
  * Inside undici, assert is a function that passes a condition and hands a failing one to the real module,
  * which throws as it always would.
  */
-const assertInUndici: Plugin = {
-  name: 'assert-in-undici',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
-      inPackage(args.importer, 'undici') ? { path: 'assert', namespace: 'assert-in-undici' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'assert-in-undici' }, () => ({
-      loader: 'js',
-      contents: `module.exports = (value, message) => { if (!value) require('node:assert')(value, message); };`,
-    }));
-  },
-};
+const assertInUndici = standIn('undici', 'assert', [
+  `module.exports = (value, message) => { if (!value) require('node:assert')(value, message); };`,
+]);
 
 rmSync('dist', { recursive: true, force: true });
 const result = await build({

@@ -35,6 +35,9 @@ const HEAVY = [
   '/node_modules/conf/',
 ];
 
+/** A command that sends one request (to a closed port on loopback). */
+const SENDS_A_REQUEST = ['list', '-p', 'ultravox', '--base-url', 'http://127.0.0.1:9', '--json'];
+
 describe('start-up loads only what a command needs', () => {
   for (const args of [['--version'], ['events', '-p', 'ultravox', '--json'], ['--help']]) {
     it(`voicehooks ${args.join(' ')}`, () => {
@@ -48,28 +51,14 @@ describe('start-up loads only what a command needs', () => {
   }
 
   it('the trace itself sees heavy modules when a command does load them', () => {
-    const { modules } = loadedModules([
-      'list',
-      '-p',
-      'ultravox',
-      '--base-url',
-      'http://127.0.0.1:9',
-      '--json',
-    ]);
+    const { modules } = loadedModules(SENDS_A_REQUEST);
     assert.ok(modules.some((m) => m.includes('/node_modules/undici/')));
   });
 
   // Built-in modules that @oclif/core and undici require when they load but use only on rare paths; the build
   // (scripts/build.ts) defers them, and a command that talks to a provider over HTTP/1.1 loads none of them.
   it('a command that sends a request loads no child_process, readline, http, http2 or tls', () => {
-    const { modules } = loadedModules([
-      'list',
-      '-p',
-      'ultravox',
-      '--base-url',
-      'http://127.0.0.1:9',
-      '--json',
-    ]);
+    const { modules } = loadedModules(SENDS_A_REQUEST);
     assert.ok(
       modules.some((m) => m.includes('/node_modules/undici/')),
       'the request path was loaded',
