@@ -21,9 +21,9 @@ process.chdir(root);
 
 // ---- Stand-ins: modules that a dependency loads at start but uses only on rare paths ----
 //
-// Each was measured with `npm run bench` and with paired, order-rotated runs of `get` and `events`; together they
-// took 10 to 48 ms off `get` (three comparisons) and 12 off `events`. A stand-in changes only when a module is loaded,
-// never what it does, except where a comment says otherwise.
+// Each was measured with `npm run bench` and with paired, order-rotated runs of `get` and `events`; together
+// they took 10 to 48 ms off `get` (three comparisons) and 12 off `events`. A stand-in changes only when a
+// module is loaded, never what it does, except where a comment says otherwise.
 
 /** True when `importer` is a file of the package `name` in node_modules. */
 const inPackage = (importer: string, name: string): boolean => importer.includes(`/node_modules/${name}/`);
