@@ -266,14 +266,14 @@ export class HttpClient {
       : neverSent
         ? `Could not connect to ${name} at ${this.base.host} (${code}).`
         : `The connection to ${name} failed (${code || (error instanceof Error ? error.message : String(error))}).`;
-    const write = spec.method !== 'GET';
-    const mayHaveLanded = write && !neverSent;
-    const hint = mayHaveLanded
-      ? spec.check !== undefined
-        ? `The ${spec.method} may have reached ${name}. Check with \`${spec.check}\` before retrying.`
-        : `The ${spec.method} may have reached ${name}. Check with \`voicehooks list -p ${this.options.provider}\` before retrying${
-            spec.method === 'POST' ? ', or retry with `create --if-not-exists`' : ''
-          }.`
+    const mayHaveReached = spec.method !== 'GET' && !neverSent;
+    // Where a write whose answer was lost can be checked: the adapter's own command, or the list (which, for a
+    // create, `create --if-not-exists` also consults).
+    const check = spec.check ?? `voicehooks list -p ${this.options.provider}`;
+    const orRetry =
+      spec.check === undefined && spec.method === 'POST' ? ', or retry with `create --if-not-exists`' : '';
+    const hint = mayHaveReached
+      ? `The ${spec.method} may have reached ${name}. Check with \`${check}\` before retrying${orRetry}.`
       : neverSent
         ? 'Check the base URL and your network or proxy settings.'
         : 'Try again; raise --timeout if the provider is slow.';
@@ -281,7 +281,7 @@ export class HttpClient {
       provider: this.options.provider,
       hint,
       retryable: idempotent || neverSent,
-      mayHaveReached: mayHaveLanded,
+      mayHaveReached,
     });
   }
 
