@@ -8,12 +8,17 @@
 // loads plugins (autocomplete) from node_modules as usual. Type checking is `npm run typecheck`; esbuild only
 // strips types.
 //
+// @oclif/core and undici's request path are bundled apart, as CommonJS in dist/vendor/, and loaded with a code
+// cache taken after the command has run (src/code-cache.ts explains why).
+//
 // dist/bundle.json records which packages each output file holds, so a test can still tell which dependencies
 // a command loads (test/helpers/module-trace.ts).
-import { build, type Plugin } from 'esbuild';
-import { globSync, rmSync, writeFileSync } from 'node:fs';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { globSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as http2Constants } from 'node:http2';
-import { dirname } from 'node:path';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -66,8 +71,11 @@ function deferred(specifier: string): string {
  * What @oclif/core requires when it loads but uses only to find commands without a manifest (tinyglobby),
  * filter plugins by pattern (minimatch), render help templates (ejs), draw its own spinner (cli-spinners),
  * format errors and help (wrap-ansi, string-width, clean-stack), ask Windows for its shell
- * (node:child_process) or read a flag from stdin (node:readline). oclif reads each as `x.name`, as a call or
- * through `__importDefault`, all of which a deferred stand-in answers.
+ * (node:child_process), read a flag from stdin (node:readline) or time itself under OCLIF_PERFORMANCE
+ * (node:perf_hooks). semver is for its check of Node's version, which never gets that far in a bundle: it looks
+ * for its package.json next to itself, finds none and gives up (voicehooks's own `engines` ask for the same
+ * Node). oclif reads each as `x.name`, as a call or through `__importDefault`, all of which a deferred stand-in
+ * answers.
  */
 const DEFERRED_IN_OCLIF = [
   'tinyglobby',
@@ -77,8 +85,10 @@ const DEFERRED_IN_OCLIF = [
   'wrap-ansi',
   'string-width',
   'clean-stack',
+  'semver',
   'node:child_process',
   'node:readline',
+  'node:perf_hooks',
 ];
 
 const deferInOclif: Plugin = {
@@ -128,6 +138,30 @@ const wslCheckOnly: Plugin = {
 };
 
 /**
+ * debug, oclif's logger, reads DEBUG once, as it loads: when DEBUG is unset every logger is off for the life of
+ * the process, and loading debug (supports-color, util.inspect's set-up) is ~4 ms. In @oclif/core, debug is
+ * then a logger that is off; with DEBUG set, the real one.
+ */
+const debugWhenAsked: Plugin = {
+  name: 'debug-when-asked',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, async (args) => {
+      if (!inPackage(args.importer, '@oclif/core') || args.namespace !== 'file') return undefined;
+      const real = await b.resolve('debug', { kind: args.kind, resolveDir: args.resolveDir });
+      return { path: real.path, namespace: 'debug-when-asked' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'debug-when-asked' }, (args) => ({
+      loader: 'js',
+      resolveDir: dirname(args.path),
+      contents: [
+        `const off = () => Object.assign(() => {}, { enabled: false });`,
+        `module.exports = process.env.DEBUG ? require(${JSON.stringify(args.path)}) : off;`,
+      ].join('\n'),
+    }));
+  },
+};
+
+/**
  * undici's HTTP/1.1 client requires node:http2 (and with it node:tls) when it loads, to be ready for HTTP/2;
  * it calls `connect` only once a server agrees to HTTP/2. Inside undici, node:http2 is the constants it reads
  * at load (copied from this Node) and a `connect` that loads the real module.
@@ -158,7 +192,120 @@ const assertInUndici = standIn('undici', 'assert', [
   `module.exports = (value, message) => { if (!value) require('node:assert')(value, message); };`,
 ]);
 
+/**
+ * Node's built-in modules are required, not imported. An ESM import of a built-in builds a facade that reads
+ * every export, and reading the lazy ones loads their modules: `import 'node:fs'` loads streams, fs/promises
+ * and readline, `import 'node:util'` worker_threads, `import 'node:process'` both; about 20 ms of a command
+ * that uses none of them. A required built-in is read one property at a time, as the code uses it. A dynamic
+ * `import()` of a built-in stays as it is: it runs only when needed, and its result needs the named exports.
+ */
+const requireBuiltins: Plugin = {
+  name: 'require-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+      args.kind === 'import-statement' && isBuiltin(args.path)
+        ? { path: args.path, namespace: 'builtin' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      loader: 'js',
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+    }));
+  },
+};
+
+const STAND_INS = [deferInOclif, wslCheckOnly, debugWhenAsked, lazyHttp2, httpInUndici, assertInUndici];
+/** Minified for size, with names kept, so stack traces under --debug stay readable. */
+const MINIFY = { minifyWhitespace: true, minifySyntax: true } as const;
+/** oclif loads a TypeScript compiler only to run a plugin from its sources, which a built CLI never does. */
+const EXTERNAL = ['typescript', 'ts-node', 'tsx'];
+
+// ---- Vendored: the large dependencies, loaded with a code cache taken at exit (src/code-cache.ts) ----
+
+/**
+ * Each is bundled from `entry` (a package, or a file of src/); `imports` matches how the sources import it.
+ * `packages` are the packages it holds, which no other output may hold again.
+ */
+const VENDORED = [
+  { name: 'oclif', entry: '@oclif/core', imports: /^@oclif\/core$/, packages: ['@oclif/core'] },
+  { name: 'undici', entry: resolve('src/undici.ts'), imports: /\/undici\.ts$/, packages: ['undici'] },
+];
+
+/**
+ * A dynamic `import(` of a computed specifier, in code, not in a string. A vm.Script may not use `import()`
+ * without an experimental flag, so the vendored code calls the loader's own import function instead (what it
+ * imports this way, command files and plugins, are absolute URLs, which resolve the same from anywhere). An
+ * import of a string literal is left to esbuild, which bundles it.
+ */
+const DYNAMIC_IMPORT = /(?<![\w$.'"`])import\((?![)'"`])/g;
+
+const importThroughLoader: Plugin = {
+  name: 'import-through-loader',
+  setup(b) {
+    b.onLoad({ filter: /\.[cm]?js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (source.search(DYNAMIC_IMPORT) < 0) return undefined;
+      return { loader: 'js', contents: source.replace(DYNAMIC_IMPORT, '__voicehooksImport(') };
+    });
+  },
+};
+
 rmSync('dist', { recursive: true, force: true });
+
+/** name → the hash of its bundle and the names it exports, for the module that loads it. */
+const vendored = new Map<string, { hash: string; exports: string[]; metafile: Metafile }>();
+for (const { name, entry } of VENDORED) {
+  const outfile = `dist/vendor/${name}.cjs`;
+  const { metafile } = await build({
+    stdin: { contents: `module.exports = require(${JSON.stringify(entry)});`, resolveDir: root },
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    ...MINIFY,
+    external: EXTERNAL,
+    plugins: [importThroughLoader, ...STAND_INS],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const code = readFileSync(outfile, 'utf8');
+  if (code.search(DYNAMIC_IMPORT) >= 0)
+    throw new Error(`${outfile} still calls import(), which a vm.Script cannot`);
+  const exports = Object.keys(await import(createRequire(import.meta.url).resolve(entry)));
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  vendored.set(name, {
+    hash,
+    exports: exports.filter((e) => !['default', 'module.exports', '__esModule'].includes(e)),
+    metafile,
+  });
+}
+
+/** Every import of a vendored module gets a module that loads it through the cache (src/code-cache.ts). */
+const loadVendored: Plugin = {
+  name: 'load-vendored',
+  setup(b) {
+    for (const { name, entry, imports } of VENDORED) {
+      b.onResolve({ filter: imports }, (args) => {
+        const target = entry.startsWith('/') ? resolve(args.resolveDir, args.path) : args.path;
+        return target === entry ? { path: name, namespace: 'vendored' } : undefined;
+      });
+    }
+    b.onLoad({ filter: /.*/, namespace: 'vendored' }, (args) => {
+      const { hash, exports } = vendored.get(args.path)!;
+      return {
+        loader: 'js',
+        resolveDir: resolve('src'),
+        contents: [
+          `import { loadCached } from './code-cache.ts';`,
+          `const vendored = loadCached(${JSON.stringify(args.path)}, ${JSON.stringify(hash)});`,
+          `export const { ${exports.join(', ')} } = vendored;`,
+        ].join('\n'),
+      };
+    });
+  },
+};
+
 const result = await build({
   entryPoints: [...globSync('src/commands/**/*.ts'), ...globSync('src/hooks/*.ts'), 'src/framework.ts'],
   outdir: 'dist',
@@ -169,19 +316,23 @@ const result = await build({
   platform: 'node',
   target: 'node22',
   chunkNames: 'chunks/[name]-[hash]',
-  // Whitespace and syntax only: names are kept, so stack traces under --debug stay readable.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  // oclif loads a TypeScript compiler only to run a plugin from its sources, which a built CLI never does.
-  external: ['typescript', 'ts-node', 'tsx'],
-  plugins: [deferInOclif, wslCheckOnly, lazyHttp2, httpInUndici, assertInUndici],
-  // CommonJS dependencies call require() for Node's built-in modules; ESM output has no require of its own.
-  banner: {
-    js: "import{createRequire as __vhRequire}from'node:module';const require=__vhRequire(import.meta.url);",
-  },
+  ...MINIFY,
+  external: EXTERNAL,
+  plugins: [loadVendored, requireBuiltins, ...STAND_INS],
   metafile: true,
   logLevel: 'warning',
 });
+
+// CommonJS modules in the bundle call require() (through esbuild's `__require`, defined in one chunk) for Node's
+// built-in modules, and ESM has no require of its own: the files that use it get one. Only those: each file
+// that imports node:module and makes a require costs a start-up a fraction of a millisecond, and a command
+// loads some thirty files.
+const REQUIRE =
+  "import{createRequire as __vhRequire}from'node:module';const require=__vhRequire(import.meta.url);\n";
+for (const output of Object.keys(result.metafile.outputs).filter((o) => o.endsWith('.js'))) {
+  const code = readFileSync(output, 'utf8');
+  if (/(?<![\w$.])require\b/.test(code)) writeFileSync(output, REQUIRE + code);
+}
 
 /** `…/node_modules/@scope/name/…` → `@scope/name`; a source file → `voicehooks`. */
 function packageOf(input: string): string {
@@ -191,8 +342,28 @@ function packageOf(input: string): string {
   return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? input);
 }
 
-const packages: Record<string, string[]> = {};
-for (const [output, { inputs }] of Object.entries(result.metafile.outputs)) {
-  packages[output.slice('dist/'.length)] = [...new Set(Object.keys(inputs).map(packageOf))].sort();
+/** The packages bundled in each output of a build; a vendored module stands for the packages it loads. */
+function packagesOf(metafile: Metafile): Record<string, string[]> {
+  const packages: Record<string, string[]> = {};
+  for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+    const names = Object.keys(inputs).flatMap((input) => {
+      const vendor = input.startsWith('vendored:')
+        ? vendored.get(input.slice('vendored:'.length))
+        : undefined;
+      return vendor ? Object.values(packagesOf(vendor.metafile)).flat() : [packageOf(input)];
+    });
+    packages[output.slice('dist/'.length)] = [...new Set(names)].sort();
+  }
+  return packages;
 }
+
+// A vendored package bundled again elsewhere would be a second copy: two @oclif/core Command classes.
+for (const [output, { inputs }] of Object.entries(result.metafile.outputs)) {
+  const again = Object.keys(inputs)
+    .map(packageOf)
+    .find((p) => VENDORED.some((v) => v.packages.includes(p)));
+  if (again) throw new Error(`${output} bundles ${again}, which must be loaded from dist/vendor/ only`);
+}
+const packages = packagesOf(result.metafile);
+for (const { metafile } of vendored.values()) Object.assign(packages, packagesOf(metafile));
 writeFileSync('dist/bundle.json', `${JSON.stringify({ packages }, null, 1)}\n`);

@@ -4,6 +4,7 @@
  * place where an error becomes a message and an exit code.
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
+import { noteCommand } from './code-cache.ts';
 import { CancelledError, CliError, ConfigError, ExitCode, UsageError, formatError } from './errors.ts';
 import { checkFieldNames } from './input.ts';
 import {
@@ -97,6 +98,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private usedNetwork = false;
 
   public override async init(): Promise<void> {
+    // The code cache of @oclif/core and undici grows to cover each command once (src/code-cache.ts).
+    noteCommand(this.id);
     await super.init();
     const ctor = this.ctor as typeof BaseCommand;
     const { args, flags } = await this.parse({

@@ -1,3 +1,4 @@
-// The entry that bin/run.js loads: oclif from the bundle, the very copy the bundled commands extend (one
-// @oclif/core in the process, so its class and error checks hold).
+// The entry that bin/run.js loads: oclif's `execute`, from the one copy of @oclif/core in the process
+// (dist/vendor/oclif.cjs, loaded through src/code-cache.ts), the copy the bundled commands extend, so that its
+// class and error checks hold.
 export { execute } from '@oclif/core';
