@@ -202,15 +202,65 @@ const assertInUndici = standIn('undici', 'assert', [
 const requireBuiltins: Plugin = {
   name: 'require-builtins',
   setup(b) {
+    // One small module per importer, so that it is bundled with its importer: shared, it would be a chunk of
+    // its own, and every file costs a start-up.
     b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
       args.kind === 'import-statement' && isBuiltin(args.path)
-        ? { path: args.path, namespace: 'builtin' }
+        ? { path: `${args.path} from ${args.importer}`, namespace: 'builtin' }
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       loader: 'js',
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      contents: `module.exports = require(${JSON.stringify(args.path.split(' ')[0])});`,
     }));
+  },
+};
+
+/**
+ * The modules that nearly every command runs (the base command, errors, input checks, output, prompts, the
+ * provider catalogue, the code cache) go in one chunk. esbuild makes a chunk for each set of entry points that
+ * reach a module, and every file imported with `import('./…')` counts as an entry point too; left to itself, it
+ * split these few modules into a dozen chunks, and each file a command loads costs about half a millisecond of
+ * start-up (`get` loaded 27 files, most of a few hundred bytes; it now loads 9, and `events` 4 instead of 23).
+ * So every entry point and every lazily imported file imports all of them first, and they all have the same
+ * entry points. A core module must itself be imported statically, or it would be an entry point of its own that
+ * reaches only part of the core; the build checks. What only some commands need (the HTTP client, an adapter,
+ * zod, the config store) is still loaded on demand.
+ */
+const ENTRY_POINTS = [...globSync('src/commands/**/*.ts'), ...globSync('src/hooks/*.ts'), 'src/framework.ts'];
+const CORE = [
+  'src/code-cache.ts',
+  'src/base-command.ts',
+  'src/errors.ts',
+  'src/input.ts',
+  'src/output.ts',
+  'src/progress.ts',
+  'src/prompt.ts',
+  'src/providers/index.ts',
+];
+const CORE_PATHS = new Set(CORE.map((file) => resolve(file)));
+const ENTRY_PATHS = new Set(ENTRY_POINTS.map((file) => resolve(file)));
+/** The files of src/ that some file imports with `import('./…')`: esbuild treats each as an entry point too. */
+const LAZY_PATHS = new Set(
+  globSync('src/**/*.ts').flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/import\('(\.[^']+\.ts)'\)/g)].map((m) =>
+      resolve(dirname(file), m[1]!),
+    ),
+  ),
+);
+for (const path of CORE_PATHS) {
+  if (LAZY_PATHS.has(path))
+    throw new Error(`${path} is in the core chunk: import it statically, not with import()`);
+}
+const coreInEveryEntry: Plugin = {
+  name: 'core-in-every-entry',
+  setup(b) {
+    b.onLoad({ filter: /\/src\/.*\.ts$/, namespace: 'file' }, (args) => {
+      if (CORE_PATHS.has(args.path) || !(ENTRY_PATHS.has(args.path) || LAZY_PATHS.has(args.path)))
+        return undefined;
+      const core = CORE.map((file) => `import ${JSON.stringify(resolve(file))};`).join('');
+      return { loader: 'ts', contents: `${core}\n${readFileSync(args.path, 'utf8')}` };
+    });
   },
 };
 
@@ -307,7 +357,7 @@ const loadVendored: Plugin = {
 };
 
 const result = await build({
-  entryPoints: [...globSync('src/commands/**/*.ts'), ...globSync('src/hooks/*.ts'), 'src/framework.ts'],
+  entryPoints: ENTRY_POINTS,
   outdir: 'dist',
   outbase: 'src',
   bundle: true,
@@ -318,7 +368,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   ...MINIFY,
   external: EXTERNAL,
-  plugins: [loadVendored, requireBuiltins, ...STAND_INS],
+  plugins: [coreInEveryEntry, loadVendored, requireBuiltins, ...STAND_INS],
   metafile: true,
   logLevel: 'warning',
 });

@@ -6,7 +6,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
 import { CancelledError, CliError, ConfigError, ExitCode, UsageError, formatError } from './errors.ts';
-import { checkFieldNames } from './input.ts';
+import { checkFieldNames, isUuid } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
@@ -16,9 +16,9 @@ import {
   webhookTable,
   type View,
 } from './output.ts';
-import { canPrompt, missingInput } from './prompt.ts';
+import { askInput, askSelect, canPrompt, missingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
-import { getProvider, isProviderName } from './providers/index.ts';
+import { availableProviders, getProvider, isProviderName } from './providers/index.ts';
 import {
   PROVIDER_NAMES,
   type Connection,
@@ -212,8 +212,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       return getProvider(name);
     }
     if (!this.canPrompt()) throw missingInput(['--provider']);
-    const { askSelect } = await import('./prompt.ts');
-    const { availableProviders } = await import('./providers/index.ts');
     const chosen = await askSelect(
       'Provider',
       availableProviders().map((p) => ({ value: p.name, name: p.displayName })),
@@ -313,8 +311,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (descriptor.capabilities.agentScoped && !scope.agentId) {
       if (!this.canPrompt())
         throw missingInput(['--agent'], `${descriptor.displayName} webhooks belong to an agent`);
-      const { askInput } = await import('./prompt.ts');
-      const { isUuid } = await import('./input.ts');
       scope.agentId = await askInput(`${descriptor.displayName} agent id`, (v) =>
         isUuid(v) ? true : 'An agent id is a UUID.',
       );

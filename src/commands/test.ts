@@ -3,6 +3,7 @@ import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
 import { TestFailedError, UnsupportedError, UsageError } from '../errors.ts';
 import { checkEvents, checkId, checkUrl } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
+import { askSecret, missingInput } from '../prompt.ts';
 import type { ProviderDescriptor, TestResult, Webhook } from '../providers/types.ts';
 import { loadSignatureScheme, type SignatureScheme } from '../signatures.ts';
 
@@ -216,12 +217,8 @@ export default class Test extends BaseCommand<typeof Test> {
     const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, webhook.id);
     if (kept !== undefined) return [kept];
     const why = `${descriptor.displayName} shows a signing secret only when it is created or rotated, and none is kept for ${webhook.id}`;
-    if (!this.canPrompt()) {
-      const { missingInput } = await import('../prompt.ts');
-      throw missingInput(['--secret'], why);
-    }
+    if (!this.canPrompt()) throw missingInput(['--secret'], why);
     this.notice(`${why}.`);
-    const { askSecret } = await import('../prompt.ts');
     return [await askSecret(`Signing secret of ${descriptor.displayName} webhook ${webhook.id}`)];
   }
 
