@@ -221,11 +221,11 @@ const requireBuiltins: Plugin = {
  * provider catalogue, the code cache) go in one chunk. esbuild makes a chunk for each set of entry points that
  * reach a module, and every file imported with `import('./…')` counts as an entry point too; left to itself, it
  * split these few modules into a dozen chunks, and each file a command loads costs about half a millisecond of
- * start-up (`get` loaded 27 files, most of a few hundred bytes; it now loads 9, and `events` 4 instead of 23).
- * So every entry point and every lazily imported file imports all of them first, and they all have the same
- * entry points. A core module must itself be imported statically, or it would be an entry point of its own that
- * reaches only part of the core; the build checks. What only some commands need (the HTTP client, an adapter,
- * zod, the config store) is still loaded on demand.
+ * start-up. `get` loaded 26 files of dist/, most of a few hundred bytes; it now loads 9, and `events` 4 instead
+ * of 21. So every entry point and every lazily imported file imports all of them first, and they all have the
+ * same entry points. A core module must itself be imported statically, or it would be an entry point of its
+ * own that reaches only part of the core; the build checks. What only some commands need (the HTTP client, an
+ * adapter, zod, the config store) is still loaded on demand.
  */
 const ENTRY_POINTS = [...globSync('src/commands/**/*.ts'), ...globSync('src/hooks/*.ts'), 'src/framework.ts'];
 const CORE = [
