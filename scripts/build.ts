@@ -19,7 +19,7 @@ import { globSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as http2Constants } from 'node:http2';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
@@ -322,7 +322,9 @@ for (const { name, entry } of VENDORED) {
   const code = readFileSync(outfile, 'utf8');
   if (code.search(DYNAMIC_IMPORT) >= 0)
     throw new Error(`${outfile} still calls import(), which a vm.Script cannot`);
-  const exports = Object.keys(await import(createRequire(import.meta.url).resolve(entry)));
+  const exports = Object.keys(
+    await import(pathToFileURL(createRequire(import.meta.url).resolve(entry)).href),
+  );
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   vendored.set(name, {
     hash,
@@ -374,9 +376,8 @@ const result = await build({
 });
 
 // CommonJS modules in the bundle call require() (through esbuild's `__require`, defined in one chunk) for Node's
-// built-in modules, and ESM has no require of its own: the files that use it get one. Only those: each file
-// that imports node:module and makes a require costs a start-up a fraction of a millisecond, and a command
-// loads some thirty files.
+// built-in modules, and ESM has no require of its own: the files that use it get one. Only those: in a file
+// that has no use for it, importing node:module and making a require is start-up time spent for nothing.
 const REQUIRE =
   "import{createRequire as __vhRequire}from'node:module';const require=__vhRequire(import.meta.url);\n";
 for (const output of Object.keys(result.metafile.outputs).filter((o) => o.endsWith('.js'))) {
