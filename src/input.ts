@@ -75,13 +75,18 @@ export function checkUrl(value: string, descriptor: ProviderDescriptor, flag = '
   return { url: value };
 }
 
+/** "an Ultravox event", "a Daily event": the article for a provider's name. */
+function aOrAn(name: string): string {
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 /** Events from the provider's documented catalog; an unknown one gets a did-you-mean. */
 export function checkEvents(values: string[], descriptor: ProviderDescriptor, flag = '--event'): string[] {
   const known = descriptor.events().map((e) => e.name);
   for (const value of values) {
     if (known.includes(value)) continue;
     const guess = closest(value, known);
-    throw new UsageError(`${flag} "${value}" is not a ${descriptor.displayName} event.`, {
+    throw new UsageError(`${flag} "${value}" is not ${aOrAn(descriptor.displayName)} event.`, {
       hint: guess
         ? `Did you mean "${guess}"? See \`voicehooks events -p ${descriptor.name}\`.`
         : `See \`voicehooks events -p ${descriptor.name}\` for the list.`,
@@ -92,9 +97,12 @@ export function checkEvents(values: string[], descriptor: ProviderDescriptor, fl
 
 export function checkId(id: string, descriptor: ProviderDescriptor): string {
   if (!descriptor.isValidId(id)) {
-    throw new UsageError(`"${id}" is not a ${descriptor.displayName} webhook id (${descriptor.idFormat}).`, {
-      hint: `List ids with \`voicehooks list -p ${descriptor.name}\`.`,
-    });
+    throw new UsageError(
+      `"${id}" is not ${aOrAn(descriptor.displayName)} webhook id (${descriptor.idFormat}).`,
+      {
+        hint: `List ids with \`voicehooks list -p ${descriptor.name}\`.`,
+      },
+    );
   }
   return id;
 }

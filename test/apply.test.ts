@@ -404,7 +404,7 @@ describe('the apply file is checked before anything is sent', () => {
     );
     assert.match(
       result.stderr,
-      /bad\.yaml:10:13: webhooks\[1\]\.events "call\.endd" is not a Ultravox event\. Did you mean "call\.ended"/,
+      /bad\.yaml:10:13: webhooks\[1\]\.events "call\.endd" is not an Ultravox event\. Did you mean "call\.ended"/,
     );
     assert.match(result.stderr, /bad\.yaml:11:5: webhooks\[1\]\.colour is not a known key/);
     assert.equal(emu.requests.length, 0);

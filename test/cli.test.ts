@@ -240,7 +240,7 @@ describe('exit codes', { timeout: 120_000 }, () => {
     assert.match(badEvent.stderr, /call\.endd/);
     assert.match(badEvent.stderr, /Did you mean "call\.ended"/);
     expectCode(badId, 2, 'a malformed id');
-    assert.match(badId.stderr, /not-a-uuid/);
+    assert.match(badId.stderr, /"not-a-uuid" is not an Ultravox webhook id/);
     expectCode(missing, 2, 'create without --url and --event');
     assert.match(missing.stderr, /--url/);
     assert.match(missing.stderr, /--event/);

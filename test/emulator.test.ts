@@ -199,7 +199,7 @@ describe('emulator trigger delivers as each provider does', { timeout: 60_000 },
   it('refuses an event outside the catalog with exit 2 and sends nothing', async () => {
     const run = await trigger('call.endd', 'ultravox');
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /"call.endd\\" is not a Ultravox event.*Did you mean \\"call.ended\\"/);
+    assert.match(run.stderr, /"call.endd\\" is not an Ultravox event.*Did you mean \\"call.ended\\"/);
   });
 
   it('an unreachable emulator is exit 9', async () => {
