@@ -27,9 +27,15 @@ export interface RequestSpec {
   idempotent?: boolean;
   /**
    * For a write: the command that shows whether it took effect, named when its answer is lost. Default:
-   * `voicehooks list` (and `create --if-not-exists` for a POST), which only finds webhooks out.
+   * `voicehooks list` (and `create --if-not-exists` for a POST, which is then a create), which only finds
+   * webhooks out.
    */
   check?: string;
+  /**
+   * For a write whose effect no command can show (a rotated secret that the provider shows once): what to do
+   * when its answer is lost, in place of a command to check with.
+   */
+  ifLost?: string;
 }
 
 export interface HttpResponse {
@@ -272,8 +278,9 @@ export class HttpClient {
     const check = spec.check ?? `voicehooks list -p ${this.options.provider}`;
     const orRetry =
       spec.check === undefined && spec.method === 'POST' ? ', or retry with `create --if-not-exists`' : '';
+    const advice = spec.ifLost ?? `Check with \`${check}\` before retrying${orRetry}.`;
     const hint = mayHaveReached
-      ? `The ${spec.method} may have reached ${name}. Check with \`${check}\` before retrying${orRetry}.`
+      ? `The ${spec.method} may have reached ${name}. ${advice}`
       : neverSent
         ? 'Check the base URL and your network or proxy settings.'
         : 'Try again; raise --timeout if the provider is slow.';

@@ -206,6 +206,31 @@ adapterContract({
       assert.deepEqual(stored(hook.id)?.eventTypes, ['participant.joined']);
     });
 
+    it('Daily: an update or a rotation whose answer is lost says what to do, not how to create', async () => {
+      const target = await endpoint(200);
+      const { adapter, hook } = await webhookOn(target);
+      const lose = () =>
+        emu().faults.add({ kind: 'reset-after', provider: 'daily', method: 'POST', path: hook.id, times: 1 });
+      lose();
+      const update = await rejectsWithKind(
+        adapter.update(hook.id, { events: ['participant.joined'] }),
+        'unavailable',
+      );
+      assert.match(
+        update.hint ?? '',
+        new RegExp(`may have reached Daily\\. Check with \`voicehooks get ${hook.id} -p daily\``),
+      );
+      assert.doesNotMatch(update.hint ?? '', /--if-not-exists/);
+      lose();
+      const rotation = await rejectsWithKind(
+        adapter.rotateSecret(hook.id, { revokeOld: true }),
+        'unavailable',
+      );
+      assert.match(rotation.hint ?? '', /a secret that was never shown/);
+      assert.match(rotation.hint ?? '', new RegExp(`voicehooks rotate-secret ${hook.id} -p daily\` again`));
+      assert.doesNotMatch(rotation.hint ?? '', /--if-not-exists/);
+    });
+
     it('Daily emulator: deliveries are signed as Daily signs; 3 failures in a row break the circuit', async () => {
       const target = await endpoint(200);
       const { hook } = await webhookOn(target);

@@ -180,6 +180,8 @@ const COMMANDS: Command[] = [
     needsWebhook: true,
     args: ['rotate-secret', 'ID'],
     effect: 'rotated',
+    // PolyAI shows the new secret once, in the lost answer: only another rotation gives one to see.
+    howToCheck: /voicehooks rotate-secret \S+ -p polyai` again/,
   },
   {
     name: 'test',
@@ -189,6 +191,8 @@ const COMMANDS: Command[] = [
     needsWebhook: true,
     args: ['test', 'ID'],
     effect: null,
+    // A test delivery is a new log entry, which the list shows nothing of.
+    howToCheck: /voicehooks logs/,
   },
   {
     // Reads live state first (not faulted), then creates the file's one webhook: the fault is on that create.

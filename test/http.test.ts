@@ -232,6 +232,30 @@ describe('connection failures', { timeout: 10_000 }, () => {
     assert.equal(error.retryable, false);
   });
 
+  it('a write that names its own check or advice gets it instead of the advice for a create', async () => {
+    emu.faults.add({ kind: 'reset-after', method: 'POST', times: 2 });
+    const checked = await rejectsWithKind(
+      client(base).request({
+        method: 'POST',
+        path: '/api/webhooks',
+        body: CREATE_BODY,
+        check: 'voicehooks logs X',
+      }),
+      'unavailable',
+    );
+    assert.match(checked.hint ?? '', /Check with `voicehooks logs X` before retrying\.$/);
+    const advised = await rejectsWithKind(
+      client(base).request({
+        method: 'POST',
+        path: '/api/webhooks',
+        body: CREATE_BODY,
+        ifLost: 'Rotate again.',
+      }),
+      'unavailable',
+    );
+    assert.equal(advised.hint, 'The POST may have reached Ultravox. Rotate again.');
+  });
+
   it('a GET whose connection is reset is retried', async () => {
     emu.faults.add({ kind: 'reset-before', method: 'GET', times: 1 });
     const res = await client(base).request({ method: 'GET', path: '/api/webhooks' });

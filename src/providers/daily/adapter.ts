@@ -1,6 +1,6 @@
 /** Daily's webhook API over the shared HTTP client (providers.md §4). */
 import { ApiError, UnsupportedError } from '../../errors.ts';
-import { HttpClient, decode, type ErrorReading } from '../../http.ts';
+import { HttpClient, decode, type ErrorReading, type RequestSpec } from '../../http.ts';
 import type { Connection, ListOptions, ProviderAdapter, Webhook, WebhookInput } from '../types.ts';
 import { daily } from './index.ts';
 import {
@@ -114,17 +114,30 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
   const path = (id: string) => `/webhooks/${encodeURIComponent(id)}`;
   const one = (body: unknown) => toWebhook(decode(webhookWire, body, 'Daily', 'daily'));
 
-  /** Create and update both make Daily probe the URL; a refusal keeps Daily's message and gains a hint. */
-  const write = async (requestPath: string, input: WebhookInput, url: string | undefined) => {
+  /**
+   * Create and update both make Daily probe the URL; a refusal keeps Daily's message and gains a hint. Daily
+   * updates with a POST too, so an update says what to do if its answer is lost (`lost`); without it, the
+   * client would give a create's advice.
+   */
+  const write = async (
+    requestPath: string,
+    input: WebhookInput,
+    url: string | undefined,
+    lost?: Pick<RequestSpec, 'check' | 'ifLost'>,
+  ) => {
     try {
-      return one((await http.request({ method: 'POST', path: requestPath, body: toWrite(input) })).body);
+      return one(
+        (await http.request({ method: 'POST', path: requestPath, body: toWrite(input), ...lost })).body,
+      );
     } catch (error) {
       throw explainProbe(error, url);
     }
   };
+  const checkWithGet = (id: string) => ({ check: `voicehooks get ${id} -p daily` });
 
   /** The same URL sent back: Daily probes it and turns a FAILED webhook back on (providers.md §4.2). */
-  const reactivate = (current: Webhook) => write(path(current.id), { url: current.url }, current.url);
+  const reactivate = (current: Webhook) =>
+    write(path(current.id), { url: current.url }, current.url, checkWithGet(current.id));
 
   const noOffSwitch = (id: string, what: string) =>
     new UnsupportedError(`${what}; nothing was changed.`, {
@@ -166,7 +179,7 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
     create: (input) => write('/webhooks', input, input.url),
 
     async update(id, input) {
-      return write(path(id), input, input.url);
+      return write(path(id), input, input.url, checkWithGet(id));
     },
 
     async delete(id) {
@@ -192,7 +205,9 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
     async rotateSecret(id) {
       // 32 random bytes, base64: the form of the hmac Daily provisions itself (providers.md §4.2 example).
       const secret = await newSecret('base64');
-      const webhook = await write(path(id), { secrets: [secret] }, undefined);
+      const webhook = await write(path(id), { secrets: [secret] }, undefined, {
+        ifLost: `If it did, Daily now signs with a secret that was never shown: run \`voicehooks rotate-secret ${id} -p daily\` again.`,
+      });
       const notice =
         'Daily switched to the new secret at once: deliveries are signed with it from now on and the old ' +
         'secret no longer verifies (Daily keeps no overlap), so update your receivers now. Daily also ' +

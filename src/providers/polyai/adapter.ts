@@ -146,7 +146,14 @@ export function createPolyAIAdapter(connection: Connection): ProviderAdapter {
       // The webhook is read first: the rotate answer holds only the secret, and a read failing after the
       // rotation would lose a secret that already replaced the old one.
       const current = await adapter.get(id);
-      const res = await http.request({ method: 'POST', path: `${path(id)}/rotate-secret` });
+      const res = await http.request({
+        method: 'POST',
+        path: `${path(id)}/rotate-secret`,
+        // PolyAI shows a new secret only in this answer: no command can show it again.
+        ifLost:
+          'If it did, the old secret no longer verifies and PolyAI will not show the new one again: run ' +
+          `\`voicehooks rotate-secret ${id} -p polyai\` again.`,
+      });
       const secret = decode(rotateWire, res.body, 'PolyAI', 'polyai').signing_secret;
       return {
         webhook: { ...current, secrets: [secret] },

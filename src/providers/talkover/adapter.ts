@@ -279,7 +279,15 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
       const url = options.url ?? (await adapter.get(id)).url;
       let body: unknown;
       try {
-        body = (await http.request({ method: 'POST', path: `${item(id)}/test`, body: { url } })).body;
+        body = (
+          await http.request({
+            method: 'POST',
+            path: `${item(id)}/test`,
+            body: { url },
+            // A test delivery is a new log entry; the webhook list shows nothing of it.
+            check: `voicehooks logs ${id} -p talkover`,
+          })
+        ).body;
       } catch (error) {
         // Which status a failed test is answered with is undocumented; its message is. A failure answer is
         // the test's result, not a failure to ask for one.
