@@ -15,6 +15,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
+/** A process that has run this long rewrites no cache that works (see the exit handler). */
+const LONG_RUN_SECONDS = 60;
+
 /** The id of the command this process runs, once it has started. */
 let command: string | undefined;
 
@@ -120,6 +123,9 @@ export function loadCached(name: string, build: string): Record<string, unknown>
     const covered = cached && !script.cachedDataRejected ? cached.header.commands : undefined;
     process.once('exit', () => {
       if (covered && (command === undefined || covered.includes(command))) return;
+      // A long run (`emulator`, `listen`) keeps a good cache as it is: V8 drops the compiled code of functions
+      // it has not run for a while, so its cache could lack what the commands already covered need.
+      if (covered && process.uptime() > LONG_RUN_SECONDS) return;
       const commands = [...(covered ?? []), ...(command === undefined ? [] : [command])];
       writeCache(path, { source: made, commands }, script.createCachedData());
     });
