@@ -113,53 +113,48 @@ const deferInOclif: Plugin = {
 };
 
 /**
+ * In @oclif/core, the package `name` is a module of this source instead, given the path of the real one (which
+ * the source may still load, on the rare path that needs it).
+ */
+function wrapInOclif(name: string, source: (real: string) => string[]): Plugin {
+  const namespace = `${name}-in-oclif`;
+  return {
+    name: namespace,
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^${name}$`) }, async (args) => {
+        if (!inPackage(args.importer, '@oclif/core') || args.namespace !== 'file') return undefined;
+        const real = await b.resolve(name, { kind: args.kind, resolveDir: args.resolveDir });
+        return { path: real.path, namespace };
+      });
+      b.onLoad({ filter: /.*/, namespace }, (args) => ({
+        loader: 'js',
+        resolveDir: dirname(args.path),
+        contents: source(args.path).join('\n'),
+      }));
+    },
+  };
+}
+
+/**
  * @oclif/core asks wsl-utils, on every start, whether it runs under WSL; wsl-utils also loads PowerShell
  * helpers and node:child_process, which only Windows paths use. In @oclif/core, wsl-utils is this: the same
  * answer from is-wsl (the package wsl-utils itself asks), and the PowerShell path from the real module.
  */
-const wslCheckOnly: Plugin = {
-  name: 'wsl-check-only',
-  setup(b) {
-    b.onResolve({ filter: /^wsl-utils$/ }, async (args) => {
-      if (!inPackage(args.importer, '@oclif/core')) return undefined;
-      const real = await b.resolve('wsl-utils', { kind: args.kind, resolveDir: args.resolveDir });
-      return { path: real.path, namespace: 'wsl-check-only' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'wsl-check-only' }, (args) => ({
-      loader: 'js',
-      resolveDir: dirname(args.path),
-      contents: [
-        `export { default as isWsl } from 'is-wsl';`,
-        `export const powerShellPath = async (...args) =>`,
-        `  (await import(${JSON.stringify(args.path)})).powerShellPath(...args);`,
-      ].join('\n'),
-    }));
-  },
-};
+const wslCheckOnly = wrapInOclif('wsl-utils', (real) => [
+  `export { default as isWsl } from 'is-wsl';`,
+  `export const powerShellPath = async (...args) =>`,
+  `  (await import(${JSON.stringify(real)})).powerShellPath(...args);`,
+]);
 
 /**
  * debug, oclif's logger, reads DEBUG once, as it loads: when DEBUG is unset every logger is off for the life of
  * the process, and loading debug (supports-color, util.inspect's set-up) is ~4 ms. In @oclif/core, debug is
  * then a logger that is off; with DEBUG set, the real one.
  */
-const debugWhenAsked: Plugin = {
-  name: 'debug-when-asked',
-  setup(b) {
-    b.onResolve({ filter: /^debug$/ }, async (args) => {
-      if (!inPackage(args.importer, '@oclif/core') || args.namespace !== 'file') return undefined;
-      const real = await b.resolve('debug', { kind: args.kind, resolveDir: args.resolveDir });
-      return { path: real.path, namespace: 'debug-when-asked' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'debug-when-asked' }, (args) => ({
-      loader: 'js',
-      resolveDir: dirname(args.path),
-      contents: [
-        `const off = () => Object.assign(() => {}, { enabled: false });`,
-        `module.exports = process.env.DEBUG ? require(${JSON.stringify(args.path)}) : off;`,
-      ].join('\n'),
-    }));
-  },
-};
+const debugWhenAsked = wrapInOclif('debug', (real) => [
+  `const off = () => Object.assign(() => {}, { enabled: false });`,
+  `module.exports = process.env.DEBUG ? require(${JSON.stringify(real)}) : off;`,
+]);
 
 /**
  * undici's HTTP/1.1 client requires node:http2 (and with it node:tls) when it loads, to be ready for HTTP/2;
