@@ -234,25 +234,15 @@ describe('connection failures', { timeout: 10_000 }, () => {
 
   it('a write that names its own check or advice gets it instead of the advice for a create', async () => {
     emu.faults.add({ kind: 'reset-after', method: 'POST', times: 2 });
-    const checked = await rejectsWithKind(
-      client(base).request({
-        method: 'POST',
-        path: '/api/webhooks',
-        body: CREATE_BODY,
-        check: 'voicehooks logs X',
-      }),
-      'unavailable',
-    );
+    /** A POST whose answer is lost, with the hint options given. */
+    const lost = (options: { check?: string; ifLost?: string }) =>
+      rejectsWithKind(
+        client(base).request({ method: 'POST', path: '/api/webhooks', body: CREATE_BODY, ...options }),
+        'unavailable',
+      );
+    const checked = await lost({ check: 'voicehooks logs X' });
     assert.match(checked.hint ?? '', /Check with `voicehooks logs X` before retrying\.$/);
-    const advised = await rejectsWithKind(
-      client(base).request({
-        method: 'POST',
-        path: '/api/webhooks',
-        body: CREATE_BODY,
-        ifLost: 'Rotate again.',
-      }),
-      'unavailable',
-    );
+    const advised = await lost({ ifLost: 'Rotate again.' });
     assert.equal(advised.hint, 'The POST may have reached Ultravox. Rotate again.');
   });
 
