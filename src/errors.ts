@@ -1,7 +1,7 @@
 /**
  * The error family and the exit-code table. This is the only module where exit numbers live: everything
  * else throws a {@link CliError} subclass and the base command turns it into a message and a code
- * (see `../shared/reference/cli-contract.md`, §Exit codes).
+ * (see docs/contract.md, §Exit codes).
  */
 
 /** Exit codes of the command-line contract. */
@@ -76,6 +76,31 @@ export class UsageError extends CliError {
   constructor(message: string, details?: ErrorDetails) {
     super('usage', message, details);
     this.name = 'UsageError';
+  }
+}
+
+/**
+ * A problem with one input field or setting, said the way a provider says it: the subject (`secrets`,
+ * `deliveryTimeout`, a setting's name, or a flag where a generic check was given one) and the rest of the
+ * sentence. The command layer names the flag (`--secret`), `apply` the file's key (`secret`), via {@link as}.
+ */
+export class FieldError extends UsageError {
+  readonly field: string;
+  /** The words after the subject: "must be at most 255 characters for Talkover." */
+  readonly problem: string;
+  readonly details: ErrorDetails;
+
+  constructor(field: string, problem: string, details: ErrorDetails = {}) {
+    super(`${field} ${problem}`, details);
+    this.name = 'FieldError';
+    this.field = field;
+    this.problem = problem;
+    this.details = details;
+  }
+
+  /** The same problem, said of what the user wrote: a flag (`--secret`) or a file key. */
+  as(subject: string): UsageError {
+    return new UsageError(`${subject} ${this.problem}`, this.details);
   }
 }
 
