@@ -1,12 +1,20 @@
 /**
- * The base of every command: global flags, resolution of provider, profile, API key and base URL in the
- * contract's order, prompting behind the terminal guard, rendering of whatever `run()` returns, and the one
- * place where an error becomes a message and an exit code.
+ * The base of every command: global flags, the glue around resolution (src/resolve.ts decides provider,
+ * settings, API key and base URL; this gathers its inputs and asks on a terminal for what is missing),
+ * rendering of whatever `run()` returns, and the one place where an error becomes a message and an exit code.
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
-import { CancelledError, CliError, ConfigError, ExitCode, UsageError, formatError } from './errors.ts';
-import { checkFieldNames, isUuid } from './input.ts';
+import {
+  CancelledError,
+  CliError,
+  ConfigError,
+  ExitCode,
+  FieldError,
+  UsageError,
+  formatError,
+} from './errors.ts';
+import { checkFieldNames } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
@@ -18,16 +26,21 @@ import {
 } from './output.ts';
 import { askInput, askSelect, canPrompt, missingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
-import { availableProviders, getProvider, isProviderName } from './providers/index.ts';
+import { PROVIDER_NAMES, availableProviders, declaredSettings, getProvider } from './providers/index.ts';
+import type { Connection, ProviderAdapter, ProviderDescriptor, Scope, Webhook } from './providers/types.ts';
 import {
-  PROVIDER_NAMES,
-  type Connection,
-  type ProviderAdapter,
-  type ProviderDescriptor,
-  type ProviderName,
-  type Scope,
-  type Webhook,
-} from './providers/types.ts';
+  flagForField,
+  keyEnvNames,
+  missingScopeError,
+  profileNeeded,
+  resolveApiKey,
+  resolveBaseUrl,
+  resolveProviderName,
+  resolveSettings,
+  settingProblem,
+  type ResolveInput,
+  type SettingsOptions,
+} from './resolve.ts';
 import type { ConfigStore, Profile } from './config.ts';
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -36,6 +49,12 @@ export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
 export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 const GLOBAL = 'GLOBAL';
+
+/**
+ * The flags of the account settings providers declare (`--region`), on every API command. A flag several
+ * providers declare takes each one's values; its help says what it is for each.
+ */
+export const accountFlags = settingFlags(['account'], GLOBAL);
 
 /** Flags of commands that talk to a provider's API (contract §Flags every API command has). */
 export const apiFlags = {
@@ -60,11 +79,35 @@ export const apiFlags = {
     helpGroup: GLOBAL,
   }),
   'base-url': Flags.string({ summary: "Override the provider's API base URL.", helpGroup: GLOBAL }),
-  region: Flags.string({ summary: 'PolyAI region.', options: ['us', 'uk', 'eu'], helpGroup: GLOBAL }),
+  ...accountFlags,
 };
 
-/** `--agent` on commands that address existing webhooks: Talkover's scope, Ultravox's list filter. */
-export const agentFlag = Flags.string({ summary: 'Agent UUID (Talkover scope; Ultravox list filter).' });
+/**
+ * The flags of the scopes and filters providers declare (`--agent`), on commands that address webhooks. A flag
+ * several providers declare takes each one's values; its help says what it is for each.
+ */
+export const scopeFlags = settingFlags(['scope', 'filter']);
+
+/** One string flag per declared setting flag, merged over the providers that declare it. */
+function settingFlags(roles: readonly string[], helpGroup?: string) {
+  const byFlag = new Map<string, ReturnType<typeof declaredSettings>>();
+  for (const declared of declaredSettings()) {
+    if (!roles.includes(declared.setting.role)) continue;
+    byFlag.set(declared.setting.flag, [...(byFlag.get(declared.setting.flag) ?? []), declared]);
+  }
+  return Object.fromEntries(
+    [...byFlag].map(([flag, owners]) => {
+      const options = owners.every((o) => o.setting.options)
+        ? [...new Set(owners.flatMap((o) => o.setting.options ?? []))]
+        : undefined;
+      const summary = `${owners.map((o) => o.setting.summary).join('; ')}.`;
+      return [
+        flag,
+        Flags.string({ summary, ...(options ? { options } : {}), ...(helpGroup ? { helpGroup } : {}) }),
+      ];
+    }),
+  );
+}
 
 /** `--no-save-secret` on commands that receive a new signing secret (`create`, `rotate-secret`). */
 export const saveSecretFlag = Flags.boolean({
@@ -160,7 +203,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */
   public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
-    let cli = toCliError(error);
+    // A provider names the field it has a problem with; the user gave a flag.
+    let cli = error instanceof FieldError ? error.as(flagForField(error.field)) : toCliError(error);
     if (cli.kind === 'usage' && !cli.hint) {
       // Every error says what to do next; for a usage error without a better hint, that is the command's help.
       const command = `voicehooks ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
@@ -196,21 +240,30 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return (await this.store()).profile(this.profileName);
   }
 
+  /** What resolution reads; the profile only when a value may come from it (opening it costs start-up time). */
+  protected async resolveInput(descriptor?: ProviderDescriptor): Promise<ResolveInput> {
+    const flags = this.flags as unknown as Record<string, unknown>;
+    const needed = descriptor === undefined || profileNeeded(descriptor, flags, process.env);
+    return {
+      flags,
+      env: process.env,
+      profile: needed ? await this.profile() : {},
+      profileName: this.profileName,
+    };
+  }
+
   /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal. */
   protected async provider(): Promise<ProviderDescriptor> {
-    const fromEnv = process.env.VOICEHOOKS_PROVIDER;
-    const name = this.flags.provider ?? fromEnv ?? (await this.profile()).provider;
-    if (name) {
-      if (!isProviderName(name)) {
-        throw new UsageError(
-          `Unknown provider "${name}"${fromEnv === name ? ' in VOICEHOOKS_PROVIDER' : ''}.`,
-          {
-            hint: `Choose one of: ${PROVIDER_NAMES.join(', ')}.`,
-          },
-        );
-      }
-      return getProvider(name);
-    }
+    const flags = this.flags as unknown as Record<string, unknown>;
+    const fromFlagOrEnv = typeof flags.provider === 'string' || process.env.VOICEHOOKS_PROVIDER !== undefined;
+    const input: ResolveInput = {
+      flags,
+      env: process.env,
+      profile: fromFlagOrEnv ? {} : await this.profile(),
+      profileName: this.profileName,
+    };
+    const name = resolveProviderName(input);
+    if (name) return getProvider(name);
     if (!this.canPrompt()) throw missingInput(['--provider']);
     const chosen = await askSelect(
       'Provider',
@@ -220,45 +273,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** The API key: VOICEHOOKS_<P>_API_KEY, <P>_API_KEY, then the profile. */
-  protected async apiKey(provider: ProviderName): Promise<{ key: string; source: string } | undefined> {
-    for (const name of keyEnvNames(provider)) {
-      const value = process.env[name];
-      if (value) return { key: value, source: `env ${name}` };
-    }
-    const stored = (await this.store()).apiKey(this.profileName, provider);
-    return stored ? { key: stored, source: `profile "${this.profileName}"` } : undefined;
+  protected async apiKey(
+    descriptor: ProviderDescriptor,
+  ): Promise<{ key: string; source: string } | undefined> {
+    const fromEnv = resolveApiKey(descriptor, {
+      env: process.env,
+      profile: {},
+      profileName: this.profileName,
+    });
+    if (fromEnv) return fromEnv;
+    return resolveApiKey(descriptor, {
+      env: {},
+      profile: await this.profile(),
+      profileName: this.profileName,
+    });
   }
 
-  /** The scope a provider needs: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
-  protected async scope(descriptor: ProviderDescriptor, agentFlag?: string): Promise<Scope> {
-    if ((this.flags as { region?: string }).region && descriptor.name !== 'polyai') {
-      throw new UsageError(`--region is for PolyAI only; ${descriptor.displayName} has no regions.`);
-    }
-    return this.resolveScope(descriptor, agentFlag);
-  }
-
-  /** {@link scope} without refusing --region, for a command over several providers that checks it itself. */
-  protected async resolveScope(descriptor: ProviderDescriptor, agentFlag?: string): Promise<Scope> {
-    const flags = this.flags as { region?: string };
-    const scope: Scope = {};
-    if (agentFlag) scope.agentId = agentFlag;
-    if (descriptor.name === 'polyai') {
-      scope.region =
-        flags.region ?? process.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
-    }
-    if (descriptor.capabilities.agentScoped && !scope.agentId) {
-      scope.agentId = process.env.VOICEHOOKS_TALKOVER_AGENT ?? (await this.profile()).agent;
-    }
-    return scope;
-  }
-
-  /** Base URL: --base-url, VOICEHOOKS_<P>_BASE_URL, the profile, then production. */
-  protected async baseUrl(descriptor: ProviderDescriptor, scope: Scope): Promise<string> {
-    const flag = (this.flags as { 'base-url'?: string })['base-url'];
-    const env = process.env[`VOICEHOOKS_${descriptor.name.toUpperCase()}_BASE_URL`];
-    return (
-      flag ?? env ?? (await this.profile()).baseUrls?.[descriptor.name] ?? descriptor.defaultBaseUrl(scope)
-    );
+  /**
+   * The provider's settings (its scope for the adapter), from flags, env and profile. A missing scope is left
+   * missing here: {@link connect} asks for it, other callers decide.
+   */
+  protected async scope(descriptor: ProviderDescriptor, options?: SettingsOptions): Promise<Scope> {
+    return resolveSettings(descriptor, await this.resolveInput(descriptor), options).values;
   }
 
   /** Everything needed to reach the provider, checked before any request. */
@@ -267,7 +303,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     scope: Scope,
     key?: string,
   ): Promise<Connection> {
-    const found = key ? { key } : await this.apiKey(descriptor.name);
+    const found = key ? { key } : await this.apiKey(descriptor);
     if (!found) {
       throw new ConfigError(`No API key for ${descriptor.displayName}.`, {
         hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${keyEnvNames(descriptor.name)[0]}.`,
@@ -276,7 +312,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     const flags = this.flags as { timeout?: number; 'max-wait'?: number };
     return {
-      baseUrl: await this.baseUrl(descriptor, scope),
+      baseUrl: resolveBaseUrl(descriptor, scope, await this.resolveInput(descriptor)),
       apiKey: found.key,
       timeoutMs: (flags.timeout ?? 30) * 1000,
       maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
@@ -300,19 +336,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /**
-   * Provider, scope and adapter in one step, for commands that act on webhooks. An agent-scoped provider's
-   * missing agent is asked for on a terminal.
+   * Settings and adapter in one step, for commands that act on webhooks. A provider whose webhooks belong to a
+   * scope gets it asked for on a terminal when none is given.
    */
   protected async connect(
     descriptor: ProviderDescriptor,
-    agentFlag?: string,
   ): Promise<{ adapter: ProviderAdapter; scope: Scope }> {
-    const scope = await this.scope(descriptor, agentFlag);
-    if (descriptor.capabilities.agentScoped && !scope.agentId) {
-      if (!this.canPrompt())
-        throw missingInput(['--agent'], `${descriptor.displayName} webhooks belong to an agent`);
-      scope.agentId = await askInput(`${descriptor.displayName} agent id`, (v) =>
-        isUuid(v) ? true : 'An agent id is a UUID.',
+    const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
+    const scope: Record<string, string> = { ...resolved.values };
+    const [wanted] = resolved.missingScope;
+    if (wanted !== undefined) {
+      if (!this.canPrompt()) {
+        const error = missingScopeError(descriptor, resolved.missingScope);
+        throw missingInput(
+          resolved.missingScope.map((s) => `--${s.flag}`),
+          error.message.replace(/^Missing [^:]+: /, '').replace(/\.$/, ''),
+        );
+      }
+      scope[wanted.name] = await askInput(
+        `${descriptor.displayName} ${wanted.name} (${wanted.valueName})`,
+        (v) => settingProblem(descriptor, wanted, v) ?? true,
       );
     }
     return { adapter: await this.adapter(descriptor, scope), scope };
@@ -411,10 +454,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
-/** The env variables that may hold a provider's key, in the order they are read. */
-export function keyEnvNames(provider: ProviderName): string[] {
-  return [`VOICEHOOKS_${provider.toUpperCase()}_API_KEY`, `${provider.toUpperCase()}_API_KEY`];
-}
+export { keyEnvNames };
 
 function toCliError(error: Error & { oclif?: { exit?: number } }): CliError {
   if (error instanceof CliError) return error;

@@ -10,13 +10,18 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import * as z from './zod.ts';
 import { ConfigError } from './errors.ts';
-import { PROVIDER_NAMES, type ProviderName } from './providers/types.ts';
+import { PROVIDER_NAMES } from './providers/index.ts';
+import type { ProviderName } from './providers/types.ts';
+import { migrateProfile } from './resolve.ts';
 
 const providerRecord = <T extends z.ZodMiniType>(value: T) => z.partialRecord(z.enum(PROVIDER_NAMES), value);
 
 const profileSchema = z.looseObject({
   provider: z.optional(z.enum(PROVIDER_NAMES)),
-  region: z.optional(z.enum(['us', 'uk', 'eu'])),
+  /** Settings the providers declare, by provider and setting name (`{polyai: {region: "eu"}}`). */
+  settings: z.optional(providerRecord(z.record(z.string(), z.string()))),
+  /** Before settings were per provider: PolyAI's region and Talkover's agent, moved into `settings` on the first write. */
+  region: z.optional(z.string()),
   agent: z.optional(z.string()),
   /** API keys by provider. */
   keys: z.optional(providerRecord(z.string())),
@@ -97,6 +102,7 @@ export class ConfigStore {
     this.withLock(() => {
       const file = this.read();
       const profile = structuredClone(file.profiles[name] ?? {});
+      migrateProfile(profile);
       change(profile);
       file.profiles[name] = profileSchema.parse(profile);
       this.conf.set('profiles', file.profiles);

@@ -2,15 +2,13 @@
  * Delivery signatures: how each provider signs the webhooks it sends, so that the CLI can sign test deliveries
  * exactly as the provider would (`sign`, `test`) and check deliveries it receives (`verify`, `listen`).
  *
- * Each provider's scheme lives in `providers/<name>/signature.ts` and is loaded on first use: commands that
- * do not sign or verify load none of them. Talkover has no scheme here: it states that it signs with
- * HMAC-SHA256 but documents no header, signed string, encoding or timestamp (providers.md §2.5), so anything
- * built for it would be a guess.
+ * This is the kit a provider's `signature.ts` builds its scheme with ({@link defineScheme}); the descriptor's
+ * `signing` loads it on first use, so commands that do not sign or verify load none. A provider that documents
+ * no scheme says so in its descriptor instead, and `sign`/`verify` exit 6 with its words.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UnsupportedError, UsageError } from './errors.ts';
-import type { ProviderName } from './providers/types.ts';
 
 /** Why a delivery did not verify. */
 export type VerifyReason =
@@ -39,7 +37,7 @@ export interface VerifyResult {
   ageSeconds: number | null;
   /** The tolerance applied, in seconds (null: the age was not checked). */
   toleranceSeconds: number | null;
-  /** Daily only: whether the raw body or the re-serialised JSON matched (providers.md §4.5). */
+  /** Where a scheme has candidates (Daily): whether the raw body or the re-serialised JSON matched. */
   bodyForm?: 'raw' | 're-serialised';
 }
 
@@ -68,7 +66,7 @@ export interface VerifyInput {
 
 /** How a provider signs its deliveries. */
 export interface SignatureScheme {
-  provider: ProviderName;
+  provider: string;
   displayName: string;
   /** The header names, as the provider's docs write them. */
   signatureHeader: string;
@@ -292,35 +290,25 @@ function timestampWords(format: SignatureScheme['timestampFormat']): string {
   return format === 'iso-8601' ? 'an ISO 8601 date-time' : 'Unix seconds';
 }
 
-// ---- the registry ----
+// ---- a provider's scheme ----
 
-const LOADERS: Partial<Record<ProviderName, () => Promise<SignatureScheme>>> = {
-  ultravox: async () => (await import('./providers/ultravox/signature.ts')).ultravoxSignature,
-  polyai: async () => (await import('./providers/polyai/signature.ts')).polyaiSignature,
-  daily: async () => (await import('./providers/daily/signature.ts')).dailySignature,
-};
+/** How a provider signs (its descriptor's `signing`), stated here without importing the provider model. */
+export type SigningSupport =
+  { load(): Promise<SignatureScheme> } | { unknown: { message: string; hint: string } };
 
-/** Whether the CLI knows how the provider signs (every provider but Talkover). */
-export function hasSignatureScheme(provider: ProviderName): boolean {
-  return LOADERS[provider] !== undefined;
+/** Whether the CLI knows how the provider signs. */
+export function hasSignatureScheme(descriptor: { signing: SigningSupport }): boolean {
+  return 'load' in descriptor.signing;
 }
 
-/** The provider's scheme, loaded on first use; Talkover's is undocumented and ends in an UnsupportedError. */
-export async function loadSignatureScheme(provider: ProviderName): Promise<SignatureScheme> {
-  const load = LOADERS[provider];
-  if (!load) throw undocumentedScheme(provider);
-  return load();
-}
-
-/** Why there is nothing to sign or verify with for Talkover (exit 6). */
-export function undocumentedScheme(provider: ProviderName): UnsupportedError {
-  return new UnsupportedError(
-    'Talkover does not document how it signs deliveries (header, signed string, encoding, timestamp), so its signatures can be neither computed nor checked.',
-    {
-      provider,
-      hint: 'See what Talkover really sends with `voicehooks logs ID -p talkover`, or receive unsigned deliveries with `voicehooks listen -p talkover`.',
-    },
-  );
+/** The provider's scheme, loaded on first use; an undocumented one ends in an UnsupportedError (exit 6). */
+export async function loadSignatureScheme(descriptor: {
+  name: string;
+  signing: SigningSupport;
+}): Promise<SignatureScheme> {
+  if ('load' in descriptor.signing) return descriptor.signing.load();
+  const { message, hint } = descriptor.signing.unknown;
+  throw new UnsupportedError(message, { provider: descriptor.name, hint });
 }
 
 // ---- input of sign and verify ----

@@ -625,7 +625,7 @@ describe('config', { timeout: 120_000 }, () => {
     expectCode(listed, 0);
     const rows = parse<{ key: string; value: string | null }[]>(listed.stdout);
     assert.equal(rows.find((r) => r.key === 'provider')?.value, 'ultravox');
-    assert.equal(rows.find((r) => r.key === 'region')?.value, null);
+    assert.equal(rows.find((r) => r.key === 'polyai.region')?.value, null);
     expectCode(bad, 2, 'config set provider nope');
     assert.match(bad.stderr, /nope/);
 

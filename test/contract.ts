@@ -378,7 +378,7 @@ export function adapterContract(fixture: ContractFixture): void {
         try {
           for (const state of [['--on'], ['--off'], []]) {
             const argv = [hook.id, '-p', descriptor.name, ...state, '--base-url', baseUrl, '--no-input'];
-            if (fixture.scope?.agentId !== undefined) argv.push('--agent', fixture.scope.agentId);
+            if (fixture.scope?.agent !== undefined) argv.push('--agent', fixture.scope.agent);
             process.exitCode = undefined;
             const { stderr } = await withStderrCaptured(() => Toggle.run(argv, ROOT));
             assert.equal(process.exitCode, ExitCode.unsupported, `toggle ${state.join(' ')}: ${stderr}`);

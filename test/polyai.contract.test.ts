@@ -231,7 +231,7 @@ async function resolvedBaseUrl(argv: string[], env: Record<string, string> = {},
   let seen: string | undefined;
   class ResolveOnly extends List {
     protected override async adapter(descriptor: ProviderDescriptor, scope: Scope): Promise<never> {
-      seen = await this.baseUrl(descriptor, scope);
+      seen = (await this.connection(descriptor, scope, 'resolution-only')).baseUrl;
       throw new ResolutionStopped('resolved');
     }
   }

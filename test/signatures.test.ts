@@ -2,6 +2,10 @@
 // built CLI's `sign` and `verify` (`npm run build` first). Every expected digest below was worked out by hand
 // from the documented formula and computed ONCE outside this code (openssl and python's hmac, which agreed);
 // the constants are pasted, never recomputed with the code under test.
+import { daily } from '../src/providers/daily/index.ts';
+import { polyai } from '../src/providers/polyai/index.ts';
+import { talkover } from '../src/providers/talkover/index.ts';
+import { ultravox } from '../src/providers/ultravox/index.ts';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,12 +101,12 @@ describe('known answers', () => {
     );
   });
 
-  it('the registry loads the three schemes lazily and has none for Talkover', async () => {
-    assert.equal((await loadSignatureScheme('ultravox')).signatureHeader, 'X-Ultravox-Webhook-Signature');
-    assert.equal((await loadSignatureScheme('polyai')).signatureHeader, 'X-PolyAI-Signature');
-    assert.equal((await loadSignatureScheme('daily')).signatureHeader, 'X-Webhook-Signature');
-    assert.equal(hasSignatureScheme('talkover'), false);
-    await assert.rejects(loadSignatureScheme('talkover'), { kind: 'unsupported' });
+  it('the descriptors load the three schemes lazily and have none for Talkover', async () => {
+    assert.equal((await loadSignatureScheme(ultravox)).signatureHeader, 'X-Ultravox-Webhook-Signature');
+    assert.equal((await loadSignatureScheme(polyai)).signatureHeader, 'X-PolyAI-Signature');
+    assert.equal((await loadSignatureScheme(daily)).signatureHeader, 'X-Webhook-Signature');
+    assert.equal(hasSignatureScheme(talkover), false);
+    await assert.rejects(loadSignatureScheme(talkover), { kind: 'unsupported' });
   });
 
   it('safeEqual compares whole strings, and strings of other lengths are unequal', () => {

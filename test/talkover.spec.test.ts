@@ -336,7 +336,7 @@ describe('Talkover requests match the OpenAPI spec', { timeout: 20_000 }, () => 
   });
 
   it('every operation the adapter runs sends what the spec (or the docs) describe', async () => {
-    const adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agentId: AGENT });
+    const adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agent: AGENT });
     emu.requests.length = 0;
     await collect(adapter.list());
     await adapter.liveEvents?.();
@@ -402,7 +402,7 @@ describe('Talkover requests match the OpenAPI spec', { timeout: 20_000 }, () => 
   });
 
   it('the test body carries the webhook URL, as the spec requires and the docs page omits', async () => {
-    const adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agentId: AGENT });
+    const adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agent: AGENT });
     const hook = await adapter.create({ url: target.url, events: ['event_action'], name: 'Test body' });
     emu.requests.length = 0;
     await adapter.test?.(hook.id);

@@ -114,7 +114,7 @@ describe('Ultravox specifics', { timeout: 20_000 }, () => {
     const { emulator, state, baseUrl } = await ultravoxEmulator({ seed: 3 });
     try {
       state.seed(2, AGENT);
-      const listed = await collect((await adapterAt(baseUrl, { agentId: AGENT })).list());
+      const listed = await collect((await adapterAt(baseUrl, { agent: AGENT })).list());
       assert.equal(listed.length, 2);
       assert.ok(listed.every((w) => w.agentId === AGENT));
       assert.equal(queryOf(emulator.requests[0]?.query ?? '').get('agentId'), AGENT);

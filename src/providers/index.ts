@@ -11,12 +11,7 @@ import { talkover } from './talkover/index.ts';
 import { ultravox } from './ultravox/index.ts';
 
 /** Every provider, in the order help and `providers` list them. A new provider is one more line. */
-const PROVIDERS: readonly ProviderDescriptor[] = [
-  ultravox,
-  talkover,
-  polyai,
-  daily,
-];
+const PROVIDERS: readonly ProviderDescriptor[] = [ultravox, talkover, polyai, daily];
 
 /** The providers' names, in registry order (flag options, the config file's schema). */
 export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS.map((p) => p.name);
@@ -49,4 +44,14 @@ export interface DeclaredSetting {
 /** Every declared setting of every provider, in registry order. */
 export function declaredSettings(): DeclaredSetting[] {
   return PROVIDERS.flatMap((provider) => provider.settings.map((setting) => ({ provider, setting })));
+}
+
+/** The provider's scope settings: its webhooks belong to one of these (Talkover's agent). */
+export function scopeSettings(descriptor: ProviderDescriptor): SettingSpec[] {
+  return descriptor.settings.filter((s) => s.role === 'scope');
+}
+
+/** Whether the provider's webhooks belong to a scope that must be named (the `agentScoped` of `providers`). */
+export function hasScope(descriptor: ProviderDescriptor): boolean {
+  return scopeSettings(descriptor).length > 0;
 }

@@ -9,7 +9,7 @@
  * Nothing outside `src/providers/` names a provider or imports a provider's module (test/boundaries.test.ts).
  * docs/adding-a-provider.md walks through a new folder.
  */
-import type { SignatureScheme } from '../signatures.ts';
+import type { SigningSupport } from '../signatures.ts';
 import type { EmulatorModule } from '../emulator/kit.ts';
 
 /** A provider's `name` (`descriptor.name`): lower-case letters, the key of its settings and env variables. */
@@ -135,6 +135,8 @@ export interface ReceiverKit {
 
 /** How the CLI builds a delivery the way the provider would (`test`, `sign`, the emulator's `trigger`). */
 export interface DeliveryKit {
+  /** The event of a test delivery when none is named (Talkover's `webhook.test`); default: one the webhook has. */
+  testEvent?: string;
   /** A realistic body of `event` in the provider's delivery shape; `webhook` when one is being tested. */
   sample(event: string, context: { now: Date; webhook?: Webhook }): Record<string, unknown>;
   /** The webhook's own headers sent with every delivery (custom headers), set before the CLI's and the signature's. */
@@ -147,18 +149,16 @@ export interface DeliveryKit {
   deliveryId?(sample: Record<string, unknown>, headers: Record<string, string>): string | null;
 }
 
-/** How a provider signs deliveries: a scheme module, or why there is none. */
-export type SigningSupport =
-  | { load(): Promise<SignatureScheme> }
-  /** The provider documents no scheme: `sign`/`verify` exit 6 with these words, `listen` shows deliveries unchecked. */
-  | { unknown: { message: string; hint: string } };
+/**
+ * How a provider signs deliveries: `{load}` of its scheme module, or `{unknown: {message, hint}}` when it
+ * documents none (`sign`/`verify` exit 6 with these words; `listen` shows its deliveries unchecked).
+ */
+export type { SigningSupport } from '../signatures.ts';
 
 /** The light half of a provider: facts and checks, no HTTP. Its `index.ts` exports one. */
 export interface ProviderDescriptor {
   name: ProviderName;
   displayName: string;
-  /** The article before the name in sentences ("an Ultravox event"). */
-  article: 'a' | 'an';
   /** The production base URL (the API reference's `servers` entry), which may depend on settings (PolyAI's region). */
   defaultBaseUrl(settings: Scope): string;
   /** What it needs to reach an account or a scope (see {@link SettingSpec}); [] when the API key is enough. */
@@ -170,6 +170,8 @@ export interface ProviderDescriptor {
   requiredOnCreate: readonly InputField[];
   /** Longest URL the provider accepts. */
   maxUrlLength: number;
+  /** The documented request rate limit (or a conservative one): at most `limit` requests per `windowMs`. `apply` keeps under it. */
+  rateLimit: { limit: number; windowMs: number };
   /** Delivery URLs must be https (loopback excepted, with a warning). */
   httpsOnly: boolean;
   /** Human words for the id format, and its check. */
@@ -186,8 +188,8 @@ export interface ProviderDescriptor {
    * (src/errors.ts) naming the input field, never a flag: the command layer says which flag or file key it was.
    */
   checkInput?(input: WebhookInput): void;
-  /** The documented event catalog. */
-  events(): readonly EventType[];
+  /** The documented event catalog; `settings` where it depends on the scope (Talkover's campaigns have their own). */
+  events(settings?: Scope): readonly EventType[];
   /** Where its deliveries carry event and id, for `listen`. */
   receiver: ReceiverKit;
   /** Its signature scheme. */

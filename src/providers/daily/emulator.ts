@@ -8,11 +8,18 @@
  * leaves the machine. Error wording is the emulator's own; the `{error, info}` shape and the error types are
  * Daily's (providers.md §4.4).
  */
-import { decodeSegment, headerValue } from '../../emulator/request.ts';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
+import { decodeSegment, headerValue, sendDelivery, withRetries } from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 import { isLoopbackHost } from '../../input.ts';
 import { DAILY_EVENTS, DAILY_SAMPLE_PAYLOADS } from './events.ts';
 import { DAILY_RETRY_TYPES, isBase64 } from './index.ts';
@@ -462,3 +469,85 @@ function isWireWebhook(value: unknown): value is DailyWireWebhook {
     typeof hook.updatedAt === 'string'
   );
 }
+
+// ---- deliveries (`emulator trigger`) ----
+
+/**
+ * `circuit-breaker` tries each message once, counts failures and is FAILED (no more deliveries) at 3;
+ * `exponential` retries a message up to 5 times, backing off to 15 min, and never breaks the circuit
+ * (docs/providers/daily.md §4.3).
+ */
+const EXPONENTIAL_RETRIES_S = [60, 120, 240, 480, 900];
+/** Daily says "a few seconds": the emulator's choice. */
+const TIMEOUT_MS = 2500;
+
+async function trigger(
+  emulator: DailyEmulator,
+  event: string,
+  schedule: Schedule,
+): Promise<TriggerDelivery[]> {
+  const scheme = (await import('./signature.ts')).dailySignature;
+  const { dailySample } = await import('./samples.ts');
+  // A FAILED webhook gets nothing until it is re-activated (providers.md §4.3).
+  const hooks = emulator.webhooks().filter((h) => h.state === 'ACTIVE' && h.eventTypes.includes(event));
+  return Promise.all(
+    hooks.map(async (hook) => {
+      const sample = dailySample(event);
+      const body = Buffer.from(JSON.stringify(sample), 'utf8');
+      const waits = hook.retryType === 'exponential' ? schedule.waits(EXPONENTIAL_RETRIES_S) : [];
+      const result = await withRetries(
+        waits,
+        async () => {
+          const current = emulator.webhooks().find((h) => h.uuid === hook.uuid);
+          if (current === undefined)
+            return { ok: false, status: null, error: 'webhook deleted', latencyMs: 0 };
+          const headers: Record<string, string> = {
+            'content-type': 'application/json',
+            'user-agent': 'voicehooks-emulator (Daily)',
+            ...scheme.sign({ body, secrets: [current.hmac], timestamp: scheme.formatTimestamp(new Date()) }),
+          };
+          if (current.basicAuth) headers.authorization = `Basic ${current.basicAuth}`;
+          // Daily wants a 200, as its URL probe does.
+          const outcome = await sendDelivery(
+            current.url,
+            'POST',
+            headers,
+            body,
+            TIMEOUT_MS,
+            (s) => s === 200,
+          );
+          if (outcome.ok) emulator.recordDeliverySuccess(hook.uuid);
+          else emulator.recordDeliveryFailure(hook.uuid);
+          return outcome;
+        },
+        () => true,
+      );
+      const after = emulator.webhooks().find((h) => h.uuid === hook.uuid) ?? hook;
+      return {
+        provider: 'daily',
+        event,
+        webhookId: hook.uuid,
+        url: hook.url,
+        method: 'POST',
+        deliveryId: typeof sample.id === 'string' ? sample.id : null,
+        ...result,
+        webhook: {
+          state: after.state,
+          failedCount: after.failedCount,
+          retryType: after.retryType,
+          lastMomentPushed: after.lastMomentPushed,
+        },
+      };
+    }),
+  );
+}
+
+/** The Daily emulator module (`daily.loadEmulator()`). */
+export const dailyEmulator: EmulatorModule<DailyEmulator> = {
+  create: (options) => createDailyEmulator(options as DailyEmulatorOptions),
+  trigger,
+  errorBody: (status, message) => ({
+    error: status === 429 ? 'rate-limit-error' : 'server-error',
+    info: message,
+  }),
+};

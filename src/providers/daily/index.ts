@@ -1,5 +1,6 @@
-import { UsageError } from '../../errors.ts';
+import { FieldError } from '../../errors.ts';
 import { isUuid } from '../../input.ts';
+import { asRecord, firstString } from '../../records.ts';
 import type { ProviderDescriptor, WebhookInput } from '../types.ts';
 import { DAILY_EVENTS } from './events.ts';
 
@@ -15,21 +16,21 @@ export function isBase64(value: string): boolean {
 function checkDailyInput(input: WebhookInput): void {
   if (input.secrets !== undefined) {
     if (input.secrets.length !== 1) {
-      throw new UsageError(`--secret was given ${input.secrets.length} times; Daily takes one hmac.`);
+      throw new FieldError('secrets', `was given ${input.secrets.length} times; Daily takes one hmac.`);
     }
     const [secret = ''] = input.secrets;
     if (!isBase64(secret)) {
-      throw new UsageError('--secret must be base64 for Daily (its hmac is a base64-encoded key).', {
-        hint: 'Make one with `openssl rand -base64 32`, or leave --secret out and Daily provisions one.',
+      throw new FieldError('secrets', 'must be base64 for Daily (its hmac is a base64-encoded key).', {
+        hint: 'Make one with `openssl rand -base64 32`, or leave the secret out and Daily provisions one.',
       });
     }
   }
   if (input.retryType !== undefined && !(DAILY_RETRY_TYPES as readonly string[]).includes(input.retryType)) {
-    throw new UsageError(`--retry-type must be ${DAILY_RETRY_TYPES.join(' or ')}, got "${input.retryType}".`);
+    throw new FieldError('retryType', `must be ${DAILY_RETRY_TYPES.join(' or ')}, got "${input.retryType}".`);
   }
   // Daily sends the value as an `Authorization: Basic …` header to the endpoint (providers.md §4.2).
   if (input.basicAuth !== undefined && /[\r\n\0]/.test(input.basicAuth)) {
-    throw new UsageError('--basic-auth has a line break or NUL in it.');
+    throw new FieldError('basicAuth', 'has a line break or NUL in it.');
   }
 }
 
@@ -41,6 +42,7 @@ export const daily: ProviderDescriptor = {
   name: 'daily',
   displayName: 'Daily',
   defaultBaseUrl: () => 'https://api.daily.co/v1',
+  settings: [],
   capabilities: {
     toggle: 'reactivate',
     nativeTest: false,
@@ -48,17 +50,31 @@ export const daily: ProviderDescriptor = {
     secretsReadable: true,
     deliveryLogs: false,
     paginated: false,
-    agentScoped: false,
   },
   fields: ['url', 'events', 'secrets', 'basicAuth', 'retryType'],
   requiredOnCreate: [],
   // Daily documents no URL limit; this bound only keeps absurd input from being sent (inferred).
   maxUrlLength: 2048,
+  // 20 requests a second (docs/providers/daily.md §4.4).
+  rateLimit: { limit: 20, windowMs: 1000 },
   httpsOnly: false,
   idFormat: 'a UUID',
   isValidId: isUuid,
   secretFields: ['hmac', 'basicAuth'],
   checkInput: checkDailyInput,
   events: () => DAILY_EVENTS,
+  // `{"type": …, "id": …}` (docs/providers/daily.md §4.6); the URL probe is an unsigned `{"test":"test"}` that
+  // needs a 200 and that production receivers do not verify (§4.2, §4.5).
+  receiver: {
+    eventOf: (body) => firstString(asRecord(body).type),
+    idOf: (body) => firstString(asRecord(body).id),
+    isProbe: (body) => {
+      const record = asRecord(body);
+      return Object.keys(record).length === 1 && record.test === 'test';
+    },
+  },
+  signing: { load: async () => (await import('./signature.ts')).dailySignature },
+  loadDeliveries: async () => (await import('./samples.ts')).dailyDeliveries,
   loadAdapter: async () => (await import('./adapter.ts')).createDailyAdapter,
+  loadEmulator: async () => (await import('./emulator.ts')).dailyEmulator,
 };

@@ -8,7 +8,15 @@
  * and a signing secret that appears only in the answers to create and rotate-secret.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
+import { ok2xx, sendDelivery, withRetries } from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 import { isLoopbackHost } from '../../input.ts';
 
 export const POLYAI_EVENT_TYPES = ['alerts.triggered', 'alerts.resolved'] as const;
@@ -404,3 +412,80 @@ function isStoredEndpoint(value: unknown): value is PolyAIWireEndpoint & { signi
     typeof e.signing_secret === 'string'
   );
 }
+
+// ---- deliveries (`emulator trigger`) ----
+
+/**
+ * Retried after 1 min, 5 min, 15 min, 1 h, 4 h on timeouts, network errors, 408, 429 and 5xx; other 4xx are not
+ * retried. The same event id goes with every attempt (docs/providers/polyai.md §3.5).
+ */
+const RETRIES_S = [60, 300, 900, 3600, 14_400];
+
+async function trigger(
+  emulator: PolyAIEmulator,
+  event: string,
+  schedule: Schedule,
+): Promise<TriggerDelivery[]> {
+  const scheme = (await import('./signature.ts')).polyaiSignature;
+  const { polyaiSample } = await import('./samples.ts');
+  const { newPolyAIEventId } = await import('./signature.ts');
+  const endpoints = emulator.endpoints().filter((e) => e.enabled && e.event_types.includes(event));
+  return Promise.all(
+    endpoints.map(async (endpoint) => {
+      const body = Buffer.from(JSON.stringify(polyaiSample(event)), 'utf8');
+      const eventId = newPolyAIEventId();
+      const result = await withRetries(
+        schedule.waits(RETRIES_S),
+        async () => {
+          // Read at each attempt: a rotation in between signs the retry with the new secret.
+          const secret = emulator.signingSecret(endpoint.id);
+          if (secret === undefined)
+            return { ok: false, status: null, error: 'endpoint deleted', latencyMs: 0 };
+          const headers = {
+            // Custom headers first, so none can replace a signature header (providers.md §3.3).
+            ...endpoint.headers,
+            'content-type': 'application/json',
+            'user-agent': 'PolyAI-Webhooks (voicehooks emulator)',
+            ...scheme.sign({
+              body,
+              secrets: [secret],
+              timestamp: scheme.formatTimestamp(new Date()),
+              eventId,
+            }),
+          };
+          return sendDelivery(endpoint.url, 'POST', headers, body, endpoint.timeout_ms, ok2xx);
+        },
+        (outcome) =>
+          outcome.status === null ||
+          outcome.status === 408 ||
+          outcome.status === 429 ||
+          outcome.status >= 500,
+      );
+      return {
+        provider: 'polyai',
+        event,
+        webhookId: endpoint.id,
+        url: endpoint.url,
+        method: 'POST',
+        deliveryId: eventId,
+        ...result,
+        webhook: { enabled: endpoint.enabled },
+      };
+    }),
+  );
+}
+
+/** The PolyAI emulator module (`polyai.loadEmulator()`). */
+export const polyaiEmulator: EmulatorModule<PolyAIEmulator> = {
+  create: (options) => createPolyAIEmulator(options as PolyAIEmulatorOptions),
+  trigger,
+  // PolyAI's error envelope (docs/providers/polyai.md §3.4).
+  errorBody: (status, message) => ({
+    success: false,
+    error: message,
+    error_id: randomUUID(),
+    error_code: status === 429 ? 'RATE_LIMITED' : 'INTERNAL_ERROR',
+    error_message: message,
+    data: null,
+  }),
+};

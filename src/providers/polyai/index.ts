@@ -1,4 +1,5 @@
 import { checkRange } from '../../input.ts';
+import { asRecord, firstString } from '../../records.ts';
 import type { ProviderDescriptor } from '../types.ts';
 import { POLYAI_EVENTS } from './events.ts';
 
@@ -12,7 +13,19 @@ export const polyai: ProviderDescriptor = {
   name: 'polyai',
   displayName: 'PolyAI',
   // There is no region-less host: `https://api.poly.ai` answers with an error (providers.md §3.1).
-  defaultBaseUrl: (scope) => `https://api.${scope.region ?? 'us'}.poly.ai`,
+  defaultBaseUrl: (settings) => `https://api.${settings.region ?? 'us'}.poly.ai`,
+  settings: [
+    {
+      name: 'region',
+      flag: 'region',
+      role: 'account',
+      summary: 'PolyAI region: us, uk or eu',
+      valueName: 'us, uk or eu',
+      options: ['us', 'uk', 'eu'],
+      default: 'us',
+      legacyKey: 'region',
+    },
+  ],
   capabilities: {
     toggle: 'field',
     nativeTest: false,
@@ -21,12 +34,13 @@ export const polyai: ProviderDescriptor = {
     secretsReadable: false,
     deliveryLogs: false,
     paginated: false,
-    agentScoped: false,
   },
   fields: ['url', 'events', 'name', 'headers', 'deliveryTimeout', 'enabled'],
   requiredOnCreate: ['name'],
   // PolyAI documents no URL length limit; 2048 keeps a runaway value from being sent.
   maxUrlLength: 2048,
+  // PolyAI documents none (docs/providers/polyai.md §3.4): a conservative 10 a second.
+  rateLimit: { limit: 10, windowMs: 1000 },
   httpsOnly: true,
   idFormat: '"whe_" followed by letters and digits',
   isValidId: (id) => ID_RE.test(id),
@@ -37,9 +51,17 @@ export const polyai: ProviderDescriptor = {
   checkInput(input) {
     // Sent as `timeout_ms`, which the API bounds to 1000–30000 (providers.md §3.3).
     if (input.deliveryTimeout !== undefined) {
-      checkRange(input.deliveryTimeout, 1, 30, '--delivery-timeout', ' seconds');
+      checkRange(input.deliveryTimeout, 1, 30, 'deliveryTimeout', ' seconds');
     }
   },
   events: () => POLYAI_EVENTS,
+  // `{"event_type": …, "alert": {"id": …}}`, and `X-PolyAI-Event-ID` for de-duplication (docs/providers/polyai.md §3.7).
+  receiver: {
+    eventOf: (body) => firstString(asRecord(body).event_type),
+    idOf: (body, headers) => firstString(headers['x-polyai-event-id'], asRecord(asRecord(body).alert).id),
+  },
+  signing: { load: async () => (await import('./signature.ts')).polyaiSignature },
+  loadDeliveries: async () => (await import('./samples.ts')).polyaiDeliveries,
   loadAdapter: async () => (await import('./adapter.ts')).createPolyAIAdapter,
+  loadEmulator: async () => (await import('./emulator.ts')).polyaiEmulator,
 };

@@ -1,5 +1,5 @@
 /** Talkover's agent webhook API over the shared HTTP client (providers.md §2). */
-import { ApiError, UsageError } from '../../errors.ts';
+import { ApiError, FieldError } from '../../errors.ts';
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
 import { isUuid } from '../../input.ts';
 import type {
@@ -193,19 +193,13 @@ function statusInMessage(message: string | null | undefined): number | null {
 }
 
 export function createTalkoverAdapter(connection: Connection, scope: Scope): ProviderAdapter {
-  const agentId = scope.agentId;
-  // The command layer asks for a missing agent; one from the environment or the profile is checked here,
-  // before the first request, because it becomes part of every path.
+  const agentId = scope.agent;
+  // The command layer resolves and checks the agent (src/resolve.ts); an adapter made another way (a test, a
+  // script) is checked here too, before the first request, because the agent becomes part of every path.
   if (agentId === undefined || agentId === '') {
-    throw new UsageError('Missing --agent: Talkover webhooks belong to an agent.', {
-      hint: 'Pass --agent UUID, set VOICEHOOKS_TALKOVER_AGENT, or `voicehooks config set agent UUID`.',
-    });
+    throw new FieldError('agent', 'is missing: Talkover webhooks belong to an agent.');
   }
-  if (!isUuid(agentId)) {
-    throw new UsageError(`The Talkover agent "${agentId}" is not a UUID.`, {
-      hint: 'Check --agent, VOICEHOOKS_TALKOVER_AGENT and `voicehooks config get agent`.',
-    });
-  }
+  if (!isUuid(agentId)) throw new FieldError('agent', `"${agentId}" is not a UUID.`);
   const http = new HttpClient({
     ...connection,
     provider: 'talkover',

@@ -11,12 +11,19 @@
  * `…/test` and `…/logs/{log}/retry` really send a delivery, and only ever to a loopback address: the
  * emulator never contacts any other host, and says so in the failed test instead.
  */
-import { decodeSegment, headerValue } from '../../emulator/request.ts';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
+import { decodeSegment, headerValue, withRetries } from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 import { TALKOVER_EVENTS } from './events.ts';
 
 /** A webhook as the emulator keeps it: the wire object plus what Talkover stores but never shows. */
@@ -762,3 +769,65 @@ function isWireLog(value: unknown): value is TalkoverWireLog {
     typeof value.created_at === 'string'
   );
 }
+
+// ---- deliveries (`emulator trigger`) ----
+
+/**
+ * Each attempt is a delivery log entry; up to the webhook's `max_retries` retries (its backoff is undocumented:
+ * 10 s doubling here), with the webhook's method, custom headers and timeout (docs/providers/talkover.md §2.2).
+ */
+const retriesS = (maxRetries: number) => Array.from({ length: maxRetries }, (_, i) => 10 * 2 ** i);
+
+async function trigger(
+  emulator: TalkoverEmulator,
+  event: string,
+  schedule: Schedule,
+): Promise<TriggerDelivery[]> {
+  const hooks = emulator.webhooks().filter((hook) => hook.enabled && hook.events.includes(event));
+  return Promise.all(
+    hooks.map(async (hook) => {
+      // Talkover documents no event payloads (providers.md §2.2): a webhook's own template for the event
+      // when it has one, else an envelope naming the event, agent, webhook and a call.
+      const payload = hook.payload_templates[event] ?? {
+        event,
+        agent_id: hook.agent_id,
+        webhook_id: hook.id,
+        timestamp: new Date().toISOString(),
+        data: { call_id: randomUUID(), direction: 'outbound', duration: 45 },
+      };
+      const logIds: string[] = [];
+      const result = await withRetries(
+        schedule.waits(retriesS(hook.max_retries)),
+        async (attempt) => {
+          const log = await emulator.deliver(hook.id, event, payload, attempt);
+          logIds.push(log.id);
+          const ok = log.status === 'success';
+          return {
+            ok,
+            status: log.http_status,
+            error: ok ? null : (log.error ?? 'failed'),
+            latencyMs: log.duration_ms ?? 0,
+          };
+        },
+        () => true,
+      );
+      return {
+        provider: 'talkover',
+        event,
+        webhookId: hook.id,
+        url: hook.webhook_url,
+        method: hook.http_method,
+        deliveryId: null,
+        ...result,
+        webhook: { enabled: hook.enabled, maxRetries: hook.max_retries, logIds },
+      };
+    }),
+  );
+}
+
+/** The Talkover emulator module (`talkover.loadEmulator()`). */
+export const talkoverEmulator: EmulatorModule<TalkoverEmulator> = {
+  create: (options) => createTalkoverEmulator(options as TalkoverEmulatorOptions),
+  trigger,
+  errorBody: (_status, message) => ({ success: false, message }),
+};

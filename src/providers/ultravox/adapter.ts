@@ -103,7 +103,7 @@ export function createUltravoxAdapter(connection: Connection, scope: Scope): Pro
         const res = await http.request({
           method: 'GET',
           path: '/api/webhooks',
-          query: { cursor, pageSize: Math.min(PAGE_SIZE, limit), agentId: scope.agentId },
+          query: { cursor, pageSize: Math.min(PAGE_SIZE, limit), agentId: scope.agent },
         });
         const page = decode(pageWire, res.body, 'Ultravox', 'ultravox');
         for (const wire of page.results) {

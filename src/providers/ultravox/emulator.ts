@@ -4,9 +4,16 @@
  * Framework, so error bodies, cursors and field validation follow DRF's conventions.
  */
 import { ULTRAVOX_EVENTS } from './events.ts';
-import { decodeSegment, headerValue } from '../../emulator/request.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
+import { decodeSegment, headerValue, sendDelivery, withRetries } from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 
 /** The emulator accepts exactly the documented catalog (`EventsEnum` in the spec). */
 const EVENT_NAMES: readonly string[] = ULTRAVOX_EVENTS.map((e) => e.name);
@@ -479,3 +486,71 @@ function isWireWebhook(value: unknown): value is UltravoxWireWebhook {
     )
   );
 }
+
+// ---- deliveries (`emulator trigger`) ----
+
+/**
+ * Any 4xx/5xx (or no answer) is retried, 10 retries from 30 s doubling; every failed attempt goes into
+ * `recentFailures` and makes the webhook `unhealthy` (docs/providers/ultravox.md §1.5).
+ */
+const RETRIES_S = Array.from({ length: 10 }, (_, i) => 30 * 2 ** i);
+/** Ultravox documents no delivery timeout: the emulator's choice. */
+const TIMEOUT_MS = 10_000;
+/** "any 2xx or 3xx is fine" (docs/providers/ultravox.md §1.5). */
+const okUpTo399 = (status: number) => status >= 200 && status < 400;
+
+async function trigger(
+  emulator: UltravoxEmulator,
+  event: string,
+  schedule: Schedule,
+): Promise<TriggerDelivery[]> {
+  const scheme = (await import('./signature.ts')).ultravoxSignature;
+  const { ultravoxSample } = await import('./samples.ts');
+  const hooks = emulator.webhooks().filter((hook) => (hook.events as string[]).includes(event));
+  return Promise.all(
+    hooks.map(async (hook) => {
+      const sample = ultravoxSample(event);
+      // An agent's webhook hears about that agent's calls only: the sample call is one of them.
+      const call = sample.call as Record<string, unknown>;
+      if (hook.agentId !== null) {
+        call.agentId = hook.agentId;
+        call.agent = { ...(call.agent as Record<string, unknown>), agentId: hook.agentId };
+      }
+      const body = Buffer.from(JSON.stringify(sample), 'utf8');
+      const result = await withRetries(
+        schedule.waits(RETRIES_S),
+        async () => {
+          // Every attempt is signed afresh, with every secret of the webhook (one signature each).
+          const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'Ultravox-Webhooks (voicehooks emulator)',
+            ...scheme.sign({ body, secrets: hook.secrets, timestamp: scheme.formatTimestamp(new Date()) }),
+          };
+          const outcome = await sendDelivery(hook.url, 'POST', headers, body, TIMEOUT_MS, okUpTo399);
+          if (!outcome.ok) emulator.markFailure(hook.webhookId, outcome.error ?? 'failed');
+          return outcome;
+        },
+        () => true,
+      );
+      const after = emulator.webhooks().find((h) => h.webhookId === hook.webhookId) ?? hook;
+      return {
+        provider: 'ultravox',
+        event,
+        webhookId: hook.webhookId,
+        url: hook.url,
+        method: 'POST',
+        deliveryId: typeof call.callId === 'string' ? call.callId : null,
+        ...result,
+        webhook: { status: after.status, recentFailures: after.recentFailures },
+      };
+    }),
+  );
+}
+
+/** The Ultravox emulator module (`ultravox.loadEmulator()`). */
+export const ultravoxEmulator: EmulatorModule<UltravoxEmulator> = {
+  create: (options) => createUltravoxEmulator(options as UltravoxEmulatorOptions),
+  trigger,
+  // Django REST framework's error shape.
+  errorBody: (_status, message) => ({ detail: message }),
+};
