@@ -1,4 +1,4 @@
-// Known-answer tests of the three documented signing schemes (providers.md §1.6, §3.6, §4.5), and the
+// Known-answer tests of the three documented signing schemes (docs/providers/ultravox.md §1.6, polyai.md §3.6, daily.md §4.5), and the
 // built CLI's `sign` and `verify` (`npm run build` first). Every expected digest below was worked out by hand
 // from the documented formula and computed ONCE outside this code (openssl and python's hmac, which agreed);
 // the constants are pasted, never recomputed with the code under test.
@@ -194,7 +194,7 @@ describe('verification', () => {
       now: dyAt,
     });
     assert.equal(tampered.reason, 'mismatch');
-    // A hex digest (a common integration mistake, providers.md §4.7) is not Daily's signature.
+    // A hex digest (a common integration mistake, docs/providers/daily.md §4.7) is not Daily's signature.
     const hex = Buffer.from(DY_SIG, 'base64').toString('hex');
     assert.equal(
       dailySignature.verify({

@@ -1,4 +1,4 @@
-// The shared adapter contract for Talkover, then what only Talkover has (providers.md §2): webhooks under an
+// The shared adapter contract for Talkover, then what only Talkover has (docs/providers/talkover.md §2): webhooks under an
 // agent, an `enabled` field plus a flip endpoint that must never be repeated, a test endpoint, delivery logs
 // and redelivery, and four error shapes. Adapter-level tests drive the real adapter over HTTP against the
 // in-process emulator; CLI-level tests spawn the built CLI (`npm run build` first).
@@ -536,7 +536,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
   });
 
   describe('error shapes', () => {
-    // Every shape of providers.md §2.4, with the status Talkover pairs it with, and the exit-code kind.
+    // Every shape of docs/providers/talkover.md §2.4, with the status Talkover pairs it with, and the exit-code kind.
     const shapes: {
       name: string;
       status: number;

@@ -1,5 +1,5 @@
 // The shared adapter contract for Ultravox, then what only Ultravox has: cursor pages whose `next` is a full
-// URL (providers.md §1.2), several secrets at once (§1.6).
+// URL (docs/providers/ultravox.md §1.2), several secrets at once (§1.6).
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';

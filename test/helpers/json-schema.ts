@@ -1,6 +1,6 @@
 /**
  * A small JSON Schema checker for the subset that the providers' OpenAPI documents use, so tests can hold
- * requests and answers against `../shared/specs/*.json` without a dependency. It knows local `$ref`, `allOf`,
+ * requests and answers against `test/specs/*.json` without a dependency. It knows local `$ref`, `allOf`,
  * `type` (a list of types and OpenAPI's `nullable` too), `enum`, `properties`, `required`,
  * `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`, `minLength`/`maxLength`,
  * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time`. A keyword outside that subset is

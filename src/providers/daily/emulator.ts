@@ -1,12 +1,12 @@
 /**
  * A stateful emulator of Daily's webhook API (`/webhooks`), speaking the wire format of the reference pages
- * (`../shared/specs/daily.reconstructed.openapi.yaml`, `reference/providers.md` §4). Like Daily it really
+ * (`test/specs/daily.reconstructed.openapi.yaml`, docs/providers/daily.md §4). Like Daily it really
  * probes the URL with a POST of `{"test":"test"}` on every create and update and refuses with 400 when that
  * does not answer 200 quickly; it counts failed deliveries and circuit-breaks to FAILED after 3.
  *
  * It only ever sends to loopback hosts: a URL elsewhere is refused as unreachable, so the emulator never
  * leaves the machine. Error wording is the emulator's own; the `{error, info}` shape and the error types are
- * Daily's (providers.md §4.4).
+ * Daily's (docs/providers/daily.md §4.4).
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
@@ -67,7 +67,7 @@ export type DailyEmulator = ProviderEmulator & {
   /** Switches the array answer of `GET /webhooks/:uuid` on or off. */
   answerGetAsArray(on: boolean): void;
   /**
-   * Sends one signed event to the webhook's URL as Daily does (providers.md §4.5) and applies the retry rules
+   * Sends one signed event to the webhook's URL as Daily does (docs/providers/daily.md §4.5) and applies the retry rules
    * of §4.3 to the outcome. `type` defaults to the webhook's first event type.
    */
   deliver(uuid: string, type?: string): Promise<DailyDelivery>;
@@ -82,7 +82,7 @@ const COLLECTION_RE = /^\/webhooks\/?$/;
 const ITEM_RE = /^\/webhooks\/([^/]+)\/?$/;
 const EVENT_NAMES: ReadonlySet<string> = new Set(DAILY_EVENTS.map((e) => e.name));
 const WRITABLE = new Set(['url', 'basicAuth', 'retryType', 'eventTypes', 'hmac']);
-/** Consecutive failures after which a circuit-breaker webhook is FAILED (providers.md §4.3). */
+/** Consecutive failures after which a circuit-breaker webhook is FAILED (docs/providers/daily.md §4.3). */
 const CIRCUIT_BREAKER_LIMIT = 3;
 const PROBE_BODY = JSON.stringify({ test: 'test' });
 
@@ -139,7 +139,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
     const hook: DailyWireWebhook = {
       uuid: randomUUID(),
       url,
-      // "If not provided, an hmac will be provisioned for you and returned" (providers.md §4.2).
+      // "If not provided, an hmac will be provisioned for you and returned" (docs/providers/daily.md §4.2).
       hmac: fields.hmac ?? randomBytes(32).toString('base64'),
       basicAuth: fields.basicAuth ?? null,
       retryType: fields.retryType ?? 'circuit-breaker',
@@ -162,7 +162,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
     if ('response' in checked) return checked.response;
     const fields = checked.fields;
     // Every update re-probes the (new or current) URL; a success is also what closes the circuit breaker of
-    // a FAILED webhook (providers.md §4.2, §4.3).
+    // a FAILED webhook (docs/providers/daily.md §4.2, §4.3).
     const url = fields.url ?? hook.url;
     const refused = await probe(url, fields.basicAuth !== undefined ? fields.basicAuth : hook.basicAuth);
     if (refused !== undefined) return invalid(refused);
@@ -178,7 +178,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
     return { status: 200, body: structuredClone(hook) };
   };
 
-  /** A delivery's outcome, by Daily's retry rules (providers.md §4.3). */
+  /** A delivery's outcome, by Daily's retry rules (docs/providers/daily.md §4.3). */
   const count = (hook: DailyWireWebhook, ok: boolean): void => {
     if (ok) {
       hook.failedCount = 0;
@@ -249,7 +249,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
     async deliver(uuid: string, type?: string): Promise<DailyDelivery> {
       const hook = mustFind(uuid);
       const event = type ?? hook.eventTypes[0] ?? 'meeting.started';
-      // A circuit-broken webhook gets nothing until it is re-activated (providers.md §4.3).
+      // A circuit-broken webhook gets nothing until it is re-activated (docs/providers/daily.md §4.3).
       if (hook.state !== 'ACTIVE') {
         return {
           sent: false,
@@ -276,7 +276,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
       };
       const body = JSON.stringify(envelope);
       // Daily signs `timestamp + "." + JSON.stringify(event)` with the base64-decoded hmac and sends the
-      // digest in base64 (providers.md §4.5). The timestamp's format is undocumented: Unix seconds here.
+      // digest in base64 (docs/providers/daily.md §4.5). The timestamp's format is undocumented: Unix seconds here.
       const timestamp = String(eventTs);
       const signature = createHmac('sha256', Buffer.from(hook.hmac, 'base64'))
         .update(`${timestamp}.${body}`)
@@ -488,7 +488,7 @@ async function trigger(
 ): Promise<TriggerDelivery[]> {
   const scheme = (await import('./signature.ts')).dailySignature;
   const { dailySample } = await import('./samples.ts');
-  // A FAILED webhook gets nothing until it is re-activated (providers.md §4.3).
+  // A FAILED webhook gets nothing until it is re-activated (docs/providers/daily.md §4.3).
   const hooks = emulator.webhooks().filter((h) => h.state === 'ACTIVE' && h.eventTypes.includes(event));
   return Promise.all(
     hooks.map(async (hook) => {

@@ -4,10 +4,10 @@ import { asRecord, firstString } from '../../records.ts';
 import type { ProviderDescriptor, WebhookInput } from '../types.ts';
 import { DAILY_EVENTS } from './events.ts';
 
-/** Daily's two delivery retry modes (providers.md §4.3). */
+/** Daily's two delivery retry modes (docs/providers/daily.md §4.3). */
 export const DAILY_RETRY_TYPES = ['circuit-breaker', 'exponential'] as const;
 
-/** Standard base64 with its padding: Daily decodes `hmac` as base64 to get the signing key (providers.md §4.5). */
+/** Standard base64 with its padding: Daily decodes `hmac` as base64 to get the signing key (docs/providers/daily.md §4.5). */
 export function isBase64(value: string): boolean {
   return value.length > 0 && value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
 }
@@ -28,7 +28,7 @@ function checkDailyInput(input: WebhookInput): void {
   if (input.retryType !== undefined && !(DAILY_RETRY_TYPES as readonly string[]).includes(input.retryType)) {
     throw new FieldError('retryType', `must be ${DAILY_RETRY_TYPES.join(' or ')}, got "${input.retryType}".`);
   }
-  // Daily sends the value as an `Authorization: Basic …` header to the endpoint (providers.md §4.2).
+  // Daily sends the value as an `Authorization: Basic …` header to the endpoint (docs/providers/daily.md §4.2).
   if (input.basicAuth !== undefined && /[\r\n\0]/.test(input.basicAuth)) {
     throw new FieldError('basicAuth', 'has a line break or NUL in it.');
   }
@@ -36,7 +36,7 @@ function checkDailyInput(input: WebhookInput): void {
 
 /**
  * Daily: domain-wide webhooks; the URL is probed on every create and update; no on/off switch, only the
- * re-activation of a webhook that circuit-broke (providers.md §4).
+ * re-activation of a webhook that circuit-broke (docs/providers/daily.md §4).
  */
 export const daily: ProviderDescriptor = {
   name: 'daily',

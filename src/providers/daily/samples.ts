@@ -1,6 +1,6 @@
 /**
  * Sample Daily deliveries for `test`, in Daily's envelope `{version, type, id, payload, event_ts}`
- * (providers.md §4.6). The payloads of meeting.*, participant.* and recording.* are the documented ones (the
+ * (docs/providers/daily.md §4.6). The payloads of meeting.*, participant.* and recording.* are the documented ones (the
  * same objects the emulator sends, from `events.ts`); waiting-participant.* takes the participant fields its
  * docs list. Daily documents no payload for the other families (streaming, batch-processor, dial-in/out,
  * transcript, call transfer): they get a generic well-formed payload (room, instance or session id, time and,

@@ -1,6 +1,6 @@
 /**
  * A stateful emulator of PolyAI's webhook-endpoint API (`/v1/webhook-endpoints`), speaking the wire format
- * of `../shared/specs/polyai.openapi.json` (see `reference/providers.md` §3). It answers for every region
+ * of `test/specs/polyai.openapi.json` (see docs/providers/polyai.md §3). It answers for every region
  * alike: the CLI's base URL replaces the regional host, so one emulator stands in for us, uk and eu.
  *
  * Rules it enforces as PolyAI does: the `x-api-key` header, ids of the form `whe_…` (422 otherwise),
@@ -37,11 +37,11 @@ export interface PolyAIWireEndpoint {
 export interface PolyAIEmulatorOptions {
   /** The accepted `x-api-key`; absent = any non-empty key is accepted. */
   apiKey?: string;
-  /** Endpoints an account may have; default 10 (providers.md §3.1). */
+  /** Endpoints an account may have; default 10 (docs/providers/polyai.md §3.1). */
   maxEndpoints?: number;
   /**
    * The error body: the platform envelope PolyAI documents now (default), or the `{message, errors}` shape
-   * it used before 2026-07-03 (providers.md §3.4).
+   * it used before 2026-07-03 (docs/providers/polyai.md §3.4).
    */
   errorShape?: 'envelope' | 'message';
 }
@@ -207,7 +207,7 @@ export function createPolyAIEmulator(options: PolyAIEmulatorOptions = {}): PolyA
         if (!('endpoint' in found)) return found;
         found.secret = newSecret();
         found.endpoint.updated_at = new Date().toISOString();
-        // The previous secret is invalidated at once (providers.md §3.2).
+        // The previous secret is invalidated at once (docs/providers/polyai.md §3.2).
         return { status: 200, body: { signing_secret: found.secret } };
       }
       if (!['GET', 'PATCH', 'DELETE'].includes(method)) return methodNotAllowed(fail, 'GET, PATCH, DELETE');
@@ -294,7 +294,7 @@ function newId(): string {
   return id;
 }
 
-/** PolyAI documents no secret format (providers.md §6); 32 url-safe characters. */
+/** PolyAI documents no secret format (docs/providers/README.md §6); 32 url-safe characters. */
 function newSecret(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -442,7 +442,7 @@ async function trigger(
           if (secret === undefined)
             return { ok: false, status: null, error: 'endpoint deleted', latencyMs: 0 };
           const headers = {
-            // Custom headers first, so none can replace a signature header (providers.md §3.3).
+            // Custom headers first, so none can replace a signature header (docs/providers/polyai.md §3.3).
             ...endpoint.headers,
             'content-type': 'application/json',
             'user-agent': 'PolyAI-Webhooks (voicehooks emulator)',

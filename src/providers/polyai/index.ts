@@ -7,12 +7,12 @@ const ID_RE = /^whe_[A-Za-z0-9]+$/;
 
 /**
  * PolyAI: account-wide webhook endpoints in one of three regions, an `enabled` field, a signing secret shown
- * only on create and rotate, and at most 10 endpoints per account (providers.md §3).
+ * only on create and rotate, and at most 10 endpoints per account (docs/providers/polyai.md §3).
  */
 export const polyai: ProviderDescriptor = {
   name: 'polyai',
   displayName: 'PolyAI',
-  // There is no region-less host: `https://api.poly.ai` answers with an error (providers.md §3.1).
+  // There is no region-less host: `https://api.poly.ai` answers with an error (docs/providers/polyai.md §3.1).
   defaultBaseUrl: (settings) => `https://api.${settings.region ?? 'us'}.poly.ai`,
   settings: [
     {
@@ -30,7 +30,7 @@ export const polyai: ProviderDescriptor = {
     toggle: 'field',
     nativeTest: false,
     rotateSecret: 'native',
-    // `signing_secret` comes back on create and rotate only, never on a read (providers.md §3.3).
+    // `signing_secret` comes back on create and rotate only, never on a read (docs/providers/polyai.md §3.3).
     secretsReadable: false,
     deliveryLogs: false,
     paginated: false,
@@ -49,7 +49,7 @@ export const polyai: ProviderDescriptor = {
   // Custom header values often carry the receiver's credentials: masked and redacted like secrets.
   secretFields: ['signing_secret', 'headers'],
   checkInput(input) {
-    // Sent as `timeout_ms`, which the API bounds to 1000–30000 (providers.md §3.3).
+    // Sent as `timeout_ms`, which the API bounds to 1000–30000 (docs/providers/polyai.md §3.3).
     if (input.deliveryTimeout !== undefined) {
       checkRange(input.deliveryTimeout, 1, 30, 'deliveryTimeout', ' seconds');
     }

@@ -1,6 +1,6 @@
 /**
  * Sample PolyAI deliveries for `test`: `{"event_type": "alerts.triggered"|"alerts.resolved", "alert": {…}}`
- * with the `WebhookAlert` fields of the last published alerts spec (providers.md §3.7; PolyAI removed the
+ * with the `WebhookAlert` fields of the last published alerts spec (docs/providers/polyai.md §3.7; PolyAI removed the
  * payload schemas on 2026-05-29 and documents none today, so this is the last-known shape).
  */
 import { stringRecord } from '../../records.ts';

@@ -1,6 +1,6 @@
 /**
  * A stateful emulator of Talkover's agent webhook API (`/agents/{agent_id}/webhooks…`), speaking the wire
- * format of `../shared/specs/talkover.openapi.json` and of the docs pages (see `reference/providers.md` §2).
+ * format of `test/specs/talkover.openapi.json` and of the docs pages (see docs/providers/talkover.md §2).
  * The backend is Laravel: answers come in a `{success, message, data}` envelope, validation errors are
  * Laravel's 422 `{message, errors}`, and a missing or bad token gets the two 401 shapes of the docs.
  *
@@ -42,11 +42,11 @@ export interface TalkoverStoredWebhook {
   authorization_scheme: string;
   custom_headers: { key: string; value: string }[];
   payload_templates: Record<string, unknown>;
-  /** Never in an answer (providers.md §2.2: "The secret is never echoed back"). */
+  /** Never in an answer (docs/providers/talkover.md §2.2: "The secret is never echoed back"). */
   webhook_secret: string | null;
 }
 
-/** A delivery log entry as the logs route answers it (providers.md §2.2, Logs). */
+/** A delivery log entry as the logs route answers it (docs/providers/talkover.md §2.2, Logs). */
 export interface TalkoverWireLog {
   id: string;
   webhook_id: string;
@@ -66,7 +66,7 @@ export interface TalkoverWireLog {
 export interface TalkoverEmulatorOptions {
   /** The accepted Bearer token; absent = any non-empty token is accepted. */
   apiKey?: string;
-  /** Every agent's `available_events`; default: the 22 documented events (providers.md §2.3). */
+  /** Every agent's `available_events`; default: the 22 documented events (docs/providers/talkover.md §2.3). */
   availableEvents?: Record<string, string>;
 }
 
@@ -140,7 +140,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) return { status: 401, body: { message: 'Missing Bearer Token' } };
     if (options.apiKey !== undefined && match[1] !== options.apiKey) {
-      // The generic error shape of the docs' introduction page (providers.md §2.4).
+      // The generic error shape of the docs' introduction page (docs/providers/talkover.md §2.4).
       return {
         status: 401,
         body: {
@@ -242,13 +242,13 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
   const update = (hook: TalkoverStoredWebhook, req: EmulatorRequest): EmulatorResponse => {
     const checked = validate(parseJson(req.body), 'update', availableEvents);
     if ('errors' in checked) return invalid(checked.errors);
-    // "All fields are optional - only provided fields will be updated" (providers.md §2.2, Update).
+    // "All fields are optional - only provided fields will be updated" (docs/providers/talkover.md §2.2, Update).
     Object.assign(hook, checked.fields, { updated_at: laravelNow() });
     return ok('Webhook updated successfully', shown(hook));
   };
 
   const test = async (hook: TalkoverStoredWebhook, req: EmulatorRequest): Promise<EmulatorResponse> => {
-    // The spec requires `{url}` (providers.md §2.2, Test); the delivery goes to that URL.
+    // The spec requires `{url}` (docs/providers/talkover.md §2.2, Test); the delivery goes to that URL.
     const body = parseJson(req.body);
     const url = isRecord(body) ? body.url : undefined;
     if (url === undefined || url === null || url === '') {
@@ -304,7 +304,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
   const retry = async (hook: TalkoverStoredWebhook, logId: string): Promise<EmulatorResponse> => {
     const original = logs.find((entry) => entry.webhook_id === hook.id && entry.id === logId.toLowerCase());
     if (original === undefined) return failure(404, 'Log not found.');
-    // Already delivered, older than the 30 days kept, or the webhook is off (providers.md §2.2, Retry log).
+    // Already delivered, older than the 30 days kept, or the webhook is off (docs/providers/talkover.md §2.2, Retry log).
     const tooOld = Date.now() - Date.parse(original.created_at) > RETENTION_MS;
     if (original.status === 'success' || tooOld || !hook.enabled) {
       return {
@@ -564,7 +564,7 @@ function deliver(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Validation, as Laravel's FormRequest rules of the create page (providers.md §2.2; seed 001)
+// Validation, as Laravel's FormRequest rules of the create page (docs/providers/talkover.md §2.2; seed 001)
 
 interface WritableFields {
   name?: string;
@@ -703,7 +703,7 @@ function laravelNow(): string {
   return laravelTime(Date.now());
 }
 
-/** Log entries inside the 30 days Talkover keeps them (providers.md §2.2, Logs). */
+/** Log entries inside the 30 days Talkover keeps them (docs/providers/talkover.md §2.2, Logs). */
 function retained(entries: TalkoverWireLog[]): TalkoverWireLog[] {
   const oldest = Date.now() - RETENTION_MS;
   return entries.filter((entry) => Date.parse(entry.created_at) >= oldest);
@@ -786,7 +786,7 @@ async function trigger(
   const hooks = emulator.webhooks().filter((hook) => hook.enabled && hook.events.includes(event));
   return Promise.all(
     hooks.map(async (hook) => {
-      // Talkover documents no event payloads (providers.md §2.2): a webhook's own template for the event
+      // Talkover documents no event payloads (docs/providers/talkover.md §2.2): a webhook's own template for the event
       // when it has one, else an envelope naming the event, agent, webhook and a call.
       const payload = hook.payload_templates[event] ?? {
         event,

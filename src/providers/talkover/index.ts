@@ -4,15 +4,15 @@ import { asRecord, firstString } from '../../records.ts';
 import type { ProviderDescriptor, WebhookInput } from '../types.ts';
 import { TALKOVER_EVENTS } from './events.ts';
 
-/** Delivery methods and authorization schemes of the create page (providers.md §2.2; seed 001). */
+/** Delivery methods and authorization schemes of the create page (docs/providers/talkover.md §2.2; seed 001). */
 export const HTTP_METHODS = ['POST', 'PUT', 'PATCH'] as const;
 export const AUTH_SCHEMES = ['none', 'bearer', 'basic', 'api_key', 'custom'] as const;
-/** `webhook_secret` and `name` are strings of at most 255 characters (providers.md §2.2). */
+/** `webhook_secret` and `name` are strings of at most 255 characters (docs/providers/talkover.md §2.2). */
 const MAX_SECRET_LENGTH = 255;
 
 /**
  * Talkover: webhooks under an agent, an `enabled` field plus a native flip, a test endpoint and delivery
- * logs; secrets are write-only (providers.md §2).
+ * logs; secrets are write-only (docs/providers/talkover.md §2).
  */
 export const talkover: ProviderDescriptor = {
   name: 'talkover',
@@ -23,7 +23,7 @@ export const talkover: ProviderDescriptor = {
       name: 'agent',
       flag: 'agent',
       role: 'scope',
-      summary: 'Talkover agent UUID: the agent whose webhooks to manage',
+      summary: "Talkover agent UUID (the webhooks' scope)",
       valueName: 'UUID',
       check: (value) => (isUuid(value) ? undefined : 'is not a UUID'),
       legacyKey: 'agent',
@@ -58,7 +58,7 @@ export const talkover: ProviderDescriptor = {
   idFormat: 'a UUID',
   isValidId: isUuid,
   // Custom header values often carry the endpoint's credentials ("useful for static auth tokens",
-  // providers.md §2.2), so they are masked and redacted like the secret.
+  // docs/providers/talkover.md §2.2), so they are masked and redacted like the secret.
   secretNotice:
     'Talkover never returns a webhook secret, so SECRETS is empty even when one is set. Set a new one with `voicehooks rotate-secret`.',
   secretFields: ['webhook_secret', 'custom_headers'],
@@ -87,7 +87,7 @@ export const talkover: ProviderDescriptor = {
   loadEmulator: async () => (await import('./emulator.ts')).talkoverEmulator,
 };
 
-/** The create page's validation rules (providers.md §2.2), checked before anything is sent. */
+/** The create page's validation rules (docs/providers/talkover.md §2.2), checked before anything is sent. */
 function checkTalkoverInput(input: WebhookInput): void {
   if (input.secrets !== undefined) {
     if (input.secrets.length > 1) {
@@ -119,7 +119,7 @@ function checkTalkoverInput(input: WebhookInput): void {
 
 /**
  * A payload template file as the JSON object Talkover takes ("template objects supporting variable
- * interpolation", providers.md §2.2). Used by the check and by the adapter, so both read it the same way.
+ * interpolation", docs/providers/talkover.md §2.2). Used by the check and by the adapter, so both read it the same way.
  */
 export function parseTemplate(event: string, text: string): Record<string, unknown> {
   let value: unknown;

@@ -1,6 +1,6 @@
 /**
  * A stateful emulator of Ultravox's webhook API (`/api/webhooks`), speaking the wire format of the OpenAPI
- * spec (`../shared/specs/ultravox.openapi.yaml`, see `reference/providers.md` §1). The backend is Django REST
+ * spec (`test/specs/ultravox.openapi.yaml`, see docs/providers/ultravox.md §1). The backend is Django REST
  * Framework, so error bodies, cursors and field validation follow DRF's conventions.
  */
 import { ULTRAVOX_EVENTS } from './events.ts';
@@ -152,7 +152,7 @@ export function createUltravoxEmulator(options: UltravoxEmulatorOptions = {}): U
       created: nowCreated(),
       url: fields.url ?? '',
       // "a secret key is automatically generated for you or you can choose to provide your own secret"
-      // (reference/providers.md §1.3).
+      // (docs/providers/ultravox.md §1.3).
       secrets:
         fields.secrets !== undefined && fields.secrets.length > 0 ? fields.secrets : [generateSecret()],
       events: fields.events ?? [],

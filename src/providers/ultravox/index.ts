@@ -14,7 +14,7 @@ export const ultravox: ProviderDescriptor = {
       name: 'agent',
       flag: 'agent',
       role: 'filter',
-      summary: "Ultravox agent UUID: a webhook's agent, and the filter of list",
+      summary: "Ultravox agent UUID (the webhook's agentId; a list filter)",
       valueName: 'UUID',
       check: (value) => (isUuid(value) ? undefined : 'is not a UUID'),
       field: 'agentId',

@@ -1,6 +1,6 @@
 /**
  * Sample Ultravox deliveries for `test`: `{"event": "<name>", "call": <Call>}`, where the call is the object
- * `GET /api/calls/{call_id}` returns (providers.md §1.7; fields from the spec's `components.schemas.Call`).
+ * `GET /api/calls/{call_id}` returns (docs/providers/ultravox.md §1.7; fields from the spec's `components.schemas.Call`).
  * The call is at the stage the event marks: created for `call.started`, joined for `call.joined`, ended
  * for `call.ended` (billing possibly not final) and billed for `call.billed` (billing always present).
  */
