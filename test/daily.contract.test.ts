@@ -112,6 +112,7 @@ function tools(world: () => World) {
 }
 
 adapterContract({
+  spec: 'daily.reconstructed.openapi.yaml',
   descriptor: daily,
   start: async (apiKey) => {
     receiver = await endpoint(200);

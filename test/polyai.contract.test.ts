@@ -26,6 +26,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOOK_URL = 'https://example.com/hooks/polyai';
 
 adapterContract({
+  spec: 'polyai.openapi.json',
   descriptor: polyai,
   start: async (apiKey) => {
     const emulator = await startEmulator({ apiKey });

@@ -31,6 +31,7 @@ const OTHER_AGENT = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const UNKNOWN_ID = '9fcafbf2-7593-44d6-8cd7-1b221beba62a';
 
 adapterContract({
+  spec: 'talkover.openapi.json',
   descriptor: talkover,
   start: async (apiKey) => {
     const emulator = await startEmulator({ apiKey });

@@ -17,6 +17,7 @@ import { CONTRACT_API_KEY, adapterContract, collect, makeAdapter } from './contr
 const AGENT = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
 
 adapterContract({
+  spec: 'ultravox.openapi.yaml',
   descriptor: ultravox,
   start: async (apiKey) => {
     const emulator = await startEmulator({ apiKey });
