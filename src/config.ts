@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import * as z from './zod.ts';
 import { ConfigError } from './errors.ts';
-import { PROVIDER_NAMES } from './providers/index.ts';
+import { PROVIDER_NAMES, declaredSettings } from './providers/index.ts';
 import type { ProviderName } from './providers/types.ts';
-import { migrateProfile } from './resolve.ts';
 
 const providerRecord = <T extends z.ZodMiniType>(value: T) => z.partialRecord(z.enum(PROVIDER_NAMES), value);
 
@@ -226,4 +225,25 @@ function corrupt(path: string, error: unknown): ConfigError {
   return new ConfigError(`The config file ${path} cannot be read (${why}); it was left as it is.`, {
     hint: 'Fix it by hand, or move it away to start afresh.',
   });
+}
+
+/**
+ * Moves the global keys of before per-provider settings into each declaring provider's settings (a key stays
+ * where a provider already has its own value), then drops them. Run on every write of a profile.
+ */
+export function migrateProfile(profile: Profile): void {
+  const record = profile as Record<string, unknown>;
+  const legacyKeys = new Set<string>();
+  for (const { provider, setting } of declaredSettings()) {
+    if (setting.legacyKey === undefined) continue;
+    legacyKeys.add(setting.legacyKey);
+    const value = record[setting.legacyKey];
+    if (typeof value !== 'string') continue;
+    const settings = { ...profile.settings };
+    const own = { ...settings[provider.name] };
+    own[setting.name] ??= value;
+    settings[provider.name] = own;
+    profile.settings = settings;
+  }
+  for (const key of legacyKeys) delete record[key];
 }

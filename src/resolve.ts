@@ -64,27 +64,6 @@ export function profileSetting(
   return typeof legacy === 'string' ? legacy : undefined;
 }
 
-/**
- * Moves the global keys of before per-provider settings into each declaring provider's settings (a key stays
- * where a provider already has its own value), then drops them. Run on every write of a profile.
- */
-export function migrateProfile(profile: Profile): void {
-  const record = profile as Record<string, unknown>;
-  const legacyKeys = new Set<string>();
-  for (const { provider, setting } of declaredSettings()) {
-    if (setting.legacyKey === undefined) continue;
-    legacyKeys.add(setting.legacyKey);
-    const value = record[setting.legacyKey];
-    if (typeof value !== 'string') continue;
-    const settings = { ...profile.settings };
-    const own = { ...settings[provider.name] };
-    own[setting.name] ??= value;
-    settings[provider.name] = own;
-    profile.settings = settings;
-  }
-  for (const key of legacyKeys) delete record[key];
-}
-
 /** The provider's name: -p, else VOICEHOOKS_PROVIDER, else the profile; undefined when none is given. */
 export function resolveProviderName(input: ResolveInput): ProviderName | undefined {
   const fromFlag = input.flags.provider;

@@ -10,7 +10,7 @@
  * docs/adding-a-provider.md walks through a new folder.
  */
 import type { SigningSupport } from '../signatures.ts';
-import type { EmulatorModule } from '../emulator/kit.ts';
+import type { EmulatorModule } from '../emulator/types.ts';
 
 /** A provider's `name` (`descriptor.name`): lower-case letters, the key of its settings and env variables. */
 export type ProviderName = string;

@@ -1,8 +1,15 @@
 /** Daily's webhook API over the shared HTTP client (docs/providers/daily.md §4). */
 import { ApiError, UnsupportedError } from '../../errors.ts';
 import { HttpClient, decode, type ErrorReading, type RequestSpec } from '../../http.ts';
-import type { Connection, ListOptions, ProviderAdapter, Webhook, WebhookInput } from '../types.ts';
-import { daily } from './index.ts';
+import type {
+  Connection,
+  ListOptions,
+  ProviderAdapter,
+  ProviderDescriptor,
+  Scope,
+  Webhook,
+  WebhookInput,
+} from '../types.ts';
 import {
   errorWire,
   listWire,
@@ -102,14 +109,18 @@ function explainProbe(error: unknown, url: string | undefined): unknown {
   });
 }
 
-export function createDailyAdapter(connection: Connection): ProviderAdapter {
+export function createDailyAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
   const http = new HttpClient({
     ...connection,
     provider: 'daily',
     displayName: 'Daily',
     authHeaders: { Authorization: `Bearer ${connection.apiKey}` },
     readError: readDailyError,
-    secretFields: daily.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const path = (id: string) => `/webhooks/${encodeURIComponent(id)}`;
   const one = (body: unknown) => toWebhook(decode(webhookWire, body, 'Daily', 'daily'));
@@ -148,7 +159,7 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
     });
 
   const adapter: ProviderAdapter = {
-    descriptor: daily,
+    descriptor,
     inputOf,
 
     async *list(options: ListOptions = {}) {

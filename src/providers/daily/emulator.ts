@@ -22,7 +22,7 @@ import type {
 } from '../../emulator/kit.ts';
 import { isLoopbackHost } from '../../input.ts';
 import { DAILY_EVENTS, DAILY_SAMPLE_PAYLOADS } from './events.ts';
-import { DAILY_RETRY_TYPES, isBase64 } from './index.ts';
+import { DAILY_RETRY_TYPES, isBase64 } from './rules.ts';
 
 export type DailyState = 'ACTIVE' | 'FAILED' | 'INACTIVE';
 

@@ -3,14 +3,7 @@ import { isUuid } from '../../input.ts';
 import { asRecord, firstString } from '../../records.ts';
 import type { ProviderDescriptor, WebhookInput } from '../types.ts';
 import { DAILY_EVENTS } from './events.ts';
-
-/** Daily's two delivery retry modes (docs/providers/daily.md §4.3). */
-export const DAILY_RETRY_TYPES = ['circuit-breaker', 'exponential'] as const;
-
-/** Standard base64 with its padding: Daily decodes `hmac` as base64 to get the signing key (docs/providers/daily.md §4.5). */
-export function isBase64(value: string): boolean {
-  return value.length > 0 && value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
-}
+import { DAILY_RETRY_TYPES, isBase64 } from './rules.ts';
 
 /** Checks that only Daily has, made before any request (contract §Input checked before any request). */
 function checkDailyInput(input: WebhookInput): void {
@@ -75,6 +68,10 @@ export const daily: ProviderDescriptor = {
   },
   signing: { load: async () => (await import('./signature.ts')).dailySignature },
   loadDeliveries: async () => (await import('./samples.ts')).dailyDeliveries,
-  loadAdapter: async () => (await import('./adapter.ts')).createDailyAdapter,
+  // The adapter is given its descriptor, so that no module of the folder imports this one back.
+  loadAdapter: async () => {
+    const { createDailyAdapter } = await import('./adapter.ts');
+    return (connection, scope) => createDailyAdapter(connection, scope, daily);
+  },
   loadEmulator: async () => (await import('./emulator.ts')).dailyEmulator,
 };

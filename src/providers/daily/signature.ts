@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../../errors.ts';
 import { defineScheme, hmacSha256, parseUnixSeconds } from '../../signatures.ts';
-import { isBase64 } from './index.ts';
+import { isBase64 } from './rules.ts';
 
 function sign(body: Buffer | string, timestamp: string, secret: string): string {
   const text = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;

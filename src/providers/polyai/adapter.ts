@@ -1,7 +1,14 @@
 /** PolyAI's webhook-endpoint API over the shared HTTP client (docs/providers/polyai.md §3). */
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
-import type { Connection, ListOptions, ProviderAdapter, Webhook, WebhookInput } from '../types.ts';
-import { polyai } from './index.ts';
+import type {
+  Connection,
+  ListOptions,
+  ProviderAdapter,
+  ProviderDescriptor,
+  Scope,
+  Webhook,
+  WebhookInput,
+} from '../types.ts';
 import { endpointWire, listWire, rotateWire, type PolyAIEndpoint, type PolyAIWrite } from './wire.ts';
 
 const COLLECTION = '/v1/webhook-endpoints';
@@ -90,20 +97,24 @@ function toWrite(input: WebhookInput): PolyAIWrite {
   return body;
 }
 
-export function createPolyAIAdapter(connection: Connection): ProviderAdapter {
+export function createPolyAIAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
   const http = new HttpClient({
     ...connection,
     provider: 'polyai',
     displayName: 'PolyAI',
     authHeaders: { 'x-api-key': connection.apiKey },
     readError: readPolyAIError,
-    secretFields: polyai.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const one = (body: unknown) => toWebhook(decode(endpointWire, body, 'PolyAI', 'polyai'));
   const path = (id: string) => `${COLLECTION}/${encodeURIComponent(id)}`;
 
   const adapter: ProviderAdapter = {
-    descriptor: polyai,
+    descriptor,
     inputOf,
 
     async *list(options: ListOptions = {}) {

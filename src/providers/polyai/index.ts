@@ -62,6 +62,10 @@ export const polyai: ProviderDescriptor = {
   },
   signing: { load: async () => (await import('./signature.ts')).polyaiSignature },
   loadDeliveries: async () => (await import('./samples.ts')).polyaiDeliveries,
-  loadAdapter: async () => (await import('./adapter.ts')).createPolyAIAdapter,
+  // The adapter is given its descriptor, so that no module of the folder imports this one back.
+  loadAdapter: async () => {
+    const { createPolyAIAdapter } = await import('./adapter.ts');
+    return (connection, scope) => createPolyAIAdapter(connection, scope, polyai);
+  },
   loadEmulator: async () => (await import('./emulator.ts')).polyaiEmulator,
 };

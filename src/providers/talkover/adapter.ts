@@ -9,12 +9,13 @@ import type {
   ListOptions,
   LogOptions,
   ProviderAdapter,
+  ProviderDescriptor,
   Scope,
   TestResult,
   Webhook,
   WebhookInput,
 } from '../types.ts';
-import { parseTemplate, talkover } from './index.ts';
+import { parseTemplate } from './templates.ts';
 import {
   listWire,
   logsWire,
@@ -192,7 +193,11 @@ function statusInMessage(message: string | null | undefined): number | null {
   return match?.[1] !== undefined ? Number(match[1]) : null;
 }
 
-export function createTalkoverAdapter(connection: Connection, scope: Scope): ProviderAdapter {
+export function createTalkoverAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
   const agentId = scope.agent;
   // The command layer resolves and checks the agent (src/resolve.ts); an adapter made another way (a test, a
   // script) is checked here too, before the first request, because the agent becomes part of every path.
@@ -206,7 +211,7 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
     displayName: 'Talkover',
     authHeaders: { Authorization: `Bearer ${connection.apiKey}` },
     readError: readTalkoverError,
-    secretFields: talkover.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const collection = `/agents/${encodeURIComponent(agentId)}/webhooks`;
   const item = (id: string) => `${collection}/${encodeURIComponent(id)}`;
@@ -215,7 +220,7 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
     decode(listWire, (await http.request({ method: 'GET', path: collection })).body, 'Talkover', 'talkover');
 
   const adapter: ProviderAdapter = {
-    descriptor: talkover,
+    descriptor,
     inputOf,
 
     // One request: Talkover's list has no pagination (docs/providers/talkover.md §2.2, List).

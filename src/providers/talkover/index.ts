@@ -3,6 +3,7 @@ import { checkEvents, checkRange, isUuid } from '../../input.ts';
 import { asRecord, firstString } from '../../records.ts';
 import type { ProviderDescriptor, WebhookInput } from '../types.ts';
 import { TALKOVER_EVENTS } from './events.ts';
+import { parseTemplate } from './templates.ts';
 
 /** Delivery methods and authorization schemes of the create page (docs/providers/talkover.md §2.2; seed 001). */
 export const HTTP_METHODS = ['POST', 'PUT', 'PATCH'] as const;
@@ -83,7 +84,11 @@ export const talkover: ProviderDescriptor = {
     },
   },
   loadDeliveries: async () => (await import('./samples.ts')).talkoverDeliveries,
-  loadAdapter: async () => (await import('./adapter.ts')).createTalkoverAdapter,
+  // The adapter is given its descriptor, so that no module of the folder imports this one back.
+  loadAdapter: async () => {
+    const { createTalkoverAdapter } = await import('./adapter.ts');
+    return (connection, scope) => createTalkoverAdapter(connection, scope, talkover);
+  },
   loadEmulator: async () => (await import('./emulator.ts')).talkoverEmulator,
 };
 
@@ -115,29 +120,6 @@ function checkTalkoverInput(input: WebhookInput): void {
     checkEvents(Object.keys(input.payloadTemplates), talkover, 'payloadTemplates');
     for (const [event, text] of Object.entries(input.payloadTemplates)) parseTemplate(event, text);
   }
-}
-
-/**
- * A payload template file as the JSON object Talkover takes ("template objects supporting variable
- * interpolation", docs/providers/talkover.md §2.2). Used by the check and by the adapter, so both read it the same way.
- */
-export function parseTemplate(event: string, text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new FieldError(
-      'payloadTemplates',
-      `${event}: the file is not JSON (${(error as Error).message}).`,
-      {
-        hint: 'A template is a JSON object, e.g. {"call": "{{call.id}}"}.',
-      },
-    );
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new FieldError('payloadTemplates', `${event}: the file must hold a JSON object.`);
-  }
-  return value as Record<string, unknown>;
 }
 
 function oneOf(values: readonly string[], value: string): boolean {

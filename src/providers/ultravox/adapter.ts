@@ -1,7 +1,14 @@
 /** Ultravox's webhook API over the shared HTTP client (docs/providers/ultravox.md §1). */
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
-import type { Connection, ListOptions, ProviderAdapter, Scope, Webhook, WebhookInput } from '../types.ts';
-import { ultravox } from './index.ts';
+import type {
+  Connection,
+  ListOptions,
+  ProviderAdapter,
+  ProviderDescriptor,
+  Scope,
+  Webhook,
+  WebhookInput,
+} from '../types.ts';
 import { pageWire, webhookWire, type UltravoxWebhook, type UltravoxWrite } from './wire.ts';
 import { newSecret } from '../random.ts';
 
@@ -76,20 +83,24 @@ export function cursorOf(next: string): string | undefined {
   }
 }
 
-export function createUltravoxAdapter(connection: Connection, scope: Scope): ProviderAdapter {
+export function createUltravoxAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
   const http = new HttpClient({
     ...connection,
     provider: 'ultravox',
     displayName: 'Ultravox',
     authHeaders: { 'X-API-Key': connection.apiKey },
     readError: readUltravoxError,
-    secretFields: ultravox.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const one = (body: unknown) => toWebhook(decode(webhookWire, body, 'Ultravox', 'ultravox'));
   const path = (id: string) => `/api/webhooks/${encodeURIComponent(id)}`;
 
   const adapter: ProviderAdapter = {
-    descriptor: ultravox,
+    descriptor,
     inputOf,
 
     async *list(options: ListOptions = {}) {

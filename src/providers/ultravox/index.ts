@@ -45,6 +45,10 @@ export const ultravox: ProviderDescriptor = {
   },
   signing: { load: async () => (await import('./signature.ts')).ultravoxSignature },
   loadDeliveries: async () => (await import('./samples.ts')).ultravoxDeliveries,
-  loadAdapter: async () => (await import('./adapter.ts')).createUltravoxAdapter,
+  // The adapter is given its descriptor, so that no module of the folder imports this one back.
+  loadAdapter: async () => {
+    const { createUltravoxAdapter } = await import('./adapter.ts');
+    return (connection, scope) => createUltravoxAdapter(connection, scope, ultravox);
+  },
   loadEmulator: async () => (await import('./emulator.ts')).ultravoxEmulator,
 };
