@@ -1012,10 +1012,10 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
     assert.match(documented.stderr, /documented Talkover catalog/);
   });
 
-  it('the README’s Talkover sequence runs as written (on free ports), every command exiting 0', async () => {
+  it('the Talkover guide’s sequence runs as written (on free ports), every command exiting 0', async () => {
     // Its ports are swapped for free ones so that it can run beside the README test (which takes 4747); here
     // the output of each command is checked too.
-    const source = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const source = readFileSync(join(ROOT, 'docs', 'providers', 'talkover.md'), 'utf8');
     const start = source.indexOf('<!-- talkover-quickstart -->');
     const end = source.indexOf('<!-- talkover-quickstartstop -->');
     const code = /```bash\n([\s\S]*?)```/.exec(source.slice(start, end))?.[1];
