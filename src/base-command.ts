@@ -3,17 +3,9 @@
  * settings, API key and base URL; this gathers its inputs and asks on a terminal for what is missing),
  * rendering of whatever `run()` returns, and the one place where an error becomes a message and an exit code.
  */
-import { Command, Flags, type Interfaces } from '@oclif/core';
+import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
-import {
-  CancelledError,
-  CliError,
-  ConfigError,
-  ExitCode,
-  FieldError,
-  UsageError,
-  formatError,
-} from './errors.ts';
+import { ConfigError, ExitCode, FieldError, UsageError, formatError, toCliError } from './errors.ts';
 import { checkFieldNames } from './input.ts';
 import {
   WEBHOOK_FIELDS,
@@ -26,7 +18,7 @@ import {
 } from './output.ts';
 import { askInput, askSelect, canPrompt, missingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
-import { PROVIDER_NAMES, availableProviders, declaredSettings, getProvider } from './providers/index.ts';
+import { availableProviders, getProvider } from './providers/index.ts';
 import type { Connection, ProviderAdapter, ProviderDescriptor, Scope, Webhook } from './providers/types.ts';
 import {
   flagForField,
@@ -42,98 +34,20 @@ import {
   type SettingsOptions,
 } from './resolve.ts';
 import type { ConfigStore, Profile } from './config.ts';
+import { IssuedSecrets } from './issued-secrets.ts';
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
 >;
 export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
-const GLOBAL = 'GLOBAL';
+import { baseFlags } from './flags.ts';
 
-/**
- * The flags of the account settings providers declare (`--region`), on every API command. A flag several
- * providers declare takes each one's values; its help says what it is for each.
- */
-export const accountFlags = settingFlags(['account'], GLOBAL);
-
-/** Flags of commands that talk to a provider's API (contract §Flags every API command has). */
-export const apiFlags = {
-  fields: Flags.string({
-    summary: 'Comma-separated fields to show: table columns, or keys of JSON objects.',
-    helpGroup: GLOBAL,
-  }),
-  timeout: Flags.integer({
-    summary: 'Seconds to wait for each request.',
-    default: 30,
-    min: 1,
-    helpGroup: GLOBAL,
-  }),
-  'max-wait': Flags.integer({
-    summary: 'Longest Retry-After, in seconds, to wait for before giving up.',
-    default: 60,
-    min: 0,
-    helpGroup: GLOBAL,
-  }),
-  'show-secrets': Flags.boolean({
-    summary: 'Show signing secrets whole instead of masked.',
-    helpGroup: GLOBAL,
-  }),
-  'base-url': Flags.string({ summary: "Override the provider's API base URL.", helpGroup: GLOBAL }),
-  ...accountFlags,
-};
-
-/**
- * The flags of the scopes and filters providers declare (`--agent`), on commands that address webhooks. A flag
- * several providers declare takes each one's values; its help says what it is for each.
- */
-export const scopeFlags = settingFlags(['scope', 'filter']);
-
-/** One string flag per declared setting flag, merged over the providers that declare it. */
-function settingFlags(roles: readonly string[], helpGroup?: string) {
-  const byFlag = new Map<string, ReturnType<typeof declaredSettings>>();
-  for (const declared of declaredSettings()) {
-    if (!roles.includes(declared.setting.role)) continue;
-    byFlag.set(declared.setting.flag, [...(byFlag.get(declared.setting.flag) ?? []), declared]);
-  }
-  return Object.fromEntries(
-    [...byFlag].map(([flag, owners]) => {
-      const options = owners.every((o) => o.setting.options)
-        ? [...new Set(owners.flatMap((o) => o.setting.options ?? []))]
-        : undefined;
-      const summary = `${owners.map((o) => o.setting.summary).join('; ')}.`;
-      return [
-        flag,
-        Flags.string({ summary, ...(options ? { options } : {}), ...(helpGroup ? { helpGroup } : {}) }),
-      ];
-    }),
-  );
-}
-
-/** `--no-save-secret` on commands that receive a new signing secret (`create`, `rotate-secret`). */
-export const saveSecretFlag = Flags.boolean({
-  summary: "Keep a secret the provider shows only once (PolyAI) in the config file's secret store.",
-  description: '--no-save-secret prints it and keeps it nowhere.',
-  allowNo: true,
-  default: true,
-});
+export { accountFlags, apiFlags, saveSecretFlag, scopeFlags } from './flags.ts';
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
-  static override baseFlags = {
-    provider: Flags.string({
-      char: 'p',
-      summary: 'Provider (else VOICEHOOKS_PROVIDER, else the profile).',
-      options: [...PROVIDER_NAMES],
-      helpGroup: GLOBAL,
-    }),
-    profile: Flags.string({
-      summary: 'Config profile (else VOICEHOOKS_PROFILE, else "default").',
-      helpGroup: GLOBAL,
-    }),
-    'no-input': Flags.boolean({ summary: 'Never prompt; missing input exits 2.', helpGroup: GLOBAL }),
-    'no-color': Flags.boolean({ summary: 'No colour (also NO_COLOR).', helpGroup: GLOBAL }),
-    debug: Flags.boolean({ summary: 'Trace HTTP on stderr, credentials redacted.', helpGroup: GLOBAL }),
-  };
+  static override baseFlags = baseFlags;
 
   protected flags!: InferredFlags<T>;
   protected args!: InferredArgs<T>;
@@ -361,54 +275,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return { adapter: await this.adapter(descriptor, scope), scope };
   }
 
-  // ---- the secret store: signing secrets a provider shows only once (PolyAI), kept in the config file ----
-
-  /**
-   * Keeps a secret the provider just issued and will not show again (unless `save` is false), and says so on
-   * stderr. A store that cannot be written is a warning, not a failure: the secret is printed whole anyway.
-   */
-  protected async keepIssuedSecret(
-    descriptor: ProviderDescriptor,
-    id: string,
-    secret: string,
-    save: boolean,
-  ): Promise<void> {
-    if (descriptor.capabilities.secretsReadable) return;
-    if (!save) this.notice(`Not saved (--no-save-secret): ${descriptor.displayName} will not show it again.`);
-    try {
-      const store = await this.store();
-      if (save) {
-        store.saveWebhookSecret(this.profileName, descriptor.name, id, secret);
-        this.notice(`Saved it in ${store.path} (profile "${this.profileName}") for sign, verify and listen.`);
-      } else if (store.forgetWebhookSecret(this.profileName, descriptor.name, id)) {
-        // A secret kept from before a rotation no longer verifies anything.
-        this.notice('The secret kept before was removed from the local secret store: it no longer works.');
-      }
-    } catch (error) {
-      const why = (error as Error).message;
-      this.notice(`Warning: the local secret store was not updated (${why}); keep the secret printed.`);
-    }
-  }
-
-  /** Whether a secret is kept for the webhook; undefined where the provider shows secrets on every read. */
-  protected async secretStoredLocally(
-    descriptor: ProviderDescriptor,
-    id: string,
-  ): Promise<boolean | undefined> {
-    if (descriptor.capabilities.secretsReadable) return undefined;
-    return (await this.store()).webhookSecret(this.profileName, descriptor.name, id) !== undefined;
-  }
-
-  /** Drops the kept secret of a deleted webhook; the deletion stands even when the store cannot be written. */
-  protected async forgetIssuedSecret(descriptor: ProviderDescriptor, id: string): Promise<void> {
-    if (descriptor.capabilities.secretsReadable) return;
-    try {
-      if ((await this.store()).forgetWebhookSecret(this.profileName, descriptor.name, id)) {
-        this.notice('Removed its signing secret from the local secret store.');
-      }
-    } catch (error) {
-      this.notice(`Warning: the local secret store was not updated (${(error as Error).message}).`);
-    }
+  /** Signing secrets a provider shows only once (PolyAI), kept in the config file (src/issued-secrets.ts). */
+  protected get issuedSecrets(): IssuedSecrets {
+    return new IssuedSecrets(
+      () => this.store(),
+      this.profileName,
+      (text) => this.notice(text),
+    );
   }
 
   // ---- presentation ----
@@ -455,23 +328,5 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 }
 
 export { keyEnvNames };
-
-function toCliError(error: Error & { oclif?: { exit?: number } }): CliError {
-  if (error instanceof CliError) return error;
-  if (error.name === 'ExitPromptError') return new CancelledError();
-  const exit = error.oclif?.exit;
-  if (typeof exit === 'number') {
-    // oclif's own parse errors (unknown flag, missing argument, bad option) are usage errors.
-    const message = error.message
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('See more help'))
-      .join(' ');
-    return new UsageError(message || 'Bad usage.', { hint: 'See --help for the flags this command takes.' });
-  }
-  return new CliError('unexpected', `Unexpected error: ${error.message}`, {
-    hint: 'This is a bug in voicehooks. Run again with --debug for the stack trace, and report it.',
-  });
-}
 
 export { ExitCode };

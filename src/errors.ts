@@ -191,3 +191,22 @@ export function exitCodeOf(error: unknown): number {
 function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
+
+/** Any error as a CliError: oclif's parse errors are usage errors, a cancelled prompt exit 130, the rest a bug. */
+export function toCliError(error: Error & { oclif?: { exit?: number } }): CliError {
+  if (error instanceof CliError) return error;
+  if (error.name === 'ExitPromptError') return new CancelledError();
+  const exit = error.oclif?.exit;
+  if (typeof exit === 'number') {
+    // oclif's own parse errors (unknown flag, missing argument, bad option) are usage errors.
+    const message = error.message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('See more help'))
+      .join(' ');
+    return new UsageError(message || 'Bad usage.', { hint: 'See --help for the flags this command takes.' });
+  }
+  return new CliError('unexpected', `Unexpected error: ${error.message}`, {
+    hint: 'This is a bug in voicehooks. Run again with --debug for the stack trace, and report it.',
+  });
+}

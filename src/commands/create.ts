@@ -59,10 +59,10 @@ export default class Create extends BaseCommand<typeof Create> {
     const secret = webhook.secrets[0];
     if (secret !== undefined) {
       this.notice('Its signing secret is shown whole this once; keep it safe.');
-      await this.keepIssuedSecret(descriptor, webhook.id, secret, this.flags['save-secret']);
+      await this.issuedSecrets.keep(descriptor, webhook.id, secret, this.flags['save-secret']);
     } else if (input.secrets?.[0] !== undefined) {
       // A provider that never returns secrets (Talkover): keep the one given, so `get` can say it is known.
-      await this.keepIssuedSecret(descriptor, webhook.id, input.secrets[0], this.flags['save-secret']);
+      await this.issuedSecrets.keep(descriptor, webhook.id, input.secrets[0], this.flags['save-secret']);
     }
     return this.present(webhook, webhook.secrets);
   }

@@ -34,7 +34,7 @@ export default class Delete extends BaseCommand<typeof Delete> {
     const { adapter } = await this.connect(descriptor);
     await this.withProgress(`Deleting ${id}`, () => adapter.delete(id));
     this.notice(`Deleted ${descriptor.displayName} webhook ${id}.`);
-    await this.forgetIssuedSecret(descriptor, id);
+    await this.issuedSecrets.forget(descriptor, id);
     return { deleted: true, provider: descriptor.name, id };
   }
 

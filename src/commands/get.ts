@@ -20,7 +20,7 @@ export default class Get extends BaseCommand<typeof Get> {
     const id = checkId(this.args.id, descriptor);
     const { adapter } = await this.connect(descriptor);
     const webhook = this.present(await this.withProgress(`Fetching ${id}`, () => adapter.get(id)));
-    const stored = await this.secretStoredLocally(descriptor, id);
+    const stored = await this.issuedSecrets.isKept(descriptor, id);
     if (descriptor.secretNotice && process.stderr.isTTY && !this.jsonEnabled())
       this.notice(descriptor.secretNotice);
     return stored === undefined ? webhook : { ...webhook, secretStoredLocally: stored };

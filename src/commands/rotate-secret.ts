@@ -42,7 +42,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
       adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] }),
     );
     this.notice(result.notice);
-    await this.keepIssuedSecret(descriptor, id, result.secret, this.flags['save-secret']);
+    await this.issuedSecrets.keep(descriptor, id, result.secret, this.flags['save-secret']);
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
   }
 
