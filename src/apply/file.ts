@@ -3,11 +3,10 @@
  * both the same line numbers). Everything is checked before anything is sent, and every problem names the
  * file, the line and the key, the way a compiler does, so a CI log points straight at the culprit.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import * as z from '../zod.ts';
 import { UsageError } from '../errors.ts';
-import { checkEvents, checkHeaders, checkUrl, isUuid } from '../input.ts';
+import { checkEvents, checkHeaders, checkUrl, isUuid, readFileCapped } from '../input.ts';
 import { getProvider } from '../providers/index.ts';
 import {
   PROVIDER_NAMES,
@@ -112,8 +111,9 @@ class Problems {
 export function loadApplyFile(path: string, options: LoadOptions = {}): ApplyFile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileCapped(path, path).toString('utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(
       `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
       {
