@@ -287,6 +287,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       timeoutMs: (flags.timeout ?? 30) * 1000,
       maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
       userAgent: `voicehooks/${this.config.version}`,
+      warn: (line) => this.notice(line),
       debug: this.debugEnabled() ? (line) => process.stderr.write(`[debug] ${safeText(line)}\n`) : undefined,
     };
   }

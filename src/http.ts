@@ -126,6 +126,11 @@ export class HttpClient {
     this.base = checkBaseUrl(options.baseUrl, options.displayName);
   }
 
+  /** A guard for one paginated read (see {@link PageWalk}). */
+  pageWalk(): PageWalk {
+    return new PageWalk(this.options.displayName, this.options.provider, this.options.warn);
+  }
+
   /** The URL a path is sent to: the base URL's path with the API path appended. */
   urlFor(path: string, query?: RequestSpec['query']): URL {
     const url = new URL(this.base.href);
@@ -331,6 +336,77 @@ export class HttpClient {
     } catch {
       return redactThenClip(text, this.secrets(), 2000);
     }
+  }
+}
+
+/** More pages than this in one list is a provider that never stops (a webhook list is a few pages). */
+export const MAX_PAGES = 10_000;
+/** Pages in a row that bring no id not seen before, after which a provider's pagination is taken as broken. */
+export const FRUITLESS_PAGES = 3;
+
+/**
+ * The guard of every paginated read, so that no list runs forever whatever a provider answers:
+ * - a cursor or page number seen before (the provider ignored it) ends the list, with a warning (exit 0);
+ * - fresh cursors that bring no new id for {@link FRUITLESS_PAGES} pages in a row, or more than
+ *   {@link MAX_PAGES} pages, end it with exit 9 and a message naming the misbehaviour.
+ * It also drops ids seen on an earlier page, so a repeated row is never shown twice.
+ */
+export class PageWalk {
+  readonly #positions = new Set<string>();
+  readonly #ids = new Set<string>();
+  #pages = 0;
+  #fruitless = 0;
+
+  private readonly displayName: string;
+  private readonly provider: string;
+  private readonly warn?: (line: string) => void;
+
+  constructor(displayName: string, provider: string, warn?: (line: string) => void) {
+    this.displayName = displayName;
+    this.provider = provider;
+    this.warn = warn;
+  }
+
+  /** Whether to request the page at `position` (a cursor, a page number; undefined for the first page). */
+  visit(position: string | number | undefined): boolean {
+    const key = position === undefined ? '' : String(position);
+    if (this.#positions.has(key)) {
+      this.warn?.(
+        `Warning: ${this.displayName} sent a page position it had sent before (${redactThenClip(key, [], 40)}); the list ends there and may be incomplete.`,
+      );
+      return false;
+    }
+    this.#positions.add(key);
+    if (++this.#pages > MAX_PAGES) {
+      throw this.broken(`sent more than ${MAX_PAGES} pages`);
+    }
+    return true;
+  }
+
+  /** Records a page's ids and returns whether each is new, in order; a run of pages with none new is refused. */
+  page<T>(items: readonly T[], idOf: (item: T) => string): T[] {
+    const fresh = items.filter((item) => {
+      const id = idOf(item);
+      if (this.#ids.has(id)) return false;
+      this.#ids.add(id);
+      return true;
+    });
+    this.#fruitless = fresh.length === 0 ? this.#fruitless + 1 : 0;
+    if (this.#fruitless >= FRUITLESS_PAGES) {
+      throw this.broken(`sent ${FRUITLESS_PAGES} pages in a row with nothing new, each pointing to a further page`);
+    }
+    return fresh;
+  }
+
+  private broken(what: string): ApiError {
+    return new ApiError(
+      'unavailable',
+      `${this.displayName} ${what}: its pagination does not end, so the list was stopped (what was printed may be incomplete).`,
+      {
+        provider: this.provider,
+        hint: 'Check the base URL; run with --debug to see the pages. Narrow the list with its filters, or try later.',
+      },
+    );
   }
 }
 

@@ -6,12 +6,9 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigError, UsageError } from './errors.ts';
 import type { InputField, ProviderDescriptor, WebhookInput } from './providers/types.ts';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+import { isLoopbackHost } from './loopback.ts';
 
-/** Loopback hosts: the only ones plain http and https-only exceptions are allowed for. */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
+export { isLoopbackHost };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

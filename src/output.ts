@@ -288,8 +288,9 @@ const BORDERLESS = {
 };
 
 // cli-table3 and chalk are loaded on first use, so commands that print JSON never pay for them.
-const requireLazily = createRequire(import.meta.url);
+let requireLazily: NodeJS.Require | undefined;
 function load<T>(name: string): T {
+  requireLazily ??= createRequire(import.meta.url);
   return requireLazily(name) as T;
 }
 

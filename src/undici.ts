@@ -6,7 +6,7 @@ import api from 'undici/lib/api/index.js';
 import AgentImpl from 'undici/lib/dispatcher/agent.js';
 import DispatcherBase from 'undici/lib/dispatcher/dispatcher.js';
 import EnvHttpProxyAgentImpl from 'undici/lib/dispatcher/env-http-proxy-agent.js';
-import { isLoopbackHost } from './input.ts';
+import { isLoopbackHost } from './loopback.ts';
 
 // What undici's index does to give every dispatcher its request(), stream() … methods.
 Object.assign(DispatcherBase.prototype, api);
