@@ -302,8 +302,10 @@ function checkField(one: WebhookInput, descriptor: ProviderDescriptor): true {
 }
 
 /**
- * `${VAR}` in any string becomes the variable's value; `$${` stands for a literal `${`. An unset (or empty)
- * variable is a problem named by its key, so that a secret never has to live in the file.
+ * `${VAR}` in any string becomes the variable's value; `$${` stands for a literal `${` (the inverse of
+ * `escapeForApply`, whatever follows it). An unset (or empty) variable is a problem named by its key, so that a
+ * secret never has to live in the file. The CLI's own credentials (`*_API_KEY`) are never filled in: a file
+ * (or a webhook exported into one) could otherwise send the key to whatever host its URL names.
  */
 function substitute(
   value: unknown,
@@ -312,10 +314,14 @@ function substitute(
   problems: Problems,
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$(\$?)\{([^}]*)\}/g, (whole, escaped: string, name: string) => {
-      if (escaped) return whole.slice(1);
+    return value.replace(/\$\$\{|\$\{([^}]*)\}/g, (whole, name: string | undefined) => {
+      if (name === undefined) return '${';
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         problems.add(path, `has "\${${name}}", which is not a variable name`);
+        return whole;
+      }
+      if (/_API_KEY$/i.test(name)) {
+        problems.add(path, `has "\${${name}}": an API key variable is never filled into an apply file`);
         return whole;
       }
       const found = env[name];
