@@ -169,8 +169,13 @@ export function parseApplyFile(text: string, file: string, options: LoadOptions 
         if (issue.code === 'unrecognized_keys') {
           for (const key of issue.keys)
             problems.add([...at, key], `is not a known key (${knownKeys()})`, true);
-        } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-          problems.add(at, 'is missing');
+        } else if (issue.code === 'invalid_type') {
+          // zod does not report the input it got: whether the key is absent or of the wrong type is read here.
+          const got = valueAt(substituted, issue.path as (string | number)[]);
+          problems.add(
+            at,
+            got === undefined ? 'is missing' : `must be ${article(issue.expected)}, got ${typeName(got)}`,
+          );
         } else {
           problems.add(at, issue.message.replace(/^Invalid input: /, ''));
         }
@@ -339,6 +344,26 @@ function substitute(
     );
   }
   return value;
+}
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let here = value;
+  for (const key of path) {
+    if (here === null || typeof here !== 'object' || !Object.hasOwn(here, key)) return undefined;
+    here = (here as Record<string | number, unknown>)[key];
+  }
+  return here;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${article(typeof value)} (${JSON.stringify(value)?.slice(0, 40)})`;
+}
+
+function article(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 function locate(doc: Document, path: (string | number)[], atKey: boolean): Node | undefined {
