@@ -4,7 +4,16 @@
  * validate is reported (exit 3) and never overwritten. conf's `encryptionKey` is deliberately not used: it is
  * obfuscation, not security; the file mode is the protection, and the README says so.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';

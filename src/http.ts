@@ -393,7 +393,9 @@ export class PageWalk {
     });
     this.#fruitless = fresh.length === 0 ? this.#fruitless + 1 : 0;
     if (this.#fruitless >= FRUITLESS_PAGES) {
-      throw this.broken(`sent ${FRUITLESS_PAGES} pages in a row with nothing new, each pointing to a further page`);
+      throw this.broken(
+        `sent ${FRUITLESS_PAGES} pages in a row with nothing new, each pointing to a further page`,
+      );
     }
     return fresh;
   }

@@ -177,7 +177,8 @@ export const MIN_KEY_LENGTH = 8;
 export function checkApiKey(key: string, source: string): string {
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u001f\u007f-\u009f]/.exec(key);
-  const wide = /[^\u0000-\u00ff]/.exec(key);
+  // Controls are caught above; what is left outside this range is beyond Latin-1.
+  const wide = /[^\u0020-\u00ff]/.exec(key);
   const problem = control
     ? `has a ${/[\r\n]/.test(control[0]) ? 'line break' : 'control character'} at position ${control.index + 1}`
     : wide
@@ -187,7 +188,7 @@ export function checkApiKey(key: string, source: string): string {
         : undefined;
   if (problem) {
     throw new ConfigError(`The API key from ${source} ${problem}.`, {
-      hint: 'Copy the key again from the provider\'s dashboard, without quotes or a trailing newline.',
+      hint: "Copy the key again from the provider's dashboard, without quotes or a trailing newline.",
     });
   }
   return key;

@@ -42,10 +42,7 @@ class LoopbackDirectAgent extends (DispatcherBase as unknown as new () => Dispat
   override destroy(error: Error | null): Promise<void>;
   override destroy(callback: () => void): void;
   override destroy(error: Error | null, callback: () => void): void;
-  override destroy(
-    first?: Error | null | (() => void),
-    second?: () => void,
-  ): Promise<void> | void {
+  override destroy(first?: Error | null | (() => void), second?: () => void): Promise<void> | void {
     const error = typeof first === 'function' ? null : (first ?? null);
     const callback = typeof first === 'function' ? first : second;
     const done = Promise.all([this.#direct.destroy(error), this.#fromEnv.destroy(error)]).then(

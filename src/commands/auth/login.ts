@@ -89,5 +89,7 @@ async function readStdin(): Promise<string> {
     throw new UsageError('--with-token reads the key from stdin, but stdin is a terminal.', {
       hint: 'Pipe the key in: echo "$KEY" | voicehooks auth login --with-token -p …',
     });
-  return (await readStreamCapped(process.stdin as AsyncIterable<Buffer>, 'The key on stdin')).toString('utf8');
+  return (await readStreamCapped(process.stdin as AsyncIterable<Buffer>, 'The key on stdin')).toString(
+    'utf8',
+  );
 }
