@@ -51,7 +51,7 @@ describe('1. export -> apply is byte-exact and never interpolates a key', () => 
       .array(fc.oneof(pieces, fc.string({ unit: 'binary', maxLength: 6 })), { minLength: 1, maxLength: 12 })
       .map((parts) => `n${parts.join('')}`)
       // What the name field itself refuses (blank, over 255) is not the property under test.
-      .filter((s) => s.trim() !== '' && s.length <= 255 && s.isWellFormed());
+      .filter((s) => s.trim() !== '' && s.length <= 255 && !/\p{Cs}/u.test(s));
     fc.assert(
       fc.property(hostile, (name) => {
         const yaml = toYaml({
@@ -609,7 +609,7 @@ describe('11. smaller holes', () => {
       { Host: 'evil.example' },
       { 'content-length': '0' },
       { 'X-A': 'v'.repeat(5000) },
-    ]) {
+    ] as Record<string, string>[]) {
       assert.throws(() => checkHeaders(headers), /--header/, JSON.stringify(headers).slice(0, 60));
     }
     assert.deepEqual(checkHeaders({ 'X-Token': 'a b\tc' }), { 'X-Token': 'a b\tc' });
