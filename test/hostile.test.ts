@@ -630,7 +630,7 @@ describe('11. smaller holes', () => {
           '--url',
           'https://example.com/h',
           '--event',
-          'call.ended',
+          'event_phone_call_ended',
           '--header',
           'Host=evil.example',
         ],
@@ -642,6 +642,7 @@ describe('11. smaller holes', () => {
         },
       );
       assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--header Host is set by HTTP itself/);
       assert.equal(emulator.requests.length, start);
     } finally {
       await emulator.close();
