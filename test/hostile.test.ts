@@ -631,6 +631,8 @@ describe('11. smaller holes', () => {
           'https://example.com/h',
           '--event',
           'event_phone_call_ended',
+          '--name',
+          'hostile',
           '--header',
           'Host=evil.example',
         ],
