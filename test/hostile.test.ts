@@ -3,6 +3,7 @@
 // Run `npm run build` first.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { deliveryRow } from '../src/listener.ts';
 import { render, safeText, webhookRecord, webhookTable } from '../src/output.ts';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
 import type { Webhook } from '../src/providers/types.ts';
-import { newCli, removeTempRoots } from './helpers/cli.ts';
+import { newCli, removeTempRoots, runCli } from './helpers/cli.ts';
 import {
   ESCAPES,
   NON_OBJECT_CONFIGS,
@@ -411,6 +412,39 @@ describe('6. a config file of the wrong shape is reported and kept', () => {
       assert.doesNotMatch(get.stderr, /Unexpected|bug/);
     });
   }
+});
+
+describe('6b. a full disk', () => {
+  // A real ENOSPC needs a small file system: a 64 KiB tmpfs, which only a process allowed to mount can make.
+  const mountPoint = mkdtempSync(join(tmpdir(), 'vh-full-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]).status === 0;
+  after(() => {
+    if (mounted) spawnSync('umount', [mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
+  });
+
+  it(
+    'a save on a full disk is exit 3 with a plain message, and the file is kept',
+    { skip: mounted ? false : 'mounting a small tmpfs is not permitted here' },
+    async () => {
+      const dir = join(mountPoint, 'config');
+      const env = { VOICEHOOKS_CONFIG_DIR: dir };
+      const first = await runCli(['config', 'set', 'provider', 'ultravox'], { env });
+      assert.equal(first.code, 0, first.stderr);
+      const before = readFileSync(join(dir, 'config.json'), 'utf8');
+      // Fill what is left of the file system.
+      try {
+        writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(128 * 1024));
+      } catch {
+        // ENOSPC: full, as wanted
+      }
+      const second = await runCli(['config', 'set', 'region', 'eu'], { env });
+      assert.equal(second.code, 3, second.stderr);
+      assert.match(second.stderr, /the disk is full/);
+      assert.doesNotMatch(second.stderr, /bug/);
+      assert.equal(readFileSync(join(dir, 'config.json'), 'utf8'), before);
+    },
+  );
 });
 
 describe('7. what is sent is exactly what was checked', () => {
