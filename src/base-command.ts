@@ -10,6 +10,7 @@ import { checkApiKey, checkFieldNames, isUuid } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
+  safeJson,
   safeLines,
   safeText,
   pickFields,
@@ -160,7 +161,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    process.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
   }
 
   /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */

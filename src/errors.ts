@@ -3,7 +3,7 @@
  * else throws a {@link CliError} subclass and the base command turns it into a message and a code
  * (see `../shared/reference/cli-contract.md`, §Exit codes).
  */
-import { safeLines, safeText } from './output.ts';
+import { safeJson, safeLines, safeText } from './output.ts';
 
 /** Exit codes of the command-line contract. */
 export const ExitCode = {
@@ -150,7 +150,7 @@ export function kindForStatus(status: number): ExitCodeName {
  * contract's one line of JSON instead.
  */
 export function formatError(error: CliError, options: { json: boolean; stack?: string }): string {
-  if (options.json) return `${JSON.stringify(error.toJSON())}\n`;
+  if (options.json) return `${safeJson(JSON.stringify(error.toJSON()))}\n`;
   // Messages quote what providers and files said: their escape sequences are shown, not obeyed.
   const lines = [`Error: ${safeLines(error.message)}`];
   if (error instanceof ApiError) lines.push(...error.fieldErrors.map((f) => `  ${safeText(f)}`));

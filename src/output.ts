@@ -70,7 +70,7 @@ export function maskWebhook(
  * pages arrive is byte-identical to the same list written whole. The first element opens the array.
  */
 export function jsonArrayElement(value: unknown, first: boolean): string {
-  return `${first ? '[\n' : ',\n'}  ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')}`;
+  return `${first ? '[\n' : ',\n'}  ${safeJson(JSON.stringify(value, null, 2)).replaceAll('\n', '\n  ')}`;
 }
 
 /** Closes an array begun with {@link jsonArrayElement}, or prints an empty one, as `JSON.stringify` would. */
@@ -154,6 +154,8 @@ function selectColumns(columns: Column[], fields: string[] | undefined): Column[
  */
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** {@link UNSAFE} less the C0 controls, which JSON escapes itself (and whose newline is JSON's own layout). */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /**
@@ -170,6 +172,15 @@ export function safeText(text: string): string {
       ? `\\x${code.toString(16).padStart(2, '0')}`
       : `\\u${code.toString(16).padStart(4, '0')}`;
   });
+}
+
+/**
+ * JSON text made as safe as {@link safeText} without changing its value: `JSON.stringify` escapes C0 controls
+ * but leaves DEL, the C1 controls and the bidirectional overrides raw; in a JSON string each is written as its
+ * `\uXXXX` escape, which parses back to the same character. Every JSON written to a stream goes through here.
+ */
+export function safeJson(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** {@link safeText} line by line: for messages whose own line breaks are structure (a list of problems). */

@@ -17,7 +17,7 @@ import { ApiError, formatError } from '../src/errors.ts';
 import { FRUITLESS_PAGES, MAX_PAGES, PageWalk, redactThenClip, retryAfterMs } from '../src/http.ts';
 import { checkApiKey, checkHeaders } from '../src/input.ts';
 import { deliveryRow } from '../src/listener.ts';
-import { render, safeText, webhookRecord, webhookTable } from '../src/output.ts';
+import { render, safeJson, safeText, webhookRecord, webhookTable } from '../src/output.ts';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
 import type { Webhook } from '../src/providers/types.ts';
 import { newCli, removeTempRoots, runCli } from './helpers/cli.ts';
@@ -161,6 +161,9 @@ describe('2. escape sequences from providers, deliveries and files are shown, ne
       assert.doesNotMatch(row, RAW_CONTROLS, JSON.stringify(row));
       assert.equal(row.split('\n').length, 2, 'one row, one line');
     }
+    const json = safeJson(JSON.stringify({ s: ESCAPES }));
+    assert.doesNotMatch(json, RAW_CONTROLS);
+    assert.deepEqual(JSON.parse(json), { s: ESCAPES }, 'the JSON value is unchanged');
     const error = new ApiError('rejected', `Ultravox: ${ESCAPES}`, { requestId: ESCAPES, hint: ESCAPES });
     assert.doesNotMatch(formatError(error, { json: false }), RAW_CONTROLS);
   });
@@ -179,6 +182,10 @@ describe('2. escape sequences from providers, deliveries and files are shown, ne
         assert.doesNotMatch(run.stdout, RAW_CONTROLS, JSON.stringify(run.stdout));
         assert.match(run.stdout, /normal\\x1b\[2K/);
       }
+      const json = await cli.run(['list', '-p', 'ultravox', '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      assert.doesNotMatch(json.stdout, RAW_CONTROLS);
+      assert.equal((JSON.parse(json.stdout) as Webhook[])[0]?.status, `normal${ESCAPES}`);
     } finally {
       await server.close();
     }
