@@ -16,7 +16,7 @@ import { sendDelivery } from '../src/delivery.ts';
 import { ApiError, formatError } from '../src/errors.ts';
 import { FRUITLESS_PAGES, MAX_PAGES, PageWalk, redactThenClip, retryAfterMs } from '../src/http.ts';
 import { checkApiKey, checkHeaders } from '../src/input.ts';
-import { deliveryRow } from '../src/listener.ts';
+import { deliveryRow, startListener } from '../src/listener.ts';
 import { render, safeJson, safeText, webhookRecord, webhookTable } from '../src/output.ts';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
 import type { Webhook } from '../src/providers/types.ts';
@@ -368,6 +368,37 @@ describe('5. loopback targets never go through a proxy', () => {
       assert.deepEqual(proxy.seen, []);
       assert.equal(received, 2);
     } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it('listen --forward-to a loopback target relays directly with HTTP_PROXY set', async () => {
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    process.env.HTTP_PROXY = proxy.url;
+    delete process.env.NO_PROXY;
+    const before = received;
+    const forwarded: (number | null | undefined)[] = [];
+    const listener = await startListener({
+      provider: 'talkover',
+      secrets: [],
+      host: '127.0.0.1',
+      port: 0,
+      forwardTo: `http://localhost:${(target.address() as AddressInfo).port}/hook`,
+      forwardTimeoutMs: 5000,
+      acceptInvalid: true,
+      onDelivery: (d) => forwarded.push(d.forward?.status),
+    });
+    try {
+      const answer = await fetch(listener.url, { method: 'POST', body: '{"event":"x"}' });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(forwarded, [200]);
+      assert.equal(received, before + 1);
+      assert.deepEqual(proxy.seen, []);
+    } finally {
+      await listener.close();
       for (const [name, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
