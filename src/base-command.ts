@@ -6,10 +6,13 @@
 import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
 import { ConfigError, ExitCode, FieldError, UsageError, formatError, toCliError } from './errors.ts';
-import { checkFieldNames } from './input.ts';
+import { checkApiKey, checkFieldNames } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
+  safeJson,
+  safeLines,
+  safeText,
   pickFields,
   render,
   webhookRecord,
@@ -112,7 +115,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    process.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
   }
 
   /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */
@@ -217,7 +220,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     scope: Scope,
     key?: string,
   ): Promise<Connection> {
-    const found = key ? { key } : await this.apiKey(descriptor);
+    const found = key ? { key: checkApiKey(key, 'the key given') } : await this.apiKey(descriptor);
     if (!found) {
       throw new ConfigError(`No API key for ${descriptor.displayName}.`, {
         hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${keyEnvNames(descriptor.name)[0]}.`,
@@ -231,7 +234,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       timeoutMs: (flags.timeout ?? 30) * 1000,
       maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
       userAgent: `voicehooks/${this.config.version}`,
-      debug: this.debugEnabled() ? (line) => process.stderr.write(`[debug] ${line}\n`) : undefined,
+      warn: (line) => this.notice(line),
+      debug: this.debugEnabled() ? (line) => process.stderr.write(`[debug] ${safeText(line)}\n`) : undefined,
     };
   }
 
@@ -303,7 +307,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** A warning or next step on stderr: never on stdout, which carries data only. */
   protected notice(text: string): void {
-    process.stderr.write(`${text}\n`);
+    // Notices quote files and providers (warnings, names): shown safely like every other output.
+    process.stderr.write(`${safeLines(text)}\n`);
   }
 
   protected canPrompt(): boolean {

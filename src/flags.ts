@@ -24,12 +24,15 @@ export const apiFlags = {
     summary: 'Seconds to wait for each request.',
     default: 30,
     min: 1,
+    // Timers hold at most 2^31-1 ms (24.8 days); a day is far beyond any request and well within.
+    max: 86_400,
     helpGroup: GLOBAL,
   }),
   'max-wait': Flags.integer({
     summary: 'Longest Retry-After, in seconds, to wait for before giving up.',
     default: 60,
     min: 0,
+    max: 86_400,
     helpGroup: GLOBAL,
   }),
   'show-secrets': Flags.boolean({

@@ -6,7 +6,7 @@
  * a provider.
  */
 import { UsageError } from './errors.ts';
-import { FLAG_FOR_FIELD, aOrAn } from './input.ts';
+import { FLAG_FOR_FIELD, aOrAn, checkApiKey } from './input.ts';
 import { declaredSettings, isProviderName, PROVIDER_NAMES } from './providers/index.ts';
 import type { ProviderDescriptor, ProviderName, Scope, SettingSpec } from './providers/types.ts';
 import type { Profile } from './config.ts';
@@ -181,17 +181,18 @@ export function resolveBaseUrl(descriptor: ProviderDescriptor, settings: Scope, 
   );
 }
 
-/** The API key: VOICEHOOKS_<P>_API_KEY, <P>_API_KEY, then the profile. */
+/** The API key: VOICEHOOKS_<P>_API_KEY, <P>_API_KEY, then the profile; one that cannot be sent is exit 3. */
 export function resolveApiKey(
   descriptor: ProviderDescriptor,
   input: Pick<ResolveInput, 'env' | 'profile' | 'profileName'>,
 ): { key: string; source: string } | undefined {
   for (const name of keyEnvNames(descriptor.name)) {
     const value = input.env[name];
-    if (value) return { key: value, source: `env ${name}` };
+    if (value) return { key: checkApiKey(value, name), source: `env ${name}` };
   }
   const stored = input.profile.keys?.[descriptor.name];
-  return stored ? { key: stored, source: `profile "${input.profileName}"` } : undefined;
+  const source = `profile "${input.profileName}"`;
+  return stored ? { key: checkApiKey(stored, `the config file (${source})`), source } : undefined;
 }
 
 /** The defaults of a provider's settings (what `providers` shows the production URL for). */

@@ -9,7 +9,7 @@
  * Nothing outside `src/providers/` names a provider or imports a provider's module (test/boundaries.test.ts).
  * docs/adding-a-provider.md walks through a new folder.
  */
-import type { SigningSupport } from '../signatures.ts';
+import type { SigningSupport } from '../signature-types.ts';
 import type { EmulatorModule } from '../emulator/types.ts';
 
 /** A provider's `name` (`descriptor.name`): lower-case letters, the key of its settings and env variables. */
@@ -153,7 +153,7 @@ export interface DeliveryKit {
  * How a provider signs deliveries: `{load}` of its scheme module, or `{unknown: {message, hint}}` when it
  * documents none (`sign`/`verify` exit 6 with these words; `listen` shows its deliveries unchecked).
  */
-export type { SigningSupport } from '../signatures.ts';
+export type { SigningSupport } from '../signature-types.ts';
 
 /** The light half of a provider: facts and checks, no HTTP. Its `index.ts` exports one. */
 export interface ProviderDescriptor {
@@ -214,6 +214,8 @@ export interface Connection {
   userAgent: string;
   /** Receives the redacted HTTP trace when `--debug` is on. */
   debug?: (line: string) => void;
+  /** Receives warnings for stderr (a list cut short by a provider that repeats itself). */
+  warn?: (line: string) => void;
 }
 
 export interface ListOptions {
