@@ -218,14 +218,22 @@ describe('base URL and API key', () => {
   });
 
   it('API key: VOICEHOOKS_<P>_API_KEY, <P>_API_KEY, then the profile', () => {
-    const profile: Profile = { keys: { daily: 'from-profile' } };
+    const profile: Profile = { keys: { daily: 'from-the-profile' } };
     const at = (env: Record<string, string>) => resolveApiKey(daily, { env, profile, profileName: 'ci' });
-    assert.deepEqual(at({ VOICEHOOKS_DAILY_API_KEY: 'a', DAILY_API_KEY: 'b' }), {
-      key: 'a',
+    assert.deepEqual(at({ VOICEHOOKS_DAILY_API_KEY: 'key-aaaaaaaa', DAILY_API_KEY: 'key-bbbbbbbb' }), {
+      key: 'key-aaaaaaaa',
       source: 'env VOICEHOOKS_DAILY_API_KEY',
     });
-    assert.deepEqual(at({ DAILY_API_KEY: 'b' }), { key: 'b', source: 'env DAILY_API_KEY' });
-    assert.deepEqual(at({}), { key: 'from-profile', source: 'profile "ci"' });
+    assert.deepEqual(at({ DAILY_API_KEY: 'key-bbbbbbbb' }), {
+      key: 'key-bbbbbbbb',
+      source: 'env DAILY_API_KEY',
+    });
+    assert.deepEqual(at({}), { key: 'from-the-profile', source: 'profile "ci"' });
+    // A key that cannot be sent is a configuration error naming where it came from (exit 3).
+    assert.throws(() => at({ DAILY_API_KEY: 'short' }), {
+      kind: 'config',
+      message: /from DAILY_API_KEY is 5 characters/,
+    });
     assert.equal(resolveApiKey(ultravox, { env: {}, profile, profileName: 'ci' }), undefined);
   });
 
