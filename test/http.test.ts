@@ -1,4 +1,4 @@
-// The HTTP client against the emulator and tiny purpose-built servers on 127.0.0.1 (cli-contract.md
+// The HTTP client against the emulator and tiny purpose-built servers on 127.0.0.1 (docs/contract.md
 // §Retries and time, §Security, §Exit codes). Backoff is 10 ms so retries cost nothing; only Retry-After waits.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';

@@ -13,6 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isLoopbackHost } from '../input.ts';
 
+import { headerValue } from './request.ts';
+
 export { decodeSegment, headerValue } from './request.ts';
 
 export type {
@@ -26,6 +28,30 @@ export type {
   TriggerDelivery,
 } from './types.ts';
 import type { Outcome, TriggerAttempt } from './types.ts';
+
+// ---- reading requests ----
+
+/** A request's JSON body: `{}` when empty; the parser's words when it does not parse (each provider words its own 400). */
+export function readJsonBody(body: string): { data: unknown } | { error: string } {
+  if (body.trim() === '') return { data: {} };
+  try {
+    return { data: JSON.parse(body) as unknown };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Whether a credential is accepted: present and non-empty, and the emulator's key when it was given one. */
+export function keyAccepted(value: string | string[] | undefined, expected: string | undefined): boolean {
+  const key = headerValue(value);
+  if (key === undefined || key === '') return false;
+  return expected === undefined || key === expected;
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(value: string | string[] | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(headerValue(value) ?? '')?.[1];
+}
 
 // ---- retries ----
 

@@ -11,7 +11,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { decodeSegment, headerValue, sendDelivery, withRetries } from '../../emulator/kit.ts';
+import { decodeSegment, headerValue, readJsonBody, sendDelivery, withRetries } from '../../emulator/kit.ts';
 import type {
   EmulatorModule,
   EmulatorRequest,
@@ -372,12 +372,10 @@ function methodNotAllowed(): EmulatorResponse {
 
 /** Daily's own curl examples send `Content-Type: text/plain`, so the body is read as JSON whatever its type. */
 function parseBody(body: string): { data: unknown } | { response: EmulatorResponse } {
-  if (body.trim() === '') return { data: {} };
-  try {
-    return { data: JSON.parse(body) as unknown };
-  } catch {
-    return { response: dailyError(400, 'json-parsing-error', 'Invalid JSON in request body') };
-  }
+  const read = readJsonBody(body);
+  return 'data' in read
+    ? read
+    : { response: dailyError(400, 'json-parsing-error', 'Invalid JSON in request body') };
 }
 
 interface WritableFields {

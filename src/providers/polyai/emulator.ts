@@ -8,7 +8,14 @@
  * and a signing secret that appears only in the answers to create and rotate-secret.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ok2xx, sendDelivery, withRetries } from '../../emulator/kit.ts';
+import {
+  decodeSegment,
+  keyAccepted,
+  ok2xx,
+  readJsonBody,
+  sendDelivery,
+  withRetries,
+} from '../../emulator/kit.ts';
 import type {
   EmulatorModule,
   EmulatorRequest,
@@ -103,12 +110,7 @@ export function createPolyAIEmulator(options: PolyAIEmulatorOptions = {}): PolyA
   };
   const notFound = () => fail(404, 'NOT_FOUND', 'Webhook endpoint not found.');
 
-  const authorised = (req: EmulatorRequest): boolean => {
-    const raw = req.headers['x-api-key'];
-    const key = Array.isArray(raw) ? raw[0] : raw;
-    if (key === undefined || key === '') return false;
-    return options.apiKey === undefined || key === options.apiKey;
-  };
+  const authorised = (req: EmulatorRequest) => keyAccepted(req.headers['x-api-key'], options.apiKey);
 
   const list = (req: EmulatorRequest): EmulatorResponse => {
     const enabled = req.query.get('enabled');
@@ -176,7 +178,7 @@ export function createPolyAIEmulator(options: PolyAIEmulatorOptions = {}): PolyA
 
   /** The entry a path's id names, or the error answer: 422 for a malformed id, 404 for an unknown one. */
   const lookup = (rawId: string): Entry | EmulatorResponse => {
-    const id = decodeSafe(rawId);
+    const id = decodeSegment(rawId);
     if (!ID_RE.test(id)) {
       return fail(
         422,
@@ -299,28 +301,16 @@ function newSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
-function decodeSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
 /** The parsed JSON body ({} when empty), or undefined when it does not parse. */
 function parseBody(body: string): unknown {
-  if (body.trim() === '') return {};
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
+  const read = readJsonBody(body);
+  return 'data' in read ? read.data : undefined;
 }
 
 /**
  * Checks a body against `CreateWebhookEndpointRequest` or `UpdateWebhookEndpointAttributes`, unknown
  * properties included (`additionalProperties: false`). The one departure from the spec: a plain-http URL
- * on a loopback host is accepted, so the CLI's local listener can receive deliveries (cli-contract.md).
+ * on a loopback host is accepted, so the CLI's local listener can receive deliveries (docs/contract.md).
  */
 function validateWrite(data: unknown, mode: 'create' | 'update'): Problem[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {

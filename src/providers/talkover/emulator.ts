@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { decodeSegment, headerValue, withRetries } from '../../emulator/kit.ts';
+import { bearerToken, decodeSegment, withRetries } from '../../emulator/kit.ts';
 import type {
   EmulatorModule,
   EmulatorRequest,
@@ -136,10 +136,9 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
   };
 
   const authError = (req: EmulatorRequest): EmulatorResponse | undefined => {
-    const header = headerValue(req.headers.authorization) ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) return { status: 401, body: { message: 'Missing Bearer Token' } };
-    if (options.apiKey !== undefined && match[1] !== options.apiKey) {
+    const token = bearerToken(req.headers.authorization);
+    if (token === undefined) return { status: 401, body: { message: 'Missing Bearer Token' } };
+    if (options.apiKey !== undefined && token !== options.apiKey) {
       // The generic error shape of the docs' introduction page (docs/providers/talkover.md §2.4).
       return {
         status: 401,

@@ -5,7 +5,14 @@
  */
 import { ULTRAVOX_EVENTS } from './events.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { decodeSegment, headerValue, sendDelivery, withRetries } from '../../emulator/kit.ts';
+import {
+  decodeSegment,
+  headerValue,
+  keyAccepted,
+  readJsonBody,
+  sendDelivery,
+  withRetries,
+} from '../../emulator/kit.ts';
 import type {
   EmulatorModule,
   EmulatorRequest,
@@ -90,11 +97,7 @@ export function createUltravoxEmulator(options: UltravoxEmulatorOptions = {}): U
     entries.push({ seq: nextSeq++, hook });
   };
 
-  const authorised = (req: EmulatorRequest): boolean => {
-    const key = headerValue(req.headers['x-api-key']);
-    if (key === undefined || key === '') return false;
-    return options.apiKey === undefined || key === options.apiKey;
-  };
+  const authorised = (req: EmulatorRequest) => keyAccepted(req.headers['x-api-key'], options.apiKey);
 
   const list = (req: EmulatorRequest): EmulatorResponse => {
     const agentParam = req.query.get('agentId') ?? '';
@@ -329,12 +332,10 @@ function parseBody(req: EmulatorRequest): { data: unknown } | { response: Emulat
       },
     };
   }
-  try {
-    return { data: JSON.parse(req.body) as unknown };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { response: { status: 400, body: { detail: `JSON parse error - ${message}` } } };
-  }
+  const read = readJsonBody(req.body);
+  return 'data' in read
+    ? read
+    : { response: { status: 400, body: { detail: `JSON parse error - ${read.error}` } } };
 }
 
 interface WritableFields {
