@@ -299,3 +299,21 @@ describe('a config file of before per-provider settings, through the built CLI',
     assert.equal(reread.stdout, 'uk\n');
   });
 });
+
+describe('providers, through the built CLI', () => {
+  it('says which providers need a scope (agentScoped) and their production URL with default settings', async () => {
+    const cli = newCli({ baseUrl: null, apiKey: null });
+    const run = await cli.run(['providers', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const rows = JSON.parse(run.stdout) as { name: string; agentScoped: boolean; defaultBaseUrl: string }[];
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.agentScoped, r.defaultBaseUrl]),
+      [
+        ['ultravox', false, 'https://api.ultravox.ai'],
+        ['talkover', true, 'https://app.talkover.ai/api/v1'],
+        ['polyai', false, 'https://api.us.poly.ai'],
+        ['daily', false, 'https://api.daily.co/v1'],
+      ],
+    );
+  });
+});
