@@ -9,7 +9,7 @@ import { EnvHttpProxyAgent, request } from './undici.ts';
 import { describeFailure, preview, readStart } from './delivery.ts';
 import { UsageError } from './errors.ts';
 import { safeText } from './output.ts';
-import type { SignatureScheme, VerifyReason } from './signatures.ts';
+import type { KnownSecret, SignatureScheme, VerifyReason } from './signatures.ts';
 import type { ProviderName, ReceiverKit } from './providers/types.ts';
 
 /**
@@ -60,6 +60,8 @@ export interface ListenerOptions {
   scheme?: SignatureScheme;
   /** Secrets to verify with; none: deliveries are shown but not checked. */
   secrets: readonly string[];
+  /** Other secrets known for the provider's webhooks, tried only to say why a delivery failed. */
+  otherSecrets?: readonly KnownSecret[];
   toleranceSeconds?: number | null;
   host: string;
   port: number;
@@ -304,6 +306,7 @@ function inspect(
     body,
     headers: req.headers,
     secrets: options.secrets,
+    otherSecrets: options.otherSecrets,
     toleranceSeconds: options.toleranceSeconds,
   });
   delivery.verification = result.valid ? 'verified' : 'invalid';

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, accountFlags, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { safeJson } from '../output.ts';
-import { checkId, isLoopbackHost } from '../input.ts';
+import { isLoopbackHost } from '../input.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 import { hasSignatureScheme, loadSignatureScheme, type SignatureScheme } from '../signatures.ts';
 
@@ -76,6 +76,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
       receiver: descriptor.receiver,
       scheme,
       secrets,
+      otherSecrets: secrets.length > 0 ? await this.issuedSecrets.known(descriptor, this.flags.webhook) : [],
       toleranceSeconds: this.flags.tolerance,
       host: this.flags.host,
       port: this.flags.port,
@@ -109,32 +110,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
       if (given || webhook) await loadSignatureScheme(descriptor);
       return [];
     }
-    if (given) {
-      for (const secret of given) {
-        const problem = scheme.secretProblem(secret);
-        if (problem) throw new UsageError(`--secret ${problem}`);
-      }
-      return given;
-    }
-    if (webhook === undefined) return [];
-    const id = checkId(webhook, descriptor);
-    if (!descriptor.capabilities.secretsReadable) {
-      const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, id);
-      if (kept === undefined) {
-        throw new UsageError(
-          `No signing secret is kept for ${descriptor.displayName} webhook ${id}, and ${descriptor.displayName} shows it only once.`,
-          {
-            hint: `Pass it with --secret, or get a new one with \`voicehooks rotate-secret ${id} -p ${descriptor.name}\`.`,
-          },
-        );
-      }
-      return [kept];
-    }
-    const { adapter } = await this.connect(descriptor);
-    const found = (await adapter.get(id)).secrets;
-    if (found.length === 0)
-      throw new UsageError(`${descriptor.displayName} webhook ${id} has no signing secret; pass --secret.`);
-    return found;
+    return this.secretsFor(descriptor, scheme, given, webhook);
   }
 
   private announce(

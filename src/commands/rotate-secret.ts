@@ -38,10 +38,16 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
       );
     }
     const { adapter } = await this.connect(descriptor);
+    // The secrets before the rotation, so that those it replaces can be recognised for the grace period.
+    const before = this.flags['save-secret']
+      ? await this.issuedSecrets.current(descriptor, id, async () => (await adapter.get(id)).secrets)
+      : [];
     const result = await this.withProgress(`Rotating the secret of ${id}`, () =>
       adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] }),
     );
     this.notice(result.notice);
+    const replaced = before.filter((s) => s !== result.secret && !result.webhook.secrets.includes(s));
+    await this.issuedSecrets.retire(descriptor, id, replaced);
     await this.issuedSecrets.keep(descriptor, id, result.secret, this.flags['save-secret']);
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
   }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.ts';
-import { TestFailedError, UsageError } from '../errors.ts';
+import { BaseCommand, accountFlags, apiFlags } from '../base-command.ts';
+import { TestFailedError } from '../errors.ts';
 import type { View } from '../output.ts';
 import { loadSignatureScheme, parseHeaderFlags, readBody, type VerifyResult } from '../signatures.ts';
 
@@ -15,7 +15,10 @@ export default class Verify extends BaseCommand<typeof Verify> {
     'Give the body (stdin or --body-file) exactly as received, and the headers that came with it.',
     'Exits 0 when the signature matches one of the secrets within the tolerance, 8 otherwise; the report',
     "(valid, reason, which secret matched, the timestamp's age) is printed on stdout either way.",
-    'Reasons: missing-signature, missing-timestamp, bad-timestamp, stale, mismatch.',
+    'Why a delivery fails, the first that fits (docs/debugging.md): missing-signature, malformed-signature,',
+    'missing-timestamp, bad-timestamp, stale (by how much, and which clock), re-serialised (a re-encoding of',
+    'the JSON verifies), other-secret (a replaced secret, or another webhook\'s), secret-encoding (the secret',
+    'read another way verifies), mismatch (the body or the secret differs). No secret is ever printed.',
     'Default tolerance: Ultravox 60 s, PolyAI 300 s, Daily 300 s (Daily documents none; 300 s is assumed).',
     'Daily: the raw body is tried first, then JSON.stringify of the parsed body.',
   ].join('\n');
@@ -27,7 +30,11 @@ export default class Verify extends BaseCommand<typeof Verify> {
     secret: Flags.string({
       summary: 'Secret to check with; repeat to accept any of several (during a rotation).',
       multiple: true,
-      required: true,
+      exactlyOne: ['secret', 'webhook'],
+    }),
+    webhook: Flags.string({
+      summary: "Check with this webhook's secret(s) (PolyAI: the one kept in the local secret store).",
+      exactlyOne: ['secret', 'webhook'],
     }),
     header: Flags.string({
       summary: "A received header, 'Name: value'; repeatable.",
@@ -39,6 +46,8 @@ export default class Verify extends BaseCommand<typeof Verify> {
       min: 0,
     }),
     'body-file': Flags.string({ summary: 'Read the body from this file instead of stdin.' }),
+    'base-url': apiFlags['base-url'],
+    ...accountFlags,
   };
 
   /** Set when the signature did not verify; reported after the report itself has been printed. */
@@ -47,16 +56,14 @@ export default class Verify extends BaseCommand<typeof Verify> {
   async run(): Promise<VerifyReport> {
     const descriptor = await this.provider();
     const scheme = await loadSignatureScheme(descriptor);
-    for (const secret of this.flags.secret) {
-      const problem = scheme.secretProblem(secret);
-      if (problem) throw new UsageError(`--secret ${problem}`);
-    }
     const headers = parseHeaderFlags(this.flags.header);
+    const secrets = await this.secretsFor(descriptor, scheme, this.flags.secret, this.flags.webhook);
     const body = await readBody(this.flags['body-file']);
     const result = scheme.verify({
       body,
       headers,
-      secrets: this.flags.secret,
+      secrets,
+      otherSecrets: await this.issuedSecrets.known(descriptor, this.flags.webhook),
       toleranceSeconds: this.flags.tolerance,
     });
     if (!result.valid) {
@@ -97,12 +104,19 @@ export default class Verify extends BaseCommand<typeof Verify> {
 function hintFor(result: VerifyResult, signatureHeader: string, timestampHeader: string): string {
   switch (result.reason) {
     case 'missing-signature':
-      return `Pass it with --header '${signatureHeader}: …'.`;
+    case 'malformed-signature':
+      return `Pass it with --header '${signatureHeader}: …', exactly as received.`;
     case 'missing-timestamp':
     case 'bad-timestamp':
       return `Pass it with --header '${timestampHeader}: …', exactly as received.`;
     case 'stale':
-      return 'A replayed or delayed delivery. To check an old capture, raise --tolerance (0 skips the age check).';
+      return 'A replayed or delayed delivery, or a clock off. To check an old capture, raise --tolerance (0 skips the age check).';
+    case 're-serialised':
+      return 'Verify the bytes of the request body as they arrived: read it raw, before any JSON parser or framework touches it.';
+    case 'other-secret':
+      return "Check with the webhook's current secret, and update the receiver (or the sender) to it.";
+    case 'secret-encoding':
+      return 'Give the secret exactly as the provider shows it; the provider decodes it as its scheme says.';
     default:
       return "Check that the body is byte for byte what was received and that the secret is the webhook's current one.";
   }
