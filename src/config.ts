@@ -201,7 +201,13 @@ export class ConfigStore {
    * Keeps secrets a rotation replaced until `until`; entries past their own end are dropped on the way, so the
    * store holds no secret longer than its grace period (plus the time until the next write).
    */
-  retireSecrets(profile: string, provider: ProviderName, id: string, secrets: readonly string[], until: Date): void {
+  retireSecrets(
+    profile: string,
+    provider: ProviderName,
+    id: string,
+    secrets: readonly string[],
+    until: Date,
+  ): void {
     const now = Date.now();
     this.updateProfile(profile, (p) => {
       const all = { ...p.retiredSecrets };

@@ -352,7 +352,8 @@ export function encodeJson(
   if (options.sortKeys) keys.sort();
   if (keys.length === 0) return '{}';
   const entries = keys.map(
-    (k) => `${JSON.stringify(k)}${colon}${encodeJson((value as Record<string, unknown>)[k], options, depth + 1)}`,
+    (k) =>
+      `${JSON.stringify(k)}${colon}${encodeJson((value as Record<string, unknown>)[k], options, depth + 1)}`,
   );
   return `{${inner}${entries.join(`${comma}${inner}`)}${outer}}`;
 }

@@ -17,7 +17,7 @@ export default class Verify extends BaseCommand<typeof Verify> {
     "(valid, reason, which secret matched, the timestamp's age) is printed on stdout either way.",
     'Why a delivery fails, the first that fits (docs/debugging.md): missing-signature, malformed-signature,',
     'missing-timestamp, bad-timestamp, stale (by how much, and which clock), re-serialised (a re-encoding of',
-    'the JSON verifies), other-secret (a replaced secret, or another webhook\'s), secret-encoding (the secret',
+    "the JSON verifies), other-secret (a replaced secret, or another webhook's), secret-encoding (the secret",
     'read another way verifies), mismatch (the body or the secret differs). No secret is ever printed.',
     'Default tolerance: Ultravox 60 s, PolyAI 300 s, Daily 300 s (Daily documents none; 300 s is assumed).',
     'Daily: the raw body is tried first, then JSON.stringify of the parsed body.',
