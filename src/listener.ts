@@ -75,6 +75,8 @@ export interface ListenerOptions {
   /** Answer 2xx (and forward) even when the signature does not verify. */
   acceptInvalid: boolean;
   onDelivery(delivery: ReceivedDelivery): void;
+  /** Called with each delivery's raw headers and body, before it is reported (`listen --record`). */
+  onRaw?(delivery: ReceivedDelivery, rawHeaders: readonly string[], body: Buffer): void;
 }
 
 export interface RunningListener {
@@ -164,6 +166,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         ...(delivery.reason ? { reason: delivery.reason, detail: delivery.detail } : {}),
       });
     }
+    options.onRaw?.(delivery, req.rawHeaders, body);
     options.onDelivery(delivery);
     if (last) {
       if (res.writableFinished) void stop();
@@ -347,9 +350,11 @@ function answer(res: ServerResponse, status: number, body: Record<string, unknow
 
 /** One line of `listen`'s output: aligned words on a terminal, tab-separated fields in a pipe. */
 export function deliveryRow(delivery: ReceivedDelivery, tty: boolean): string {
+  // The forwarded delivery's report, as `send` and `test` give it: status, time and the answer's start.
+  const answer = delivery.forward?.responseBody ? ` ${delivery.forward.responseBody.slice(0, 60)}` : '';
   const forwarded = delivery.forward
     ? delivery.forward.status !== null
-      ? `${delivery.forward.status} (${delivery.forward.latencyMs} ms)`
+      ? `${delivery.forward.status} (${delivery.forward.latencyMs} ms)${answer}`
       : `failed: ${delivery.forward.error ?? ''}`
     : '';
   const cells = [

@@ -3,6 +3,7 @@ import { BaseCommand, accountFlags, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { safeJson } from '../output.ts';
 import { isLoopbackHost } from '../input.ts';
+import type { ReceivedDelivery } from '../listener.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 import { hasSignatureScheme, loadSignatureScheme, type SignatureScheme } from '../signatures.ts';
 
@@ -11,7 +12,10 @@ export default class Listen extends BaseCommand<typeof Listen> {
   static override description = [
     'Prints the URL it listens on (stderr), then one row per delivery on stdout: time, event, verification',
     '(verified, invalid, unsigned, or unchecked when no secret was given), id, the status answered, the',
-    'forward result and why a delivery was invalid. --json prints one JSON object per delivery and line.',
+    'forward result (status, time, the start of the answer) and why a delivery was invalid (reason code and',
+    'sentence, as `verify` gives them). --json prints one JSON object per delivery and line. --record FILE',
+    'appends each delivery (headers, raw body, verification) as a JSON line for `replay`; credential headers',
+    'are masked unless --record-secrets.',
     'Answers 200 to accepted deliveries and 401 to invalid ones (--accept-invalid: 200 anyway). With',
     '--forward-to, each accepted delivery is relayed with its body and headers unchanged and the sender gets',
     'the target\'s answer (502 when it cannot be reached). Daily\'s unsigned {"test":"test"} URL probe is',
@@ -21,6 +25,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     '<%= config.bin %> listen -p ultravox --secret s3cr3t',
     '<%= config.bin %> listen -p polyai --webhook whe_9ZtRcXw3nByK5pVqMaEfJs --forward-to http://localhost:3000/hooks',
     '<%= config.bin %> listen -p daily --secret "$HMAC" --port 0 --max-events 1 --json',
+    '<%= config.bin %> listen -p ultravox --secret s3cr3t --record deliveries.jsonl',
   ];
   static override flags = {
     port: Flags.integer({
@@ -40,6 +45,13 @@ export default class Listen extends BaseCommand<typeof Listen> {
       summary: "Verify with this webhook's secret(s) (PolyAI: the one kept in the local secret store).",
     }),
     'forward-to': Flags.string({ summary: 'Relay each accepted delivery, unchanged, to this URL.' }),
+    record: Flags.string({
+      summary: 'Append each delivery to this file, one JSON line each (mode 0600), for `replay`.',
+    }),
+    'record-secrets': Flags.boolean({
+      summary: 'Keep credential headers (Authorization, API keys, tokens) in the --record file unmasked.',
+      dependsOn: ['record'],
+    }),
     'max-events': Flags.integer({ summary: 'Stop after this many deliveries.', min: 1 }),
     'accept-invalid': Flags.boolean({
       summary: 'Answer 200 (and forward) even when a signature does not verify.',
@@ -71,6 +83,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     const secrets = await this.secrets(descriptor, scheme);
     const { startListener, deliveryRow } = await import('../listener.ts');
     const tty = Boolean(process.stdout.isTTY);
+    const recorder = await this.recorder();
     const listener = await startListener({
       provider: descriptor.name,
       receiver: descriptor.receiver,
@@ -85,6 +98,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
       forwardTimeoutMs: this.flags.timeout * 1000,
       maxEvents: this.flags['max-events'],
       acceptInvalid: this.flags['accept-invalid'],
+      onRaw: recorder?.append,
       onDelivery: (d) =>
         process.stdout.write(this.jsonEnabled() ? `${safeJson(JSON.stringify(d))}\n` : deliveryRow(d, tty)),
     });
@@ -94,9 +108,24 @@ export default class Listen extends BaseCommand<typeof Listen> {
     process.once('SIGTERM', stop);
     this.announce(descriptor, listener.url, scheme, secrets.length);
     await listener.done;
+    recorder?.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     this.notice(`Stopped after ${listener.count()} deliver${listener.count() === 1 ? 'y' : 'ies'}.`);
+  }
+
+  /** The --record file, opened before listening so that a file that cannot be written stops at once. */
+  private async recorder() {
+    const file = this.flags.record;
+    if (file === undefined) return undefined;
+    const { openRecordFile, toRecord } = await import('../recording.ts');
+    const opened = openRecordFile(file);
+    const reveal = this.flags['record-secrets'];
+    return {
+      append: (d: ReceivedDelivery, rawHeaders: readonly string[], body: Buffer) =>
+        opened.append(toRecord(d, rawHeaders, body, reveal)),
+      close: opened.close,
+    };
   }
 
   /** The secrets to verify with: --secret, or the webhook's own (read from the provider or the local store). */

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, accountFlags, apiFlags } from '../base-command.ts';
 import { TestFailedError, UsageError } from '../errors.ts';
-import { checkEvents, checkHeaders } from '../input.ts';
+import { checkEvents, checkHeaders, checkTarget } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 import { hasSignatureScheme, loadSignatureScheme, readBody, type SignatureScheme } from '../signatures.ts';
@@ -29,10 +29,11 @@ export interface SendReport {
 }
 
 export default class Send extends BaseCommand<typeof Send> {
-  static override summary = 'Send any body, signed as the provider signs it, to any URL, and show the answer.';
+  static override summary =
+    'Send any body, signed as the provider signs it, to any URL, and show the answer.';
   static override description = [
     "The body is --body-file, or stdin, or else the provider's sample of --event. It is signed byte for byte",
-    "with --secret, or with the secret of --webhook ID (read from the provider, or the local secret store), and a",
+    'with --secret, or with the secret of --webhook ID (read from the provider, or the local secret store), and a',
     "timestamp of now; --header adds headers (the signature headers are always the scheme's own). Talkover's",
     'scheme is undocumented: its bodies are sent unsigned. The report (status, response time, the start of the',
     'answer) is printed on stdout either way; an answer other than 2xx, or none, exits 8.',
@@ -40,7 +41,7 @@ export default class Send extends BaseCommand<typeof Send> {
   static override examples = [
     '<%= config.bin %> send -p ultravox --url http://127.0.0.1:4748/hooks --secret s3cr3t --body-file call.json',
     '<%= config.bin %> send -p polyai --url http://127.0.0.1:3000/webhooks --webhook whe_9ZtRcXw3nByK5pVqMaEfJs --event alerts.triggered',
-    "echo '{\"test\":1}' | <%= config.bin %> send -p daily --url http://127.0.0.1:4748/ --secret \"$HMAC\" --header 'X-Trace=1' --json",
+    'echo \'{"test":1}\' | <%= config.bin %> send -p daily --url http://127.0.0.1:4748/ --secret "$HMAC" --header \'X-Trace=1\' --json',
   ];
   static override flags = {
     url: Flags.string({ summary: 'Where to send it (any http(s) URL).', required: true }),
@@ -106,7 +107,8 @@ export default class Send extends BaseCommand<typeof Send> {
   /** The provider's scheme; none where it is undocumented, and then a secret is refused (exit 6). */
   private async schemeFor(descriptor: ProviderDescriptor): Promise<SignatureScheme | undefined> {
     if (hasSignatureScheme(descriptor)) return loadSignatureScheme(descriptor);
-    if (this.flags.secret !== undefined || this.flags.webhook !== undefined) await loadSignatureScheme(descriptor);
+    if (this.flags.secret !== undefined || this.flags.webhook !== undefined)
+      await loadSignatureScheme(descriptor);
     this.notice(`${descriptor.displayName} does not document how it signs deliveries: sending unsigned.`);
     return undefined;
   }
@@ -114,9 +116,12 @@ export default class Send extends BaseCommand<typeof Send> {
   private async signingSecrets(descriptor: ProviderDescriptor, scheme: SignatureScheme): Promise<string[]> {
     const secrets = await this.secretsFor(descriptor, scheme, this.flags.secret, this.flags.webhook);
     if (secrets.length === 0) {
-      throw new UsageError(`Missing --secret or --webhook: ${descriptor.displayName} deliveries are signed.`, {
-        hint: `For example: voicehooks send -p ${descriptor.name} --url URL --secret S --body-file body.json`,
-      });
+      throw new UsageError(
+        `Missing --secret or --webhook: ${descriptor.displayName} deliveries are signed.`,
+        {
+          hint: `For example: voicehooks send -p ${descriptor.name} --url URL --secret S --body-file body.json`,
+        },
+      );
     }
     // A webhook's several secrets sign together only where the provider sends several signatures.
     return scheme.multipleSignatures || this.flags.secret ? secrets : secrets.slice(0, 1);
@@ -179,20 +184,6 @@ export default class Send extends BaseCommand<typeof Send> {
   }
 }
 
-/** An absolute http(s) URL, any host: sending is to the user's own endpoints. */
-export function checkTarget(value: string, flag: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${flag} must be an absolute http(s) URL, got "${value}".`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${flag} must use http or https, not ${url.protocol}`);
-  }
-  return value;
-}
-
 /** `Name=value` or `Name: value`, as a header record. */
 export function parseHeaderPairs(values: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -213,7 +204,8 @@ export function failureOf(
   url: string,
   provider: string,
 ): TestFailedError {
-  const what = outcome.status === null ? (outcome.error ?? 'no answer') : `it answered HTTP ${outcome.status}`;
+  const what =
+    outcome.status === null ? (outcome.error ?? 'no answer') : `it answered HTTP ${outcome.status}`;
   return new TestFailedError(`The delivery to ${url} failed: ${what}.`, {
     provider,
     hint:
