@@ -75,7 +75,7 @@ export interface ListenerOptions {
   /** Answer 2xx (and forward) even when the signature does not verify. */
   acceptInvalid: boolean;
   onDelivery(delivery: ReceivedDelivery): void;
-  /** Called with each delivery's raw headers and body, before it is reported (`listen --record`). */
+  /** Called with each delivery's raw headers and body (not a probe's), before it is reported (`--record`). */
   onRaw?(delivery: ReceivedDelivery, rawHeaders: readonly string[], body: Buffer): void;
 }
 
@@ -166,7 +166,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         ...(delivery.reason ? { reason: delivery.reason, detail: delivery.detail } : {}),
       });
     }
-    options.onRaw?.(delivery, req.rawHeaders, body);
+    // A URL probe is the provider checking the endpoint, not a delivery: it is not recorded.
+    if (!delivery.probe) options.onRaw?.(delivery, req.rawHeaders, body);
     options.onDelivery(delivery);
     if (last) {
       if (res.writableFinished) void stop();

@@ -94,9 +94,6 @@ export default class Replay extends BaseCommand<typeof Replay> {
     if (!resign && (this.flags.secret !== undefined || this.flags.webhook !== undefined)) {
       throw new UsageError('--secret and --webhook sign anew: add --resign (or --edit).');
     }
-    if (resign && this.flags.secret === undefined && this.flags.webhook === undefined) {
-      throw new UsageError('--resign and --edit sign anew: give --secret or --webhook.');
-    }
     const { readRecords } = await import('../recording.ts');
     const chosen: { line: number; record: RecordedDelivery }[] = [];
     for (const entry of readRecords(this.args.file)) {
@@ -185,7 +182,7 @@ export default class Replay extends BaseCommand<typeof Replay> {
       url,
       method: record.method,
       signature,
-      edited: this.flags.edit,
+      edited: this.flags.edit === true,
       droppedHeaders: dropped,
       passed: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
       statusCode: outcome.status,
@@ -203,6 +200,11 @@ export default class Replay extends BaseCommand<typeof Replay> {
     if (known) return known;
     const scheme = await loadSignatureScheme(descriptor);
     const secrets = await this.secretsFor(descriptor, scheme, this.flags.secret, this.flags.webhook);
+    if (secrets.length === 0) {
+      throw new UsageError(
+        `Re-signing ${descriptor.displayName} deliveries (--resign, --edit) needs --secret or --webhook.`,
+      );
+    }
     this.secretsByProvider.set(descriptor.name, secrets);
     return secrets;
   }

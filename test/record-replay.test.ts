@@ -1,0 +1,415 @@
+// Debugging deliveries end to end with the BUILT CLI (`npm run build` first), for every provider in the
+// registry: the emulator delivers an event to `listen --record`, the record file is replayed to a second
+// `listen` as recorded, re-signed and edited (with a scripted EDITOR), `send` signs a body to the same
+// listener, and every one verifies there (Talkover's, whose scheme is undocumented, arrive unsigned). The
+// --json shapes of send, replay, the record lines and listen's reasons are pinned here (docs/debugging.md).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
+import { availableProviders } from '../src/providers/index.ts';
+import { ROOT, cleanEnv, newCli, removeTempRoots, type Cli } from './helpers/cli.ts';
+
+const KEY = 'record-replay-key-7f3a';
+const AGENT = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
+const DAILY_HMAC = 'cmVjb3JkLXJlcGxheS1kYWlseS1rZXktMzItYnl0ZXM=';
+
+let emu: RunningEmulator;
+
+before(async () => {
+  emu = await startEmulator({ apiKey: KEY });
+});
+
+after(async () => {
+  await emu.close();
+  removeTempRoots();
+});
+
+function emulatorEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { name } of availableProviders()) {
+    env[`VOICEHOOKS_${name.toUpperCase()}_BASE_URL`] = emu.baseUrl(name);
+    env[`VOICEHOOKS_${name.toUpperCase()}_API_KEY`] = KEY;
+  }
+  return env;
+}
+
+/** A call to an emulated provider's API, as its own clients make it. */
+async function api(provider: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const auth: Record<string, string> =
+    provider === 'ultravox' || provider === 'polyai'
+      ? { 'x-api-key': KEY }
+      : { authorization: `Bearer ${KEY}` };
+  const res = await fetch(`${emu.baseUrl(provider)}${path}`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${provider} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** How each provider's emulated webhook is made: the event it is sent, and the secret it signs with. */
+const FIXTURES: Record<string, (url: string) => Promise<{ event: string; secret: string | null }>> = {
+  ultravox: async (url) => {
+    await api('ultravox', '/api/webhooks', { url, events: ['call.ended'], secrets: ['uv-record-secret'] });
+    return { event: 'call.ended', secret: 'uv-record-secret' };
+  },
+  polyai: async (url) => {
+    const made = await api('polyai', '/v1/webhook-endpoints', {
+      name: 'record',
+      url,
+      event_types: ['alerts.triggered'],
+      headers: { 'X-Api-Key': 'custom-credential-value' },
+    });
+    return { event: 'alerts.triggered', secret: made.signing_secret as string };
+  },
+  daily: async (url) => {
+    await api('daily', '/webhooks', {
+      url,
+      eventTypes: ['meeting.started'],
+      hmac: DAILY_HMAC,
+      basicAuth: 'dXNlcjpwYXNz',
+    });
+    return { event: 'meeting.started', secret: DAILY_HMAC };
+  },
+  talkover: async (url) => {
+    await api('talkover', `/agents/${AGENT}/webhooks`, {
+      name: 'record',
+      webhook_url: url,
+      events: ['event_phone_call_ended'],
+    });
+    return { event: 'event_phone_call_ended', secret: null };
+  },
+};
+
+interface Background {
+  url: Promise<string>;
+  exit: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+function listen(client: Cli, args: string[]): Background {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'listen', ...args], {
+    cwd: ROOT,
+    env: {
+      ...cleanEnv(),
+      ...emulatorEnv(),
+      NO_COLOR: '1',
+      NO_PROXY: '127.0.0.1,localhost,::1',
+      VOICEHOOKS_CONFIG_DIR: client.configDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let announce: (url: string) => void;
+  const url = new Promise<string>((resolve) => (announce = resolve));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString('utf8');
+    const found = / on (http:\/\/\S+) \(/.exec(stderr);
+    if (found?.[1]) announce(found[1]);
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      announce('');
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { url, exit };
+}
+
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const RECORD_KEYS = [
+  'version',
+  'time',
+  'provider',
+  'method',
+  'path',
+  'event',
+  'id',
+  'headers',
+  'masked',
+  'body',
+  'bodyEncoding',
+  'verification',
+  'reason',
+  'detail',
+];
+const REPLAY_KEYS = [
+  'line',
+  'provider',
+  'event',
+  'id',
+  'url',
+  'method',
+  'signature',
+  'edited',
+  'droppedHeaders',
+  'passed',
+  'statusCode',
+  'responseTimeMs',
+  'responseBody',
+  'error',
+];
+const SEND_KEYS = [
+  'provider',
+  'url',
+  'method',
+  'event',
+  'mode',
+  'bytes',
+  'headersSent',
+  'passed',
+  'statusCode',
+  'responseTimeMs',
+  'responseBody',
+  'error',
+];
+
+describe('record, replay and send, for every provider', { timeout: 120_000 }, () => {
+  it('every provider in the registry has a fixture', () => {
+    assert.deepEqual(
+      availableProviders()
+        .map((d) => d.name)
+        .sort(),
+      Object.keys(FIXTURES).sort(),
+    );
+  });
+
+  for (const descriptor of availableProviders()) {
+    const provider = descriptor.name;
+    it(`${descriptor.displayName}: emulator → listen --record → replay (recorded, --resign, --edit) and send → listen`, async () => {
+      const fixture = FIXTURES[provider];
+      assert.ok(fixture);
+      const cli = newCli({ env: emulatorEnv() });
+      const file = join(cli.configDir, '..', `${provider}.jsonl`);
+      // Made after the webhook, since the secret of some providers is the one they issue.
+      const recorder = listen(cli, [
+        '-p',
+        provider,
+        '--port',
+        '0',
+        '--max-events',
+        '1',
+        '--record',
+        file,
+        '--json',
+      ]);
+      const recorderUrl = await recorder.url;
+      const { event, secret } = await fixture(recorderUrl);
+      const triggered = await cli.run(['emulator', 'trigger', event, '-p', provider, '--emulator', emu.url]);
+      assert.equal(triggered.code, 0, triggered.stderr);
+      const recorded = await recorder.exit;
+      assert.equal(recorded.code, 0, recorded.stderr);
+
+      // The record file: private, one line, the pinned shape, credentials masked.
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const [record, ...more] = jsonLines(readFileSync(file, 'utf8'));
+      assert.equal(more.length, 0);
+      assert.deepEqual(Object.keys(record ?? {}), RECORD_KEYS);
+      assert.equal(record?.provider, provider);
+      assert.equal(record?.event, event);
+      assert.equal(record?.verification, secret === null ? 'unsigned' : 'unchecked');
+      const text = readFileSync(file, 'utf8');
+      for (const credential of ['dXNlcjpwYXNz', 'custom-credential-value', KEY]) {
+        assert.ok(!text.includes(credential), `${credential} is masked`);
+      }
+
+      // A second listener checks every replay and the send.
+      const secretFlags = secret === null ? [] : ['--secret', secret];
+      const checker = listen(cli, [
+        '-p',
+        provider,
+        '--port',
+        '0',
+        '--max-events',
+        '4',
+        '--json',
+        ...secretFlags,
+      ]);
+      const to = await checker.url;
+      const asRecorded = await cli.run(['replay', file, '--to', to, '--json']);
+      assert.equal(asRecorded.code, 0, asRecorded.stderr);
+      const [first] = jsonLines(asRecorded.stdout);
+      assert.deepEqual(Object.keys(first ?? {}), REPLAY_KEYS);
+      assert.equal(first?.signature, secret === null ? 'unsigned' : 'recorded');
+
+      const resigned = await cli.run([
+        'replay',
+        file,
+        '--to',
+        to,
+        '--only',
+        '1',
+        '--resign',
+        ...secretFlags,
+        '--json',
+      ]);
+      assert.equal(resigned.code, 0, resigned.stderr);
+      assert.equal(jsonLines(resigned.stdout)[0]?.signature, secret === null ? 'unsigned' : 'resigned');
+
+      // The scripted editor adds a field to the JSON body.
+      const editor = join(cli.configDir, '..', 'edit.mjs');
+      writeFileSync(
+        editor,
+        "import { readFileSync, writeFileSync } from 'node:fs';\n" +
+          'const f = process.argv[2];\n' +
+          "writeFileSync(f, JSON.stringify({ ...JSON.parse(readFileSync(f, 'utf8')), replayEdited: true }));\n",
+      );
+      const edited = await cli.run(
+        ['replay', file, '--to', to, '--event', event, '--edit', ...secretFlags, '--json'],
+        {
+          env: { EDITOR: `${process.execPath} ${editor}`, VISUAL: '' },
+        },
+      );
+      assert.equal(edited.code, 0, edited.stderr);
+      assert.equal(jsonLines(edited.stdout)[0]?.edited, true);
+
+      const sent = await cli.run([
+        'send',
+        '-p',
+        provider,
+        '--url',
+        to,
+        '--event',
+        event,
+        ...secretFlags,
+        '--json',
+      ]);
+      assert.equal(sent.code, 0, sent.stderr);
+      const report = JSON.parse(sent.stdout) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(report), SEND_KEYS);
+      assert.equal(report.statusCode, 200);
+      assert.equal(report.mode, secret === null ? 'unsigned' : 'signed');
+      assert.match(String(report.responseBody), /"received":true/);
+
+      const checked = await checker.exit;
+      assert.equal(checked.code, 0, checked.stderr);
+      const rows = jsonLines(checked.stdout);
+      assert.equal(rows.length, 4);
+      for (const row of rows) {
+        assert.equal(row.verification, secret === null ? 'unsigned' : 'verified', String(row.detail));
+      }
+      assert.equal(rows[0]?.id, record?.id, 'a replay is the same delivery');
+      assert.equal(rows[2]?.bytes === rows[0]?.bytes, false, 'the edited body was sent');
+    });
+  }
+});
+
+describe('reasons over the CLI', { timeout: 60_000 }, () => {
+  it('listen rows and --json say why, and send reports the refusal; no secret printed', async () => {
+    const cli = newCli({ env: emulatorEnv() });
+    const checker = listen(cli, [
+      '-p',
+      'ultravox',
+      '--port',
+      '0',
+      '--max-events',
+      '2',
+      '--json',
+      '--secret',
+      'right-secret',
+    ]);
+    const to = await checker.url;
+    const wrong = await cli.run([
+      'send',
+      '-p',
+      'ultravox',
+      '--url',
+      to,
+      '--secret',
+      'wrong-secret',
+      '--json',
+    ]);
+    assert.equal(wrong.code, 8);
+    assert.equal((JSON.parse(wrong.stdout) as { statusCode: number }).statusCode, 401);
+    // A body pretty-printed after signing: re-serialised.
+    const body = '{"event":"call.ended","call":{"callId":"c1"}}';
+    const bodyFile = join(cli.configDir, '..', 'body.json');
+    writeFileSync(bodyFile, body);
+    const signed = await cli.run([
+      'sign',
+      '-p',
+      'ultravox',
+      '--secret',
+      'right-secret',
+      '--body-file',
+      bodyFile,
+      '--json',
+    ]);
+    const headers = JSON.parse(signed.stdout) as Record<string, string>;
+    const res = await fetch(to, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(JSON.parse(body), null, 2),
+    });
+    assert.equal(res.status, 401);
+    const rows = jsonLines((await checker.exit).stdout);
+    assert.deepEqual(
+      rows.map((r) => r.reason),
+      ['mismatch', 're-serialised'],
+    );
+    assert.match(String(rows[1]?.detail), /re-serialised/);
+    for (const row of rows) assert.ok(!JSON.stringify(row).includes('right-secret'));
+  });
+
+  it('verify --webhook names the secret replaced by a rotation (other-secret), without printing it', async () => {
+    const cli = newCli({ env: emulatorEnv() });
+    const created = await cli.run([
+      'create',
+      '-p',
+      'polyai',
+      '--url',
+      'https://example.com/hooks',
+      '--event',
+      'alerts.triggered',
+      '--name',
+      'rotating',
+      '--json',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const made = JSON.parse(created.stdout) as { id: string; secrets: string[] };
+    const old = made.secrets[0] ?? '';
+    assert.ok(old.length > 8);
+    const rotated = await cli.run(['rotate-secret', made.id, '-p', 'polyai']);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const body = '{"event_type":"alerts.triggered","alert":{"id":"ar_1"}}';
+    const bodyFile = join(cli.configDir, '..', 'alert.json');
+    writeFileSync(bodyFile, body);
+    const signed = await cli.run(['sign', '-p', 'polyai', '--secret', old, '--body-file', bodyFile]);
+    const headerFlags = signed.stdout
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((line) => ['--header', line]);
+    const verified = await cli.run([
+      'verify',
+      '-p',
+      'polyai',
+      '--webhook',
+      made.id,
+      '--body-file',
+      bodyFile,
+      '--json',
+      ...headerFlags,
+    ]);
+    assert.equal(verified.code, 8, verified.stderr);
+    const report = JSON.parse(verified.stdout) as { reason: string; detail: string };
+    assert.equal(report.reason, 'other-secret');
+    assert.match(report.detail, new RegExp(`webhook ${made.id} had before its last rotation`));
+    assert.ok(
+      !verified.stdout.includes(old) && !verified.stderr.includes(old),
+      'the old secret is not printed',
+    );
+  });
+});
