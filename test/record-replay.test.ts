@@ -9,6 +9,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
+import { readLinesCapped } from '../src/input.ts';
 import { availableProviders } from '../src/providers/index.ts';
 import { ROOT, cleanEnv, newCli, removeTempRoots, type Cli } from './helpers/cli.ts';
 
@@ -411,5 +412,39 @@ describe('reasons over the CLI', { timeout: 60_000 }, () => {
       !verified.stdout.includes(old) && !verified.stderr.includes(old),
       'the old secret is not printed',
     );
+  });
+});
+
+describe('record files are read with care', { timeout: 60_000 }, () => {
+  it('a line that is not a record, and a line past the cap, stop with exit 2 and the line number', async () => {
+    const cli = newCli({ env: emulatorEnv() });
+    const bad = join(cli.configDir, '..', 'bad.jsonl');
+    writeFileSync(bad, '\n{"version":1}\n');
+    const notRecord = await cli.run(['replay', bad, '--to', 'http://127.0.0.1:9/']);
+    assert.equal(notRecord.code, 2);
+    assert.match(notRecord.stderr, /line 2 is not a voicehooks delivery record/);
+    const huge = join(cli.configDir, '..', 'huge.jsonl');
+    writeFileSync(huge, `${'x'.repeat(11 * 1024 * 1024)}\n`);
+    const tooLong = await cli.run(['replay', huge, '--to', 'http://127.0.0.1:9/']);
+    assert.equal(tooLong.code, 2);
+    assert.match(tooLong.stderr, /line 1, is larger than 10 MiB/);
+  });
+
+  it('readLinesCapped reads lines across chunks, the last without a newline, and refuses a long one', () => {
+    const cli = newCli();
+    const path = join(cli.configDir, '..', 'lines.txt');
+    const long = 'y'.repeat(200_000);
+    writeFileSync(path, `a\r\n${long}\n\nlast`);
+    const lines = [...readLinesCapped(path, 'lines')];
+    assert.deepEqual(
+      lines.map((l) => [l.number, l.line.length]),
+      [
+        [1, 1],
+        [2, 200_000],
+        [3, 0],
+        [4, 4],
+      ],
+    );
+    assert.throws(() => [...readLinesCapped(path, 'lines', 1000)], /line 2, is larger than/);
   });
 });
