@@ -9,7 +9,6 @@ import { EnvHttpProxyAgent, request } from './undici.ts';
 import { describeFailure, preview, readStart } from './delivery.ts';
 import { UsageError } from './errors.ts';
 import type { SignatureScheme, VerifyReason } from './signatures.ts';
-import type { ProviderName } from './providers/types.ts';
 
 /**
  * `verified`: the signature matched a secret. `invalid`: it did not, or was missing. `unsigned`: the delivery
@@ -22,7 +21,8 @@ export type Verification = 'verified' | 'invalid' | 'unsigned' | 'unchecked';
 export interface ReceivedDelivery {
   /** When it arrived, ISO 8601. */
   time: string;
-  provider: ProviderName;
+  /** The provider, or with `--scheme` the scheme's name (`standard-webhooks`). */
+  provider: string;
   method: string;
   path: string;
   /** The event name in the body, or null when the body has none. */
@@ -52,7 +52,8 @@ export interface ForwardOutcome {
 }
 
 export interface ListenerOptions {
-  provider: ProviderName;
+  /** The provider, or with `--scheme` the scheme's name. */
+  provider: string;
   /** The provider's scheme; absent for Talkover, whose scheme is undocumented. */
   scheme?: SignatureScheme;
   /** Secrets to verify with; none: deliveries are shown but not checked. */
@@ -282,7 +283,7 @@ function inspect(
     method,
     path,
     event: probe ? 'probe' : eventOf(options.provider, parsed),
-    id: probe ? null : idOf(options.provider, parsed, req),
+    id: probe ? null : idOf(options.provider, parsed, req, scheme?.idHeader),
     verification: 'unsigned',
     reason: null,
     detail: null,
@@ -320,16 +321,31 @@ function isDailyProbe(body: unknown): boolean {
   );
 }
 
-/** Where each provider names the event (providers.md §1.7, §2.2, §3.7, §4.6). */
-function eventOf(provider: ProviderName, body: unknown): string | null {
+/**
+ * Where each provider names the event (providers.md §1.7, §2.2, §3.7, §4.6); for others (OpenAI, any
+ * platform checked with --scheme) `type`, the Standard Webhooks convention, else `event`.
+ */
+function eventOf(provider: string, body: unknown): string | null {
   const record = asRecord(body);
-  const value = provider === 'polyai' ? record.event_type : provider === 'daily' ? record.type : record.event;
+  const value =
+    provider === 'polyai'
+      ? record.event_type
+      : provider === 'ultravox' || provider === 'talkover'
+        ? record.event
+        : (record.type ?? record.event);
   return typeof value === 'string' ? value : null;
 }
 
-/** The id a receiver would de-duplicate on. */
-function idOf(provider: ProviderName, body: unknown, req: IncomingMessage): string | null {
+/** The id a receiver would de-duplicate on: the scheme's id header where it has one, else from the body. */
+function idOf(
+  provider: string,
+  body: unknown,
+  req: IncomingMessage,
+  idHeader: string | undefined,
+): string | null {
   const record = asRecord(body);
+  const sent = idHeader === undefined ? undefined : req.headers[idHeader.toLowerCase()];
+  if (typeof sent === 'string' && sent !== '') return sent;
   const candidates: unknown[] =
     provider === 'ultravox'
       ? [asRecord(record.call).callId]

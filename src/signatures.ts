@@ -10,7 +10,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UnsupportedError, UsageError } from './errors.ts';
+import { getProvider } from './providers/index.ts';
 import type { ProviderName } from './providers/types.ts';
+import { loadNamedScheme } from './schemes/index.ts';
 
 /** Why a delivery did not verify. */
 export type VerifyReason =
@@ -18,6 +20,8 @@ export type VerifyReason =
   | 'missing-signature'
   /** The timestamp header is absent or empty. */
   | 'missing-timestamp'
+  /** The delivery-id header is absent where the scheme signs it (Standard Webhooks' `webhook-id`). */
+  | 'missing-id'
   /** The timestamp is not in the provider's format. */
   | 'bad-timestamp'
   /** The timestamp is further from now than the tolerance (either way). */
@@ -50,7 +54,10 @@ export interface SignInput {
   secrets: readonly string[];
   /** Used exactly as given, in the header and in the signed string. */
   timestamp: string;
-  /** PolyAI's `X-PolyAI-Event-ID`; generated when absent. Not part of the signed string. */
+  /**
+   * The delivery's id, where the scheme sends one ({@link SignatureScheme.idHeader}): PolyAI's
+   * `X-PolyAI-Event-ID` (not signed), Standard Webhooks' `webhook-id` (signed). Generated when absent.
+   */
   eventId?: string;
 }
 
@@ -66,15 +73,18 @@ export interface VerifyInput {
   now?: Date;
 }
 
-/** How a provider signs its deliveries. */
+/** How a provider, or a standard several providers follow, signs deliveries. */
 export interface SignatureScheme {
-  provider: ProviderName;
+  /** The provider's name, or the standard's (`standard-webhooks`, as `--scheme` names it). */
+  name: string;
   displayName: string;
   /** The header names, as the provider's docs write them. */
   signatureHeader: string;
   timestampHeader: string;
-  /** Other headers the provider sends with every delivery (PolyAI's event id). */
-  extraHeaders: readonly string[];
+  /** The header carrying the delivery's id, a receiver's de-duplication key, where the scheme has one. */
+  idHeader?: string;
+  /** Whether that id is part of the signed string (Standard Webhooks), so a delivery without it fails. */
+  idSigned: boolean;
   timestampFormat: 'iso-8601' | 'unix-seconds';
   /** False where the format is assumed (Daily): `sign --help` and the README say so. */
   timestampFormatDocumented: boolean;
@@ -96,10 +106,10 @@ export interface SignatureScheme {
 /** What a provider's `signature.ts` supplies; {@link defineScheme} adds the signing and checking around it. */
 export interface SchemeDefinition extends Omit<
   SignatureScheme,
-  'sign' | 'verify' | 'secretProblem' | 'extraHeaders'
+  'sign' | 'verify' | 'secretProblem' | 'idHeader' | 'idSigned'
 > {
-  /** The signature the provider puts in its header for one secret. */
-  digest(body: Buffer, timestamp: string, secret: string): string;
+  /** The signature the provider puts in its header for one secret; `id` is '' where the id is not signed. */
+  digest(body: Buffer, timestamp: string, secret: string, id: string): string;
   /**
    * The signatures a receiver may compute for one secret, in the order to try them; default: the digest.
    * Daily's docs sign the re-serialised JSON, so the raw body is tried first and the re-serialised one second.
@@ -112,8 +122,10 @@ export interface SchemeDefinition extends Omit<
   /** The signatures in a received header; default: the whole value. */
   splitSignatures?(header: string): string[];
   secretProblem?(secret: string): string | undefined;
-  /** Headers besides signature and timestamp, by name. */
-  extraHeaders?: Readonly<Record<string, (input: SignInput) => string>>;
+  /** The delivery-id header: its name, whether the id is signed, and how a new id is made. */
+  id?: { header: string; signed: boolean; generate(): string };
+  /** Between the signatures of several secrets in one header; default ','. */
+  signatureSeparator?: string;
 }
 
 /** HMAC-SHA256 of a message. */
@@ -151,13 +163,14 @@ export function parseUnixSeconds(value: string): number | undefined {
 
 /** Builds a complete scheme from a provider's definition. */
 export function defineScheme(definition: SchemeDefinition): SignatureScheme {
-  const extras = definition.extraHeaders ?? {};
+  const idDefinition = definition.id;
   const scheme: SignatureScheme = {
-    provider: definition.provider,
+    name: definition.name,
     displayName: definition.displayName,
     signatureHeader: definition.signatureHeader,
     timestampHeader: definition.timestampHeader,
-    extraHeaders: Object.keys(extras),
+    idHeader: idDefinition?.header,
+    idSigned: idDefinition?.signed ?? false,
     timestampFormat: definition.timestampFormat,
     timestampFormatDocumented: definition.timestampFormatDocumented,
     defaultToleranceSeconds: definition.defaultToleranceSeconds,
@@ -183,13 +196,19 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
           `--timestamp "${input.timestamp}" is not ${timestampWords(definition.timestampFormat)}, the form of ${definition.timestampHeader}.`,
         );
       }
+      const id = idDefinition ? (input.eventId ?? idDefinition.generate()) : '';
+      if (idDefinition?.signed && (id === '' || id.includes('.'))) {
+        // The signed string is `id.timestamp.body`: a full stop in the id would make it ambiguous.
+        throw new UsageError(`--id must be non-empty and contain no ".", got "${id}".`);
+      }
+      const signedId = idDefinition?.signed ? id : '';
       const headers: Record<string, string> = {
         [definition.signatureHeader]: input.secrets
-          .map((secret) => definition.digest(input.body, input.timestamp, secret))
-          .join(','),
+          .map((secret) => definition.digest(input.body, input.timestamp, secret, signedId))
+          .join(definition.signatureSeparator ?? ','),
         [definition.timestampHeader]: input.timestamp,
       };
-      for (const [name, make] of Object.entries(extras)) headers[name] = make(input);
+      if (idDefinition) headers[idDefinition.header] = id;
       return headers;
     },
 
@@ -220,6 +239,12 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       if (timestamp === undefined) {
         return fail('missing-timestamp', `No ${definition.timestampHeader} header.`);
       }
+      let signedId = '';
+      if (idDefinition?.signed) {
+        const id = headerValue(input.headers, idDefinition.header);
+        if (id === undefined) return fail('missing-id', `No ${idDefinition.header} header.`);
+        signedId = id;
+      }
       const at = definition.parseTimestamp(timestamp);
       if (at === undefined) {
         return fail(
@@ -237,7 +262,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       input.secrets.forEach((secret, index) => {
         if (matchedSecret !== null || definition.secretProblem?.(secret)) return;
         const candidates = definition.candidates?.(input.body, timestamp, secret) ?? [
-          { form: 'raw' as const, signature: definition.digest(input.body, timestamp, secret) },
+          { form: 'raw' as const, signature: definition.digest(input.body, timestamp, secret, signedId) },
         ];
         for (const candidate of candidates) {
           // Every presented signature is compared, matched or not, so timing says nothing about which matched.
@@ -302,11 +327,16 @@ const LOADERS: Partial<Record<ProviderName, () => Promise<SignatureScheme>>> = {
 
 /** Whether the CLI knows how the provider signs (every provider but Talkover). */
 export function hasSignatureScheme(provider: ProviderName): boolean {
-  return LOADERS[provider] !== undefined;
+  return getProvider(provider).signatureScheme !== undefined || LOADERS[provider] !== undefined;
 }
 
-/** The provider's scheme, loaded on first use; Talkover's is undocumented and ends in an UnsupportedError. */
+/**
+ * The provider's scheme, loaded on first use: the standard its descriptor names, else its own; Talkover's is
+ * undocumented and ends in an UnsupportedError.
+ */
 export async function loadSignatureScheme(provider: ProviderName): Promise<SignatureScheme> {
+  const named = getProvider(provider).signatureScheme;
+  if (named !== undefined) return loadNamedScheme(named);
   const load = LOADERS[provider];
   if (!load) throw undocumentedScheme(provider);
   return load();

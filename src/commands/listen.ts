@@ -3,6 +3,7 @@ import { BaseCommand, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkId, isLoopbackHost } from '../input.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
+import { loadNamedScheme, schemeFlag, type SchemeName } from '../schemes/index.ts';
 import {
   hasSignatureScheme,
   loadSignatureScheme,
@@ -25,6 +26,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     '<%= config.bin %> listen -p ultravox --secret s3cr3t',
     '<%= config.bin %> listen -p polyai --webhook whe_9ZtRcXw3nByK5pVqMaEfJs --forward-to http://localhost:3000/hooks',
     '<%= config.bin %> listen -p daily --secret "$HMAC" --port 0 --max-events 1 --json',
+    '<%= config.bin %> listen --scheme standard-webhooks --secret "$WHSEC" --port 0',
   ];
   static override flags = {
     port: Flags.integer({
@@ -59,10 +61,10 @@ export default class Listen extends BaseCommand<typeof Listen> {
     }),
     'base-url': apiFlags['base-url'],
     region: apiFlags.region,
+    scheme: schemeFlag,
   };
 
   async run(): Promise<void> {
-    const descriptor = await this.provider();
     if (this.flags.path !== undefined && !this.flags.path.startsWith('/')) {
       throw new UsageError(`--path must start with "/", got "${this.flags.path}".`);
     }
@@ -70,14 +72,39 @@ export default class Listen extends BaseCommand<typeof Listen> {
     if (forwardTo !== undefined && !/^https?:\/\/[^/]/.test(forwardTo)) {
       throw new UsageError(`--forward-to must be an absolute http(s) URL, got "${forwardTo}".`);
     }
+    const named = this.flags.scheme as SchemeName | undefined;
+    if (named !== undefined) return this.listenWith(await loadNamedScheme(named));
+    const descriptor = await this.provider();
     const scheme = hasSignatureScheme(descriptor.name)
       ? await loadSignatureScheme(descriptor.name)
       : undefined;
     const secrets = await this.secrets(descriptor, scheme);
+    return this.listenWith(scheme, secrets, descriptor);
+  }
+
+  /** Listens, verifying with `scheme` (a provider's, or one named with --scheme) and `secrets`. */
+  private async listenWith(
+    scheme: SignatureScheme | undefined,
+    secrets: string[] = [],
+    descriptor?: ProviderDescriptor,
+  ): Promise<void> {
+    if (descriptor === undefined && scheme !== undefined) {
+      if (this.flags.webhook !== undefined) {
+        throw new UsageError(
+          '--webhook needs a provider (-p): with --scheme, pass the secret with --secret.',
+        );
+      }
+      for (const secret of this.flags.secret ?? []) {
+        const problem = scheme.secretProblem(secret);
+        if (problem) throw new UsageError(`--secret ${problem}`);
+      }
+      secrets = this.flags.secret ?? [];
+    }
+    const forwardTo = this.flags['forward-to'];
     const { startListener, deliveryRow } = await import('../listener.ts');
     const tty = Boolean(process.stdout.isTTY);
     const listener = await startListener({
-      provider: descriptor.name,
+      provider: descriptor?.name ?? scheme?.name ?? '',
       scheme,
       secrets,
       toleranceSeconds: this.flags.tolerance,
@@ -95,7 +122,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     const stop = () => void listener.close();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    this.announce(descriptor, listener.url, scheme, secrets.length);
+    this.announce(descriptor?.displayName ?? scheme?.displayName ?? '', listener.url, scheme, secrets.length);
     await listener.done;
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -141,7 +168,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
   }
 
   private announce(
-    descriptor: ProviderDescriptor,
+    displayName: string,
     url: string,
     scheme: SignatureScheme | undefined,
     secrets: number,
@@ -150,10 +177,10 @@ export default class Listen extends BaseCommand<typeof Listen> {
       this.notice(`Warning: listening on ${this.flags.host}, so other machines can reach it.`);
     }
     const checking = !scheme
-      ? `not verified: ${descriptor.displayName} does not document how it signs deliveries`
+      ? `not verified: ${displayName} does not document how it signs deliveries`
       : secrets === 0
         ? 'not verified: no --secret or --webhook given'
         : `verified with ${secrets} secret${secrets === 1 ? '' : 's'}`;
-    this.notice(`Listening for ${descriptor.displayName} deliveries on ${url} (${checking}). Ctrl-C stops.`);
+    this.notice(`Listening for ${displayName} deliveries on ${url} (${checking}). Ctrl-C stops.`);
   }
 }

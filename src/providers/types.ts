@@ -5,6 +5,8 @@
  * lazily imported {@link ProviderAdapter}.
  */
 
+import type { SchemeName } from '../schemes/index.ts';
+
 export const PROVIDER_NAMES = ['ultravox', 'talkover', 'polyai', 'daily'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
@@ -107,6 +109,11 @@ export interface ProviderDescriptor {
   checkInput?(input: WebhookInput): void;
   /** The documented event catalog. */
   events(): readonly EventType[];
+  /**
+   * The standard signature scheme the provider follows (`src/schemes/`), where it follows one; without it
+   * the provider's own `signature.ts` is used, if it has one.
+   */
+  signatureScheme?: SchemeName;
   /** The adapter, loaded on first use. */
   loadAdapter(): Promise<AdapterFactory>;
 }
