@@ -61,6 +61,11 @@ export const apiFlags = {
   }),
   'base-url': Flags.string({ summary: "Override the provider's API base URL.", helpGroup: GLOBAL }),
   region: Flags.string({ summary: 'PolyAI region.', options: ['us', 'uk', 'eu'], helpGroup: GLOBAL }),
+  organization: Flags.string({
+    summary: 'OpenAI organization id (sent as OpenAI-Organization).',
+    helpGroup: GLOBAL,
+  }),
+  project: Flags.string({ summary: 'OpenAI project id (sent as OpenAI-Project).', helpGroup: GLOBAL }),
 };
 
 /** `--agent` on commands that address existing webhooks: Talkover's scope, Ultravox's list filter. */
@@ -234,6 +239,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if ((this.flags as { region?: string }).region && descriptor.name !== 'polyai') {
       throw new UsageError(`--region is for PolyAI only; ${descriptor.displayName} has no regions.`);
     }
+    for (const flag of ['organization', 'project']) {
+      const given = (this.flags as Record<string, unknown>)[flag] !== undefined;
+      if (given && !descriptor.accountSettings?.some((s) => s.flag === flag)) {
+        throw new UsageError(`--${flag} does not apply: ${descriptor.displayName} has no ${flag} setting.`);
+      }
+    }
     return this.resolveScope(descriptor, agentFlag);
   }
 
@@ -248,6 +259,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     if (descriptor.capabilities.agentScoped && !scope.agentId) {
       scope.agentId = process.env.VOICEHOOKS_TALKOVER_AGENT ?? (await this.profile()).agent;
+    }
+    // Declared account settings: the flag, then each env variable in order, then the profile.
+    for (const setting of descriptor.accountSettings ?? []) {
+      const flag = (this.flags as Record<string, unknown>)[setting.flag];
+      const env = setting.env.map((name) => process.env[name]).find(Boolean);
+      const value =
+        (typeof flag === 'string' ? flag : undefined) ??
+        env ??
+        (await this.profile()).settings?.[descriptor.name]?.[setting.name];
+      if (value) scope[setting.name] = value;
     }
     return scope;
   }

@@ -21,6 +21,8 @@ const profileSchema = z.looseObject({
   /** API keys by provider. */
   keys: z.optional(providerRecord(z.string())),
   baseUrls: z.optional(providerRecord(z.string())),
+  /** Account settings a provider declares (OpenAI's organization, project), by provider and name. */
+  settings: z.optional(providerRecord(z.record(z.string(), z.string()))),
   /** Signing secrets the provider shows only once (PolyAI), by provider and webhook id. */
   secrets: z.optional(providerRecord(z.record(z.string(), z.string()))),
 });

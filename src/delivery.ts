@@ -53,6 +53,8 @@ export async function sampleEvent(
       return (await import('./providers/polyai/samples.ts')).polyaiSample(event, now);
     case 'daily':
       return (await import('./providers/daily/samples.ts')).dailySample(event, now);
+    case 'openai':
+      return (await import('./providers/openai/samples.ts')).openaiSample(event, now);
     case 'talkover':
       throw new Error('Talkover samples are local and unsigned: use talkoverLocalDelivery');
   }
@@ -98,7 +100,7 @@ export async function signedDelivery(input: SignedDeliveryInput): Promise<Outgoi
     event: input.event,
     body,
     headers,
-    deliveryId: deliveryIdOf(provider, sample, headers),
+    deliveryId: deliveryIdOf(provider, sample, headers, scheme.idHeader),
   };
 }
 
@@ -209,8 +211,10 @@ function deliveryIdOf(
   provider: ProviderName,
   sample: Record<string, unknown>,
   headers: Record<string, string>,
+  idHeader: string | undefined,
 ): string | null {
-  if (provider === 'polyai') return headers['X-PolyAI-Event-ID'] ?? null;
+  // The scheme's id header (PolyAI's event id, Standard Webhooks' webhook-id) is what receivers de-duplicate on.
+  if (idHeader !== undefined) return headers[idHeader] ?? null;
   if (provider === 'daily') return typeof sample.id === 'string' ? sample.id : null;
   const call = sample.call as { callId?: unknown } | undefined;
   return typeof call?.callId === 'string' ? call.callId : null;

@@ -4,10 +4,18 @@
  */
 import { UsageError } from './errors.ts';
 import { isUuid } from './input.ts';
-import { PROVIDER_NAMES, type ProviderName } from './providers/types.ts';
+import { availableProviders } from './providers/index.ts';
+import { PROVIDER_NAMES, type AccountSetting, type ProviderName } from './providers/types.ts';
 import type { Profile } from './config.ts';
 
-export const SETTINGS = {
+/** The account settings providers declare (`openai.organization`), as `<provider>.<name>` keys. */
+const ACCOUNT_SETTINGS = new Map<string, { provider: ProviderName; setting: AccountSetting }>(
+  availableProviders().flatMap((p) =>
+    (p.accountSettings ?? []).map((s) => [`${p.name}.${s.name}`, { provider: p.name, setting: s }] as const),
+  ),
+);
+
+export const SETTINGS: Readonly<Record<string, string>> = {
   provider: 'default provider when -p is not given',
   region: 'PolyAI region: us, uk or eu',
   agent: 'Talkover agent UUID',
@@ -15,8 +23,10 @@ export const SETTINGS = {
   'talkover.base-url': 'Talkover API base URL',
   'polyai.base-url': 'PolyAI API base URL',
   'daily.base-url': 'Daily API base URL',
-} as const;
-export type SettingName = keyof typeof SETTINGS;
+  'openai.base-url': 'OpenAI API base URL',
+  ...Object.fromEntries([...ACCOUNT_SETTINGS].map(([key, { setting }]) => [key, setting.summary])),
+};
+export type SettingName = string;
 
 function baseUrlProvider(key: SettingName): ProviderName | undefined {
   const match = /^(\w+)\.base-url$/.exec(key);
@@ -24,6 +34,8 @@ function baseUrlProvider(key: SettingName): ProviderName | undefined {
 }
 
 export function getSetting(profile: Profile, key: SettingName): string | undefined {
+  const declared = ACCOUNT_SETTINGS.get(key);
+  if (declared) return profile.settings?.[declared.provider]?.[declared.setting.name];
   const provider = baseUrlProvider(key);
   if (provider) return profile.baseUrls?.[provider];
   if (key === 'provider' || key === 'region' || key === 'agent') return profile[key];
@@ -32,6 +44,17 @@ export function getSetting(profile: Profile, key: SettingName): string | undefin
 
 /** Sets (or, with `undefined`, removes) a setting, checking the value first. */
 export function setSetting(profile: Profile, key: SettingName, value: string | undefined): void {
+  const declared = ACCOUNT_SETTINGS.get(key);
+  if (declared) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${key} cannot be empty.`);
+    const settings = { ...profile.settings };
+    const own = { ...settings[declared.provider] };
+    if (value === undefined) delete own[declared.setting.name];
+    else own[declared.setting.name] = value;
+    settings[declared.provider] = own;
+    profile.settings = settings;
+    return;
+  }
   const provider = baseUrlProvider(key);
   if (provider) {
     if (value !== undefined) checkUrlSetting(key, value);

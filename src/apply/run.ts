@@ -25,13 +25,15 @@ export interface RateLimit {
 
 /**
  * The documented limits (providers.md §1.4, §2.4, §3.4, §4.4): Ultravox 200 req/s per key, Talkover 100 req/min
- * on the Standard plan, Daily 20 req/s; PolyAI documents none, so a conservative 10 req/s.
+ * on the Standard plan, Daily 20 req/s; PolyAI and OpenAI (for its webhook endpoints) document none, so a
+ * conservative 10 req/s.
  */
 export const RATE_LIMITS: Record<ProviderName, RateLimit> = {
   ultravox: { limit: 200, windowMs: 1000 },
   talkover: { limit: 100, windowMs: 60_000 },
   polyai: { limit: 10, windowMs: 1000 },
   daily: { limit: 20, windowMs: 1000 },
+  openai: { limit: 10, windowMs: 1000 },
 };
 
 /**

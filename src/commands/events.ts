@@ -7,7 +7,7 @@ import type { EventType } from '../providers/types.ts';
 export default class Events extends BaseCommand<typeof Events> {
   static override summary = "List a provider's event types, with descriptions.";
   static override description =
-    "For Talkover, an agent's live catalog (`available_events`) is shown when an agent is known (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile) and a key is set; otherwise the documented catalog.";
+    "For Talkover, an agent's live catalog (`available_events`) is shown when an agent is known (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile) and a key is set; for OpenAI, the project's live catalog (`/webhook_event_types`) when a key is set; otherwise the documented catalog.";
   static override examples = [
     '<%= config.bin %> events -p ultravox',
     '<%= config.bin %> events -p ultravox --json',
@@ -18,6 +18,8 @@ export default class Events extends BaseCommand<typeof Events> {
     timeout: apiFlags.timeout,
     'max-wait': apiFlags['max-wait'],
     'base-url': apiFlags['base-url'],
+    organization: apiFlags.organization,
+    project: apiFlags.project,
     agent: Flags.string({ summary: 'Talkover agent whose live catalog to show.' }),
   };
 
@@ -28,7 +30,15 @@ export default class Events extends BaseCommand<typeof Events> {
         throw new UsageError(
           `--agent does not apply: ${descriptor.displayName}'s catalog is the same for every agent.`,
         );
-      return [...descriptor.events()];
+      if (!descriptor.capabilities.liveEvents) return [...descriptor.events()];
+      if (!(await this.apiKey(descriptor.name))) {
+        this.notice(
+          `The documented ${descriptor.displayName} catalog; with a key set, the account's live one.`,
+        );
+        return [...descriptor.events()];
+      }
+      const adapter = await this.adapter(descriptor, await this.scope(descriptor));
+      return adapter.liveEvents ? adapter.liveEvents() : [...descriptor.events()];
     }
     const scope = await this.scope(descriptor, this.flags.agent);
     if (!scope.agentId || !(await this.apiKey(descriptor.name))) {

@@ -19,9 +19,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultController, faultRuleProblem, toFaultRule } from './faults.ts';
 import { StateFileError, loadState, saveState } from './state.ts';
 import type { FaultRule } from './faults.ts';
-import type { TriggerRequest } from './trigger.ts';
+import type { Schedule, TriggerDelivery, TriggerRequest } from './trigger.ts';
 import { createPolyAIEmulator } from '../providers/polyai/emulator.ts';
 import { createDailyEmulator } from '../providers/daily/emulator.ts';
+import { createOpenAIEmulator } from '../providers/openai/emulator.ts';
 import { createUltravoxEmulator } from '../providers/ultravox/emulator.ts';
 import type { UltravoxEmulatorOptions } from '../providers/ultravox/emulator.ts';
 import { createTalkoverEmulator } from '../providers/talkover/emulator.ts';
@@ -46,6 +47,11 @@ export interface ProviderEmulator {
   /** State for --state persistence (plain JSON). */
   snapshot(): unknown;
   restore(state: unknown): void;
+  /**
+   * Delivers `event` to the matching webhooks with the provider's own policy (body, signing, retries over
+   * `schedule.waits(realSeconds)`); `emulator trigger` uses it for providers it has no built-in policy for.
+   */
+  trigger?(event: string, schedule: Schedule): Promise<TriggerDelivery[]>;
 }
 
 export interface EmulatorRequest {
@@ -110,6 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }),
     polyai: createPolyAIEmulator({ apiKey: options.apiKey }),
     daily: createDailyEmulator({ apiKey: options.apiKey }),
+    openai: createOpenAIEmulator({ apiKey: options.apiKey }),
   };
   const faults = new FaultController();
   const requests: RecordedRequest[] = [];

@@ -7,7 +7,7 @@
 
 import type { SchemeName } from '../schemes/index.ts';
 
-export const PROVIDER_NAMES = ['ultravox', 'talkover', 'polyai', 'daily'] as const;
+export const PROVIDER_NAMES = ['ultravox', 'talkover', 'polyai', 'daily', 'openai'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** A webhook as every provider's is shown (the contract's JSON shape). */
@@ -71,8 +71,15 @@ export interface Capabilities {
   toggle: ToggleSupport;
   /** `test` asks the provider to send a delivery itself (Talkover), rather than the CLI signing one. */
   nativeTest: boolean;
+  /** The native test sends a sample of a chosen event (OpenAI's `event_type`), so `test --event` applies. */
+  nativeTestEvents?: boolean;
   /** How a new secret is given: added beside the old ones, replaced by an update, or by a native endpoint. */
   rotateSecret: 'add' | 'replace' | 'native';
+  /**
+   * What becomes of the old secret on a rotation: kept unless `--revoke-old` (Ultravox: it signs beside the
+   * new one), revoked unless `--keep-old` (OpenAI: kept valid 24 hours on request), or always revoked.
+   */
+  oldSecret: 'kept' | 'optional' | 'revoked';
   /** The provider returns secrets on reads (so they can be compared and shown with --show-secrets). */
   secretsReadable: boolean;
   /** Delivery logs and manual redelivery. */
@@ -81,6 +88,11 @@ export interface Capabilities {
   paginated: boolean;
   /** Webhooks live under an agent that must be named. */
   agentScoped: boolean;
+  /**
+   * The API reports the catalog the account may subscribe to (OpenAI's `/webhook_event_types`): `events`
+   * shows it when a key is set. Talkover's live catalog is per agent and follows `agentScoped` instead.
+   */
+  liveEvents?: boolean;
 }
 
 /** The light half of a provider: facts and checks, no HTTP. */
@@ -107,6 +119,12 @@ export interface ProviderDescriptor {
   secretFields: readonly string[];
   /** Provider-specific checks of input (ranges, formats), throwing a UsageError; run before any request. */
   checkInput?(input: WebhookInput): void;
+  /**
+   * Values beyond the key that pick the account, each from its flag, then its env variables in order, then
+   * the profile key `<provider>.<name>` (OpenAI's organization and project). The adapter finds them in the
+   * scope by name.
+   */
+  accountSettings?: readonly AccountSetting[];
   /** The documented event catalog. */
   events(): readonly EventType[];
   /**
@@ -132,10 +150,22 @@ export interface Connection {
   debug?: (line: string) => void;
 }
 
-/** Scope a provider may need: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
+/** A value beyond the key that picks the account (see {@link ProviderDescriptor.accountSettings}). */
+export interface AccountSetting {
+  name: string;
+  /** The flag, without dashes; it must be one of the API flags. */
+  flag: string;
+  env: readonly string[];
+  /** One line for `config list`. */
+  summary: string;
+}
+
+/** Scope a provider may need: Talkover's agent, PolyAI's region, Ultravox's agent filter, account settings. */
 export interface Scope {
   agentId?: string;
   region?: string;
+  /** Declared account settings by name (OpenAI's organization and project). */
+  [setting: string]: string | undefined;
 }
 
 export interface ListOptions {
@@ -198,6 +228,8 @@ export interface ProviderAdapter {
 export interface TestOptions {
   /** The URL the provider is asked to test; default: the webhook's own URL. */
   url?: string;
+  /** The event the provider sends a sample of, where it takes one (OpenAI's `event_type`). */
+  event?: string;
 }
 
 /** What a test delivery showed. */

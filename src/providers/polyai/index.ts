@@ -17,6 +17,7 @@ export const polyai: ProviderDescriptor = {
     toggle: 'field',
     nativeTest: false,
     rotateSecret: 'native',
+    oldSecret: 'revoked',
     // `signing_secret` comes back on create and rotate only, never on a read (providers.md §3.3).
     secretsReadable: false,
     deliveryLogs: false,

@@ -21,6 +21,7 @@ export const talkover: ProviderDescriptor = {
     toggle: 'field',
     nativeTest: true,
     rotateSecret: 'replace',
+    oldSecret: 'revoked',
     secretsReadable: false,
     deliveryLogs: true,
     paginated: false,
