@@ -260,7 +260,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (descriptor.capabilities.agentScoped && !scope.agentId) {
       scope.agentId = process.env.VOICEHOOKS_TALKOVER_AGENT ?? (await this.profile()).agent;
     }
-    // Declared account settings: the flag, then each env variable in order, then the profile.
+    return { ...scope, ...(await this.accountScope(descriptor)) };
+  }
+
+  /** Declared account settings (OpenAI's organization, project): the flag, each env variable, the profile. */
+  protected async accountScope(descriptor: ProviderDescriptor): Promise<Scope> {
+    const scope: Scope = {};
     for (const setting of descriptor.accountSettings ?? []) {
       const flag = (this.flags as Record<string, unknown>)[setting.flag];
       const env = setting.env.map((name) => process.env[name]).find(Boolean);

@@ -45,11 +45,14 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
   /** Connections for every group, live state and the plan. */
   protected async prepare(desired: DesiredWebhook[], prune: boolean): Promise<Prepared> {
     const { prepare } = await import('./run.ts');
-    const connect = (group: Group): Promise<ProviderAdapter> =>
-      this.adapter(getProvider(group.provider), {
+    const connect = async (group: Group): Promise<ProviderAdapter> => {
+      const descriptor = getProvider(group.provider);
+      return this.adapter(descriptor, {
+        ...(await this.accountScope(descriptor)),
         ...(group.agentId !== undefined ? { agentId: group.agentId } : {}),
         ...(group.region !== undefined ? { region: group.region } : {}),
       });
+    };
     return this.withProgress('Reading live webhooks', () => prepare(desired, connect, { prune }));
   }
 

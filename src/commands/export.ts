@@ -57,7 +57,7 @@ export default class Export extends BaseCommand<typeof Export> {
       const scope =
         descriptor.name === 'polyai' || descriptor.capabilities.agentScoped
           ? await this.resolveScope(descriptor, flags.agent)
-          : {};
+          : await this.accountScope(descriptor);
       if (descriptor.capabilities.agentScoped && !scope.agentId) {
         if (named.length)
           throw new UsageError(`Missing --agent: ${descriptor.displayName} webhooks belong to an agent.`);

@@ -215,7 +215,8 @@ export function createOpenAIAdapter(connection: Connection, scope: Scope): Provi
         body: { event_type: event },
       });
       const result = decode(testResultWire, res.body, 'OpenAI', 'openai');
-      const status = result.status_code ?? null;
+      // 0 is the emulator's word for "no answer"; OpenAI's own is undocumented (§8).
+      const status = result.status_code === 0 ? null : (result.status_code ?? null);
       const answered = status !== null && status >= 200 && status < 300;
       return {
         url: webhook.url,
