@@ -566,6 +566,10 @@ describe('OpenAI through the built CLI', { timeout: 90_000, concurrency: 4 }, ()
     assert.deepEqual(storedSecrets(c), { [hook.id]: third });
     const both = await c.run(['rotate-secret', hook.id, '-p', 'openai', '--keep-old', '--revoke-old']);
     assert.equal(both.code, 2);
+    const unsaved = ok(await c.run(['rotate-secret', hook.id, '-p', 'openai', '--no-save-secret']), 'rotate');
+    assert.deepEqual(state.signingSecrets(hook.id), [unsaved.stdout.trim()]);
+    assert.match(unsaved.stderr, /Not saved \(--no-save-secret\): OpenAI will not show it again/);
+    assert.equal(storedSecrets(c), undefined, 'a secret that no longer works is still kept');
   });
 
   it('--keep-old and --revoke-old for every provider: refused where the old secret cannot be kept', async (t) => {
@@ -661,6 +665,14 @@ describe('OpenAI through the built CLI', { timeout: 90_000, concurrency: 4 }, ()
       'list',
     );
     assert.deepEqual(sent(), ['org-flag', 'proj_flag']);
+    // The key: VOICEHOOKS_OPENAI_API_KEY, else OPENAI_API_KEY, the variable OpenAI's own tools read.
+    ok(
+      await c.run(['list', '-p', 'openai'], {
+        env: { VOICEHOOKS_OPENAI_API_KEY: undefined, OPENAI_API_KEY: KEY },
+      }),
+      'OPENAI_API_KEY',
+    );
+    assert.equal(emu.requests.at(-1)?.headers.authorization, `Bearer ${KEY}`);
     const elsewhere = await c.run(['list', '-p', 'polyai', '--project', 'proj_x']);
     assert.equal(elsewhere.code, 2);
     assert.match(elsewhere.stderr, /--project does not apply: PolyAI has no project setting/);
@@ -691,6 +703,7 @@ describe('OpenAI through the built CLI', { timeout: 90_000, concurrency: 4 }, ()
     // The account settings reach apply's requests too.
     assert.ok(emu.requests.every((r) => r.headers['openai-project'] === 'proj_apply'));
     emu.requests.length = 0;
+    ok(await c.run(['diff', '-f', file]), 'diff in sync');
     const again = json<{ counts: Record<string, number> }>(
       ok(await c.run(['apply', '-f', file, '--json']), 'apply'),
     );
@@ -763,6 +776,17 @@ describe('verify -p openai with the official vectors', { timeout: 60_000 }, () =
       [rust, 'v1,R3PTzyfHASBKHH98a7yexTwaJ4yNIcGhFQc1yuN+BPU='],
       [openaiVector, openaiVector.signature.replace('KBY=', 'KBZ=')],
     ];
+    // sign -p openai gives the SDKs' headers for their vector.
+    const v0 = openaiVector;
+    const signed = await c.run(
+      ['sign', '-p', 'openai', '--secret', v0.secret, '--id', v0.id, '--timestamp', v0.timestamp],
+      { stdin: v0.body },
+    );
+    assert.equal(signed.code, 0, signed.stderr);
+    assert.equal(
+      signed.stdout,
+      `webhook-signature: ${v0.signature}\nwebhook-timestamp: ${v0.timestamp}\nwebhook-id: ${v0.id}\n`,
+    );
     for (const [v, signature] of negatives) {
       const result = await c.run(args(v, signature), { stdin: v.body });
       assert.equal(result.code, 8, signature);
