@@ -148,6 +148,8 @@ export interface Connection {
   userAgent: string;
   /** Receives the redacted HTTP trace when `--debug` is on. */
   debug?: (line: string) => void;
+  /** Receives warnings for stderr (a list cut short by a provider that repeats itself). */
+  warn?: (line: string) => void;
 }
 
 /** A value beyond the key that picks the account (see {@link ProviderDescriptor.accountSettings}). */
