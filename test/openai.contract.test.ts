@@ -37,6 +37,7 @@ adapterContract({
     events: ['realtime.call.incoming', 'response.completed'],
   }),
   unknownId: 'whe_00000000000000000000000000000000',
+  spec: 'openai-webhooks.openapi.yaml',
   // OpenAI delivers only to https (`pattern: ^https://`): a plain-http public URL is refused by the API itself.
   rejectedInput: () => ({ name: 'Plain http', url: 'http://example.com/hooks', events: ['batch.completed'] }),
 });
@@ -675,17 +676,24 @@ describe('OpenAI through the built CLI', { timeout: 90_000, concurrency: 4 }, ()
     assert.equal(emu.requests.at(-1)?.headers.authorization, `Bearer ${KEY}`);
     const elsewhere = await c.run(['list', '-p', 'polyai', '--project', 'proj_x']);
     assert.equal(elsewhere.code, 2);
-    assert.match(elsewhere.stderr, /--project does not apply: PolyAI has no project setting/);
+    assert.match(elsewhere.stderr, /--project is for OpenAI only; PolyAI has no projects/);
   });
 
-  it('export writes name, url and events; apply creates from it, then converges with no write', async (t) => {
+  it('export writes name, url, events and the project; apply creates from it, then converges with no write', async (t) => {
     const { c, state, emu } = await setup(t, { VOICEHOOKS_OPENAI_PROJECT: 'proj_apply' });
     const [seeded] = state.seed(1);
     assert.ok(seeded);
     const exported = ok(await c.run(['export', '-p', 'openai']), 'export');
     assert.equal(
       exported.stdout,
-      `webhooks:\n  - provider: openai\n    url: ${seeded.url}\n    events:\n      - realtime.call.incoming\n    name: ${seeded.name}\n`,
+      `webhooks:
+  - provider: openai
+    url: ${seeded.url}
+    events:
+      - realtime.call.incoming
+    project: proj_apply
+    name: ${seeded.name}
+`,
     );
     const file = join(c.configDir, '..', 'hooks.yaml');
     writeFileSync(

@@ -2,7 +2,7 @@
 // (provenance in test/specs/README.md): every request the adapter sends for each operation (method, path,
 // Bearer key, the OpenAI-Organization/OpenAI-Project headers, query, body against the request schema with
 // `additionalProperties: false`), and every answer the emulator gives, errors included, against the response
-// schema of its status. The checker is test/helpers/openapi.ts.
+// schema of its status. The checker is test/helpers/spec-check.ts, the contract suite's.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,10 +14,12 @@ import { createOpenAIEmulator } from '../src/providers/openai/emulator.ts';
 import type { OpenAIEmulator } from '../src/providers/openai/emulator.ts';
 import { openai } from '../src/providers/openai/index.ts';
 import { CONTRACT_API_KEY, collect, makeAdapter } from './contract.ts';
-import { validate } from './helpers/json-schema.ts';
-import { specCheck } from './helpers/openapi.ts';
+import { resolveRef, validate } from './helpers/json-schema.ts';
+import { specChecker } from './helpers/spec-check.ts';
 
-const check = specCheck(new URL('./specs/openai-webhooks.openapi.yaml', import.meta.url));
+const check = specChecker('openai-webhooks.openapi.yaml');
+const spec = check.document;
+const schemaOf = (name: string) => resolveRef(spec, `#/components/schemas/${name}`);
 
 /** A loopback endpoint that answers 204 to everything, for the native test. */
 async function sink(): Promise<{ url: string; close(): Promise<void> }> {
@@ -35,9 +37,9 @@ async function sink(): Promise<{ url: string; close(): Promise<void> }> {
 
 describe('OpenAI spec: the schema checker', () => {
   it('reads anyOf and the spec examples, and refuses what the spec refuses', () => {
-    const create = check.schemaOf('PublicCreateEndpointBody');
+    const create = schemaOf('PublicCreateEndpointBody');
     const valid = { name: 'Calls', url: 'https://example.com/hook', event_types: ['realtime.call.incoming'] };
-    assert.deepEqual(validate(valid, create, check.spec), []);
+    assert.deepEqual(validate(valid, create, spec), []);
     const refused: [Record<string, unknown>, RegExp][] = [
       [{ ...valid, enabled: true }, /property "enabled" is not allowed/],
       [{ ...valid, url: 'http://example.com/hook' }, /does not match \^https:\/\//],
@@ -47,9 +49,9 @@ describe('OpenAI spec: the schema checker', () => {
       [{ url: valid.url, event_types: valid.event_types }, /required property "name" is missing/],
     ];
     for (const [body, pattern] of refused) {
-      assert.match(validate(body, create, check.spec).join('\n'), pattern, JSON.stringify(body));
+      assert.match(validate(body, create, spec).join('\n'), pattern, JSON.stringify(body));
     }
-    const endpoint = check.schemaOf('WebhookEndpointBody');
+    const endpoint = schemaOf('WebhookEndpointBody');
     const item = {
       id: 'whe_123',
       object: 'webhook_endpoint',
@@ -58,9 +60,9 @@ describe('OpenAI spec: the schema checker', () => {
       url: 'https://example.com',
       event_types: [],
     };
-    assert.deepEqual(validate({ ...item, signing_secret_hint: null }, endpoint, check.spec), []);
+    assert.deepEqual(validate({ ...item, signing_secret_hint: null }, endpoint, spec), []);
     assert.match(
-      validate({ ...item, signing_secret_hint: 5 }, endpoint, check.spec).join(),
+      validate({ ...item, signing_secret_hint: 5 }, endpoint, spec).join(),
       /matches none of anyOf/,
     );
   });
@@ -107,19 +109,17 @@ describe('OpenAI spec: requests the adapter sends', { timeout: 30_000 }, () => {
       // The one departure is on purpose: the native test needs an endpoint the emulator can reach (loopback).
       const loopback = `POST /webhook_endpoints body.url: ${JSON.stringify(receiver.url)} does not match ^https://`;
       assert.deepEqual(
-        emulator.requests.flatMap((r) => check.requestProblems(r, CONTRACT_API_KEY)),
+        emulator.requests.flatMap((r) => check.problems(r, CONTRACT_API_KEY)),
         [loopback],
       );
       for (const r of emulator.requests) {
         assert.equal(r.headers['openai-organization'], 'org-spec');
         assert.equal(r.headers['openai-project'], 'proj_spec');
       }
-      const covered = new Set(
-        emulator.requests.map((r) => check.operationFor(r.method, r.path)?.op.operationId),
-      );
+      const covered = new Set(emulator.requests.map((r) => check.operationIdOf(r.method, r.path)));
       assert.deepEqual(
         [...covered].sort(),
-        check.operations.map((op) => op.operationId).sort(),
+        [...check.operationIds].sort(),
         'an operation of the spec went untried',
       );
       // Bodies carry exactly the fields given, named as the spec names them; a partial update sends one field.
@@ -158,7 +158,7 @@ describe('OpenAI spec: requests the adapter sends', { timeout: 30_000 }, () => {
     emulator.requests.length = 0;
     const adapter = await makeAdapter(openai, emulator.baseUrl('openai'));
     await adapter.create({ name: 'Local', url: 'http://127.0.0.1:9/hook', events: ['batch.completed'] });
-    const problems = emulator.requests.flatMap((r) => check.requestProblems(r, CONTRACT_API_KEY));
+    const problems = emulator.requests.flatMap((r) => check.problems(r, CONTRACT_API_KEY));
     assert.equal(problems.length, 1, problems.join('\n'));
     assert.match(problems[0] ?? '', /body\.url: "http:\/\/127\.0\.0\.1:9\/hook" does not match \^https:\/\//);
   });
@@ -187,7 +187,7 @@ describe('OpenAI spec: answers the emulator gives', { timeout: 20_000 }, () => {
     });
     const text = await res.text();
     const parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
-    problems.push(...check.responseProblems(method, path.split('?')[0] ?? path, res.status, parsed));
+    problems.push(...check.answerProblems(method, path.split('?')[0] ?? path, res.status, parsed));
     return { status: res.status, body: parsed as Record<string, unknown>, headers: res.headers };
   }
 

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags, saveSecretFlag } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags, saveSecretFlag } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
@@ -30,7 +30,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     'revoke-old': Flags.boolean({
       summary: 'Make the old secret stop working at once (the default but on Ultravox).',
       exclusive: ['keep-old'],
@@ -51,14 +51,14 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
         `--keep-old does not apply: ${descriptor.displayName} replaces the old secret at once on every rotation.`,
       );
     }
-    // Each provider's default when neither flag is given: only Ultravox keeps the old secret.
+    // Each provider's default when neither flag is given (capabilities.oldSecret).
     const revokeOld = this.flags['revoke-old'] || (!this.flags['keep-old'] && oldSecret !== 'kept');
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     const result = await this.withProgress(`Rotating the secret of ${id}`, () =>
       adapter.rotateSecret(id, { revokeOld }),
     );
     this.notice(result.notice);
-    await this.keepIssuedSecret(descriptor, id, result.secret, this.flags['save-secret']);
+    await this.issuedSecrets.keep(descriptor, id, result.secret, this.flags['save-secret']);
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
   }
 

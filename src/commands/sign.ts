@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.ts';
-import type { View } from '../output.ts';
 import { UsageError } from '../errors.ts';
+import type { View } from '../output.ts';
 import { loadNamedScheme, schemeFlag, type SchemeName } from '../schemes/index.ts';
 import { loadSignatureScheme, readBody } from '../signatures.ts';
 
@@ -42,9 +42,7 @@ export default class Sign extends BaseCommand<typeof Sign> {
 
   async run(): Promise<Record<string, string>> {
     const named = this.flags.scheme as SchemeName | undefined;
-    const scheme = named
-      ? await loadNamedScheme(named)
-      : await loadSignatureScheme((await this.provider()).name);
+    const scheme = named ? await loadNamedScheme(named) : await loadSignatureScheme(await this.provider());
     if (this.flags.id !== undefined && scheme.idHeader === undefined) {
       throw new UsageError(`--id does not apply: ${scheme.displayName} deliveries carry no id header.`);
     }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { TestFailedError, UnsupportedError, UsageError } from '../errors.ts';
 import { checkEvents, checkId, checkUrl } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
@@ -53,7 +53,7 @@ export default class Test extends BaseCommand<typeof Test> {
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     event: Flags.string({
       summary: 'Event to send a sample of (default: the first the webhook subscribes to).',
     }),
@@ -86,6 +86,7 @@ export default class Test extends BaseCommand<typeof Test> {
   // ---- native: the provider delivers its own test payload (Talkover) ----
 
   private async nativeTest(descriptor: ProviderDescriptor, id: string): Promise<TestReport> {
+    // OpenAI's test sends a sample of a chosen event; Talkover's its own payload.
     const takesEvent = descriptor.capabilities.nativeTestEvents === true;
     for (const flag of takesEvent ? (['secret'] as const) : (['event', 'secret'] as const)) {
       if (this.flags[flag] !== undefined) {
@@ -97,7 +98,7 @@ export default class Test extends BaseCommand<typeof Test> {
         );
       }
     }
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     if (!adapter.test) throw notYet(descriptor);
     const test = adapter.test.bind(adapter);
     const options = this.flags.url === undefined ? {} : { url: checkUrl(this.flags.url, descriptor).url };
@@ -111,7 +112,9 @@ export default class Test extends BaseCommand<typeof Test> {
       const status = result.statusCode === null ? 'no answer' : `HTTP ${result.statusCode}`;
       this.failure = new TestFailedError(`The test delivery to ${result.url} failed (${status}).`, {
         provider: descriptor.name,
-        hint: `${result.message ?? ''} See the attempts with \`voicehooks logs ${id} -p ${descriptor.name}\`.`.trim(),
+        hint: descriptor.capabilities.deliveryLogs
+          ? `${result.message ?? ''} See the attempts with \`voicehooks logs ${id} -p ${descriptor.name}\`.`.trim()
+          : (result.message ?? undefined),
       });
     }
     return report;
@@ -120,42 +123,37 @@ export default class Test extends BaseCommand<typeof Test> {
   // ---- sent from here: signed as the provider signs (Ultravox, PolyAI, Daily), or Talkover's unsigned sample ----
 
   private async sendSample(descriptor: ProviderDescriptor, id: string): Promise<SentTestReport> {
-    const scheme = hasSignatureScheme(descriptor.name)
-      ? await loadSignatureScheme(descriptor.name)
-      : undefined;
-    if (scheme === undefined && this.flags.secret !== undefined) {
+    const local = !hasSignatureScheme(descriptor);
+    if (local && this.flags.secret !== undefined) {
       throw new UsageError(
         `--secret cannot be used with ${descriptor.displayName}: its signature scheme is undocumented.`,
       );
     }
+    const scheme = local ? undefined : await loadSignatureScheme(descriptor);
     this.checkSecretFlags(scheme);
     if (this.flags.event !== undefined) checkEvents([this.flags.event], descriptor);
     const url = this.flags.url === undefined ? undefined : checkUrl(this.flags.url, descriptor);
     if (url?.warning) this.notice(`Warning: ${url.warning}`);
 
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     const webhook = await this.withProgress(`Fetching ${id}`, () => adapter.get(id));
     const event =
-      this.flags.event ??
-      (scheme === undefined ? undefined : (webhook.events[0] ?? descriptor.events()[0]?.name));
+      this.flags.event ?? (local ? undefined : (webhook.events[0] ?? descriptor.events()[0]?.name));
     if (event !== undefined && webhook.events.length > 0 && !webhook.events.includes(event)) {
       this.notice(
         `Warning: webhook ${id} does not subscribe to ${event}, so ${descriptor.displayName} would not send it. Sending the sample anyway.`,
       );
     }
     const target = url?.url ?? webhook.url;
-    const { sendDelivery, signedDelivery, talkoverLocalDelivery } = await import('../delivery.ts');
+    const { sendDelivery, sampleDelivery } = await import('../delivery.ts');
     const userAgent = `voicehooks/${this.config.version} (test delivery)`;
-    let delivery;
     if (scheme === undefined) {
       this.notice(
         `${descriptor.displayName} does not document how it signs deliveries: this sample is sent unsigned, from here, not by ${descriptor.displayName}.`,
       );
-      delivery = talkoverLocalDelivery({ webhook, url: target, event, userAgent });
-    } else {
-      const secrets = await this.signingSecrets(descriptor, webhook, scheme);
-      delivery = await signedDelivery({ webhook, url: target, event: event ?? '', secrets, userAgent });
     }
+    const secrets = scheme === undefined ? [] : await this.signingSecrets(descriptor, webhook, scheme);
+    const delivery = await sampleDelivery({ descriptor, webhook, url: target, event, secrets, userAgent });
     const outcome = await this.withProgress(`Sending a test delivery to ${target}`, () =>
       sendDelivery(delivery, { timeoutMs: this.flags.timeout * 1000 }),
     );

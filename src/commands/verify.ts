@@ -63,7 +63,7 @@ export default class Verify extends BaseCommand<typeof Verify> {
     const descriptor = named === undefined ? await this.provider() : undefined;
     const scheme =
       named === undefined
-        ? await loadSignatureScheme((descriptor as ProviderDescriptor).name)
+        ? await loadSignatureScheme(descriptor as ProviderDescriptor)
         : await loadNamedScheme(named);
     for (const secret of this.flags.secret) {
       const problem = scheme.secretProblem(secret);

@@ -4,7 +4,9 @@
  * `-p`, for any platform that follows it. Each is loaded on first use.
  */
 import { Flags } from '@oclif/core';
-import type { SignatureScheme } from '../signatures.ts';
+import type { ReceiverKit } from '../providers/types.ts';
+import { asRecord, firstString } from '../records.ts';
+import type { SignatureScheme } from '../signature-types.ts';
 
 export const SCHEME_NAMES = ['standard-webhooks'] as const;
 export type SchemeName = (typeof SCHEME_NAMES)[number];
@@ -24,3 +26,15 @@ export const schemeFlag = Flags.string({
   exclusive: ['provider'],
   helpGroup: 'GLOBAL',
 });
+
+/**
+ * Where a delivery checked with a scheme alone (`listen --scheme`) names its event and its id: `type`, the
+ * Standard Webhooks convention, else `event`; the scheme's id header, else the body's `id`.
+ */
+export function schemeReceiver(scheme: SignatureScheme): ReceiverKit {
+  return {
+    eventOf: (body) => firstString(asRecord(body).type, asRecord(body).event),
+    idOf: (body, headers) =>
+      firstString(scheme.idHeader && headers[scheme.idHeader.toLowerCase()], asRecord(body).id),
+  };
+}

@@ -6,12 +6,12 @@ import type {
   EventType,
   ListOptions,
   ProviderAdapter,
+  ProviderDescriptor,
   Scope,
   Webhook,
   WebhookInput,
 } from '../types.ts';
 import { OPENAI_EVENTS } from './events.ts';
-import { openai } from './index.ts';
 import {
   endpointWire,
   eventTypesWire,
@@ -112,7 +112,11 @@ function accountHeaders(scope: Scope): Record<string, string> {
   return headers;
 }
 
-export function createOpenAIAdapter(connection: Connection, scope: Scope): ProviderAdapter {
+export function createOpenAIAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
   const http = new HttpClient({
     ...connection,
     provider: 'openai',
@@ -120,13 +124,13 @@ export function createOpenAIAdapter(connection: Connection, scope: Scope): Provi
     authHeaders: { authorization: `Bearer ${connection.apiKey}` },
     headers: accountHeaders(scope),
     readError: readOpenAIError,
-    secretFields: openai.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const one = (body: unknown) => toWebhook(decode(endpointWire, body, 'OpenAI', 'openai'));
   const path = (id: string) => `${COLLECTION}/${encodeURIComponent(id)}`;
 
   const adapter: ProviderAdapter = {
-    descriptor: openai,
+    descriptor,
     inputOf,
 
     async *list(options: ListOptions = {}) {

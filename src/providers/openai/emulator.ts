@@ -14,8 +14,16 @@
  * reports its status (0 when it gave none). `trigger` delivers with the retry policy of §7.
  */
 import { randomBytes } from 'node:crypto';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
-import type { Outcome, Schedule, TriggerDelivery } from '../../emulator/trigger.ts';
+import { bearerToken, decodeSegment, ok2xx, sendDelivery, withRetries } from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  Outcome,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 import { isLoopbackHost } from '../../input.ts';
 import { OPENAI_EVENTS } from './events.ts';
 import { newOpenAIDeliveryId, openaiSample } from './samples.ts';
@@ -88,7 +96,7 @@ export function createOpenAIEmulator(options: OpenAIEmulatorOptions = {}): OpenA
     entry.previous && entry.previous.until > now() ? [entry.secret, entry.previous.secret] : [entry.secret];
 
   const find = (rawId: string): Entry | EmulatorResponse => {
-    const id = decodeSafe(rawId);
+    const id = decodeSegment(rawId);
     return (
       entries.find((e) => e.endpoint.id === id) ??
       fail(404, `No webhook endpoint found with id '${id}'.`, 'invalid_request_error', null, 'not_found')
@@ -196,13 +204,10 @@ export function createOpenAIEmulator(options: OpenAIEmulatorOptions = {}): OpenA
 
   /**
    * One signed attempt: every valid secret signs, the same webhook-id on every attempt of one delivery. The
-   * sending code is loaded on first use, so that starting the emulator loads none of it.
+   * scheme is loaded on first use, so that starting the emulator loads none of it.
    */
   const deliverOnce = async (entry: Entry, webhookId: string, body: Buffer): Promise<Outcome> => {
-    const [{ send }, { standardWebhooksSignature }] = await Promise.all([
-      import('../../emulator/trigger.ts'),
-      import('../../schemes/standard-webhooks.ts'),
-    ]);
+    const { openaiSignature: standardWebhooksSignature } = await import('./signature.ts');
     const headers = {
       'content-type': 'application/json',
       'user-agent': OPENAI_USER_AGENT,
@@ -213,7 +218,7 @@ export function createOpenAIEmulator(options: OpenAIEmulatorOptions = {}): OpenA
         eventId: webhookId,
       }),
     };
-    return send(entry.endpoint.url, 'POST', headers, body, OPENAI_TIMEOUT_MS, ok2xx);
+    return sendDelivery(entry.endpoint.url, 'POST', headers, body, OPENAI_TIMEOUT_MS, ok2xx);
   };
 
   const emulator: OpenAIEmulator = {
@@ -321,7 +326,6 @@ export function createOpenAIEmulator(options: OpenAIEmulatorOptions = {}): OpenA
      * retried on the schedule; a safety event answered 410 Gone is not retried (§7).
      */
     async trigger(event: string, schedule: Schedule): Promise<TriggerDelivery[]> {
-      const { withRetries } = await import('../../emulator/trigger.ts');
       const targets = newest().filter((e) => e.endpoint.event_types.includes(event));
       return Promise.all(
         targets.map(async (target) => {
@@ -358,7 +362,6 @@ export function createOpenAIEmulator(options: OpenAIEmulatorOptions = {}): OpenA
 // ---------------------------------------------------------------------------------------------------------
 // Wire helpers
 
-const ok2xx = (status: number) => status >= 200 && status < 300;
 const ok = (body: unknown): EmulatorResponse => ({ status: 200, body });
 
 function fail(
@@ -385,9 +388,7 @@ function methodNotAllowed(allow: string): EmulatorResponse {
 
 /** 401 as OpenAI words it; the key given is never echoed. */
 function authProblem(req: EmulatorRequest, apiKey: string | undefined): EmulatorResponse | undefined {
-  const raw = req.headers.authorization;
-  const header = Array.isArray(raw) ? raw[0] : raw;
-  const key = /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
+  const key = bearerToken(req.headers.authorization);
   if (key === undefined) {
     return fail(
       401,
@@ -479,14 +480,6 @@ function hintOf(secret: string): string {
   return `whsec_...${secret.replace(/=+$/, '').slice(-4)}`;
 }
 
-function decodeSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
 function isStoredEndpoint(value: unknown): value is OpenAIWireEndpoint & {
   signing_secret: string;
   previous_secret: { secret: string; until: number } | null;
@@ -510,3 +503,18 @@ function isStoredEndpoint(value: unknown): value is OpenAIWireEndpoint & {
         typeof previous.until === 'number'))
   );
 }
+
+/** The emulator as the server hosts it (`voicehooks emulator`, `emulator trigger -p openai`). */
+export const openaiEmulator: EmulatorModule<OpenAIEmulator> = {
+  create: (options) => createOpenAIEmulator(options as OpenAIEmulatorOptions),
+  trigger: (emulator, event, schedule) => emulator.trigger(event, schedule),
+  // OpenAI's error body (docs/providers/openai.md §2.4).
+  errorBody: (status, message) => ({
+    error: {
+      message,
+      type: status === 429 ? 'rate_limit_exceeded' : 'server_error',
+      param: null,
+      code: null,
+    },
+  }),
+};

@@ -4,6 +4,7 @@
  * openai.md §6). `realtime.call.incoming` carries the SIP headers of the guide's example.
  */
 import { randomBytes } from 'node:crypto';
+import type { DeliveryKit } from '../types.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -57,3 +58,9 @@ export function openaiSample(event: string, now: Date = new Date()): Record<stri
     data: dataFor(event),
   };
 }
+
+/** OpenAI's deliveries as `test --local` sends them: the id receivers de-duplicate on is `webhook-id` (§7). */
+export const openaiDeliveries: DeliveryKit = {
+  sample: (event, { now }) => openaiSample(event, now),
+  deliveryId: (_sample, headers) => headers['webhook-id'] ?? null,
+};
