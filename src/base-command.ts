@@ -292,10 +292,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /**
    * The secrets to sign or check with: `--secret` (each checked against the scheme's form), else those of
    * `--webhook ID`: read from the provider where it shows them, else the one kept in the local secret store.
-   * None when neither is given.
+   * None when neither is given. Without a provider (`--scheme`), only `--secret` can give them.
    */
   protected async secretsFor(
-    descriptor: ProviderDescriptor,
+    descriptor: ProviderDescriptor | undefined,
     scheme: SignatureScheme,
     given: readonly string[] | undefined,
     webhook: string | undefined,
@@ -308,6 +308,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       return [...given];
     }
     if (webhook === undefined) return [];
+    if (descriptor === undefined) {
+      throw new UsageError('--webhook needs a provider (-p): with --scheme, pass the secret with --secret.');
+    }
     const id = checkId(webhook, descriptor);
     if (!descriptor.capabilities.secretsReadable) {
       const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, id);

@@ -14,6 +14,8 @@ export type VerifyReason =
   | 'malformed-signature'
   /** The timestamp header is absent or empty. */
   | 'missing-timestamp'
+  /** The delivery-id header is absent where the scheme signs it (Standard Webhooks' `webhook-id`). */
+  | 'missing-id'
   /** The timestamp is not in the provider's format. */
   | 'bad-timestamp'
   /** The timestamp is further from now than the tolerance (either way). */
@@ -59,7 +61,10 @@ export interface SignInput {
   secrets: readonly string[];
   /** Used exactly as given, in the header and in the signed string. */
   timestamp: string;
-  /** PolyAI's `X-PolyAI-Event-ID`; generated when absent. Not part of the signed string. */
+  /**
+   * The delivery's id, where the scheme sends one ({@link SignatureScheme.idHeader}): PolyAI's
+   * `X-PolyAI-Event-ID` (not signed), Standard Webhooks' `webhook-id` (signed). Generated when absent.
+   */
   eventId?: string;
 }
 
@@ -80,9 +85,10 @@ export interface VerifyInput {
 /** How a scheme turns a secret into its key. */
 export type SecretEncoding = 'utf8' | 'base64';
 
-/** How a provider signs its deliveries. */
+/** How a provider, or a standard several providers follow, signs deliveries. */
 export interface SignatureScheme {
-  provider: string;
+  /** The provider's name, or the standard's (`standard-webhooks`, as `--scheme` names it). */
+  name: string;
   displayName: string;
   /** The header names, as the provider's docs write them. */
   signatureHeader: string;
@@ -90,9 +96,13 @@ export interface SignatureScheme {
   signatureFormat: string;
   /** How a secret becomes the HMAC key: its UTF-8 bytes, or its base64-decoded bytes (Daily). */
   secretEncoding: SecretEncoding;
+  /** A prefix the secret carries before its encoded key, dropped before decoding (Standard Webhooks' `whsec_`). */
+  secretPrefix?: string;
   timestampHeader: string;
-  /** Other headers the provider sends with every delivery (PolyAI's event id). */
-  extraHeaders: readonly string[];
+  /** The header carrying the delivery's id, a receiver's de-duplication key, where the scheme has one. */
+  idHeader?: string;
+  /** Whether that id is part of the signed string (Standard Webhooks), so a delivery without it fails. */
+  idSigned: boolean;
   timestampFormat: 'iso-8601' | 'unix-seconds';
   /** False where the format is assumed (Daily): `sign --help` and the README say so. */
   timestampFormatDocumented: boolean;

@@ -22,7 +22,6 @@ export type {
 } from './signature-types.ts';
 import type {
   SecretEncoding,
-  SignInput,
   SignatureScheme,
   SigningSupport,
   VerifyInput,
@@ -33,10 +32,13 @@ import type {
 /** What a provider's `signature.ts` supplies; {@link defineScheme} adds the signing and checking around it. */
 export interface SchemeDefinition extends Omit<
   SignatureScheme,
-  'sign' | 'verify' | 'secretProblem' | 'extraHeaders' | 'signatureFormat' | 'secretEncoding'
+  'sign' | 'verify' | 'secretProblem' | 'idHeader' | 'idSigned' | 'signatureFormat' | 'secretEncoding'
 > {
-  /** The signature the provider puts in its header, given the key made from one secret. */
-  digest(body: Buffer, timestamp: string, key: Buffer): string;
+  /**
+   * The signature the provider puts in its header, given the key made from one secret; `id` is '' where the
+   * id is not signed.
+   */
+  digest(body: Buffer, timestamp: string, key: Buffer, id: string): string;
   /**
    * The signatures a receiver may compute for one key, in the order to try them; default: the digest.
    * Daily's docs sign the re-serialised JSON, so the raw body is tried first and the re-serialised one second.
@@ -53,8 +55,10 @@ export interface SchemeDefinition extends Omit<
   /** How a secret becomes the key; default: its UTF-8 bytes. */
   secretEncoding?: SecretEncoding;
   secretProblem?(secret: string): string | undefined;
-  /** Headers besides signature and timestamp, by name. */
-  extraHeaders?: Readonly<Record<string, (input: SignInput) => string>>;
+  /** The delivery-id header: its name, whether the id is signed, and how a new id is made. */
+  id?: { header: string; signed: boolean; generate(): string };
+  /** Between the signatures of several secrets in one header; default ','. */
+  signatureSeparator?: string;
 }
 
 /** HMAC-SHA256 of a message. */
@@ -90,20 +94,25 @@ export function parseUnixSeconds(value: string): number | undefined {
   return /^\d{1,12}$/.test(value.trim()) ? Number(value.trim()) * 1000 : undefined;
 }
 
-/** The key a secret stands for in a scheme's encoding. */
-export function secretKey(secret: string, encoding: SecretEncoding): Buffer {
-  return encoding === 'base64' ? Buffer.from(secret, 'base64') : Buffer.from(secret, 'utf8');
+/** The key a secret stands for in a scheme's encoding, after its prefix (`whsec_`) where it has one. */
+export function secretKey(secret: string, encoding: SecretEncoding, prefix?: string): Buffer {
+  const encoded = prefix && secret.startsWith(prefix) ? secret.slice(prefix.length) : secret;
+  return encoding === 'base64' ? Buffer.from(encoded, 'base64') : Buffer.from(encoded, 'utf8');
 }
 
 /** Builds a complete scheme from a provider's definition. */
 export function defineScheme(definition: SchemeDefinition): SignatureScheme {
-  const extras = definition.extraHeaders ?? {};
+  const idDefinition = definition.id;
   const encoding = definition.secretEncoding ?? 'utf8';
+  const prefix = definition.secretPrefix;
   const split = (header: string) => definition.splitSignatures?.(header) ?? [header];
-  /** Whether a key signs the body and timestamp as one of the presented signatures (and in which form). */
-  const signs = (body: Buffer, timestamp: string, key: Buffer, presented: readonly string[]) => {
+  /**
+   * Whether a key signs the body and timestamp (and the id, where signed) as one of the presented signatures,
+   * and in which form.
+   */
+  const signs = (body: Buffer, timestamp: string, key: Buffer, presented: readonly string[], id: string) => {
     const candidates = definition.candidates?.(body, timestamp, key) ?? [
-      { form: 'raw' as const, signature: definition.digest(body, timestamp, key) },
+      { form: 'raw' as const, signature: definition.digest(body, timestamp, key, id) },
     ];
     for (const candidate of candidates) {
       // Every presented signature is compared, matched or not, so timing says nothing about which matched.
@@ -112,13 +121,15 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
     return undefined;
   };
   const scheme: SignatureScheme = {
-    provider: definition.provider,
+    name: definition.name,
     displayName: definition.displayName,
     signatureHeader: definition.signatureHeader,
     signatureFormat: definition.signatureForm.words,
     secretEncoding: encoding,
+    secretPrefix: prefix,
     timestampHeader: definition.timestampHeader,
-    extraHeaders: Object.keys(extras),
+    idHeader: idDefinition?.header,
+    idSigned: idDefinition?.signed ?? false,
     timestampFormat: definition.timestampFormat,
     timestampFormatDocumented: definition.timestampFormatDocumented,
     defaultToleranceSeconds: definition.defaultToleranceSeconds,
@@ -144,13 +155,21 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
           `--timestamp "${input.timestamp}" is not ${timestampWords(definition.timestampFormat)}, the form of ${definition.timestampHeader}.`,
         );
       }
+      const id = idDefinition ? (input.eventId ?? idDefinition.generate()) : '';
+      if (idDefinition?.signed && (id === '' || id.includes('.'))) {
+        // The signed string is `id.timestamp.body`: a full stop in the id would make it ambiguous.
+        throw new UsageError(`--id must be non-empty and contain no ".", got "${id}".`);
+      }
+      const signedId = idDefinition?.signed ? id : '';
       const headers: Record<string, string> = {
         [definition.signatureHeader]: input.secrets
-          .map((secret) => definition.digest(input.body, input.timestamp, secretKey(secret, encoding)))
-          .join(','),
+          .map((secret) =>
+            definition.digest(input.body, input.timestamp, secretKey(secret, encoding, prefix), signedId),
+          )
+          .join(definition.signatureSeparator ?? ','),
         [definition.timestampHeader]: input.timestamp,
       };
-      for (const [name, make] of Object.entries(extras)) headers[name] = make(input);
+      if (idDefinition) headers[idDefinition.header] = id;
       return headers;
     },
 
@@ -193,6 +212,12 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
           `No ${definition.timestampHeader} header (expected ${timestampWords(definition.timestampFormat)}).`,
         );
       }
+      let signedId = '';
+      if (idDefinition?.signed) {
+        const id = headerValue(input.headers, idDefinition.header);
+        if (id === undefined) return fail('missing-id', `No ${idDefinition.header} header.`);
+        signedId = id;
+      }
       const at = definition.parseTimestamp(timestamp);
       if (at === undefined) {
         return fail(
@@ -208,7 +233,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       let bodyForm: VerifyResult['bodyForm'];
       input.secrets.forEach((secret, index) => {
         if (matchedSecret !== null || definition.secretProblem?.(secret)) return;
-        const form = signs(input.body, timestamp, secretKey(secret, encoding), signatures);
+        const form = signs(input.body, timestamp, secretKey(secret, encoding, prefix), signatures, signedId);
         if (form) {
           matchedSecret = index;
           bodyForm = form;
@@ -233,7 +258,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       if (matchedSecret === null) {
         // 3-5. What would have matched: the JSON as sent, another known secret, another encoding of one.
         const usable = input.secrets.filter((s) => !definition.secretProblem?.(s));
-        const explained = explain(input, usable, timestamp, signatures);
+        const explained = explain(input, usable, timestamp, signatures, signedId);
         if (explained) return fail(explained.reason, explained.detail, base);
         const tried = `${input.secrets.length} secret${input.secrets.length === 1 ? '' : 's'}`;
         const count = signatures.length > 1 ? ` (${signatures.length} signatures in the header)` : '';
@@ -261,10 +286,11 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
     secrets: readonly string[],
     timestamp: string,
     presented: readonly string[],
+    id: string,
   ): { reason: VerifyReason; detail: string } | undefined {
-    const keys = secrets.map((s) => secretKey(s, encoding));
+    const keys = secrets.map((s) => secretKey(s, encoding, prefix));
     for (const encoded of reencodings(input.body)) {
-      if (keys.some((key) => signs(encoded.body, timestamp, key, presented))) {
+      if (keys.some((key) => signs(encoded.body, timestamp, key, presented, id))) {
         return {
           reason: 're-serialised',
           detail: `The body was re-serialised: the same JSON ${encoded.words} verifies, the bytes given do not. Verify the raw request body, before any JSON parsing.`,
@@ -273,7 +299,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
     }
     for (const other of input.otherSecrets ?? []) {
       if (secrets.includes(other.secret) || definition.secretProblem?.(other.secret)) continue;
-      if (signs(input.body, timestamp, secretKey(other.secret, encoding), presented)) {
+      if (signs(input.body, timestamp, secretKey(other.secret, encoding, prefix), presented, id)) {
         return {
           reason: 'other-secret',
           detail: `The signature matches ${other.label}, not the secret given: the sender signs with that one.`,
@@ -281,8 +307,8 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       }
     }
     for (const secret of secrets) {
-      for (const variant of otherEncodings(secret, encoding, definition.displayName)) {
-        if (signs(input.body, timestamp, variant.key, presented)) {
+      for (const variant of otherEncodings(secret, encoding, definition.displayName, prefix)) {
+        if (signs(input.body, timestamp, variant.key, presented, id)) {
           return { reason: 'secret-encoding', detail: `The signature matches ${variant.words}.` };
         }
       }
@@ -370,20 +396,25 @@ export function otherEncodings(
   secret: string,
   encoding: SecretEncoding,
   displayName: string,
+  prefix?: string,
 ): { key: Buffer; words: string }[] {
   const out: { key: Buffer; words: string }[] = [];
   const stripped = secret.trim().replace(/^(["'])(.*)\1$/, '$2');
   if (stripped !== secret && stripped !== '') {
     out.push({
-      key: secretKey(stripped, encoding),
+      key: secretKey(stripped, encoding, prefix),
       words: 'the secret without the whitespace or quotes around it: remove them from the secret given',
     });
   }
   if (encoding === 'base64') {
-    out.push({
-      key: Buffer.from(stripped, 'utf8'),
-      words: `the secret used as raw text, where ${displayName} keys with its base64-decoded bytes: the sender took the secret's text as the key`,
-    });
+    const rawText = `the secret used as raw text, where ${displayName} keys with its base64-decoded bytes: the sender took the secret's text as the key`;
+    out.push({ key: Buffer.from(stripped, 'utf8'), words: rawText });
+    if (prefix && stripped.startsWith(prefix)) {
+      out.push({
+        key: Buffer.from(stripped.slice(prefix.length), 'utf8'),
+        words: `${rawText} (without ${prefix})`,
+      });
+    }
     return out;
   }
   if (stripped.length % 4 === 0 && BASE64_TEXT.test(stripped)) {

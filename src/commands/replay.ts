@@ -7,10 +7,11 @@ import { BaseCommand, accountFlags, apiFlags } from '../base-command.ts';
 import { TestFailedError, UsageError } from '../errors.ts';
 import { checkTarget, readFileCapped } from '../input.ts';
 import { safeJson, safeText } from '../output.ts';
-import { getProvider } from '../providers/index.ts';
+import { getProvider, isProviderName } from '../providers/index.ts';
+import { SCHEME_NAMES, loadNamedScheme, type SchemeName } from '../schemes/index.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 import type { RecordedDelivery } from '../recording.ts';
-import { hasSignatureScheme, headerValue, loadSignatureScheme } from '../signatures.ts';
+import { hasSignatureScheme, headerValue, loadSignatureScheme, type SignatureScheme } from '../signatures.ts';
 
 /** One replayed delivery, as `replay` reports it (one JSON object per line with --json). */
 export interface ReplayReport {
@@ -81,6 +82,10 @@ export default class Replay extends BaseCommand<typeof Replay> {
       exclusive: ['webhook'],
     }),
     webhook: Flags.string({ summary: "Re-sign with this webhook's secret." }),
+    scheme: Flags.string({
+      summary: "Re-sign with this standard scheme instead of the record's provider's.",
+      options: [...SCHEME_NAMES],
+    }),
     timeout: apiFlags.timeout,
     'base-url': apiFlags['base-url'],
     ...accountFlags,
@@ -133,7 +138,7 @@ export default class Replay extends BaseCommand<typeof Replay> {
   ): Promise<ReplayReport> {
     const { recordBody } = await import('../recording.ts');
     const { sendDelivery, signedHeaders } = await import('../delivery.ts');
-    const descriptor = getProvider(record.provider);
+    const { scheme, descriptor } = await this.schemeOf(line, record);
     const masked = new Set(record.masked.map((n) => n.toLowerCase()));
     const headers: Record<string, string> = {};
     const dropped: string[] = [];
@@ -148,26 +153,16 @@ export default class Replay extends BaseCommand<typeof Replay> {
     if (this.flags.edit) body = editBody(body, line);
     let signature: ReplayReport['signature'] = 'recorded';
     let sent = headers;
-    if (resign) {
-      if (hasSignatureScheme(descriptor)) {
-        const scheme = await loadSignatureScheme(descriptor);
-        const secrets = await this.signingSecrets(descriptor);
-        // The delivery keeps its own id (PolyAI's event id): a replay is the same delivery, sent again.
-        const eventId = scheme.extraHeaders
-          .map((name) => headerValue(headers, name))
-          .find((v) => v !== undefined);
-        sent = signedHeaders(
-          scheme,
-          headers,
-          body,
-          scheme.multipleSignatures ? secrets : secrets.slice(0, 1),
-          {
-            eventId,
-          },
-        );
-        signature = 'resigned';
-      } else signature = 'unsigned';
-    } else if (!hasSignatureScheme(descriptor)) signature = 'unsigned';
+    if (!scheme) signature = 'unsigned';
+    else if (resign) {
+      const secrets = await this.signingSecrets(descriptor, scheme);
+      // The delivery keeps its own id (PolyAI's event id, Standard Webhooks' webhook-id): a replay is the
+      // same delivery, sent again.
+      const eventId = scheme.idHeader === undefined ? undefined : headerValue(headers, scheme.idHeader);
+      const signing = scheme.multipleSignatures ? secrets : secrets.slice(0, 1);
+      sent = signedHeaders(scheme, headers, body, signing, { eventId });
+      signature = 'resigned';
+    }
     const outcome = await this.withProgress(`Replaying line ${line} to ${url}`, () =>
       sendDelivery(
         { url, method: record.method, event: record.event ?? '', body, headers: sent, deliveryId: record.id },
@@ -192,20 +187,46 @@ export default class Replay extends BaseCommand<typeof Replay> {
     };
   }
 
-  private readonly secretsByProvider = new Map<string, string[]>();
+  /**
+   * The scheme a record is re-signed with: --scheme, else its provider's (none where undocumented: sent
+   * unsigned), else the standard it was received with (`listen --scheme`).
+   */
+  private async schemeOf(
+    line: number,
+    record: RecordedDelivery,
+  ): Promise<{ scheme?: SignatureScheme; descriptor?: ProviderDescriptor }> {
+    const named = this.flags.scheme as SchemeName | undefined;
+    if (named !== undefined) return { scheme: await loadNamedScheme(named) };
+    if (isProviderName(record.provider)) {
+      const descriptor = getProvider(record.provider);
+      const scheme = hasSignatureScheme(descriptor) ? await loadSignatureScheme(descriptor) : undefined;
+      return { descriptor, scheme };
+    }
+    if ((SCHEME_NAMES as readonly string[]).includes(record.provider)) {
+      return { scheme: await loadNamedScheme(record.provider as SchemeName) };
+    }
+    throw new UsageError(
+      `${this.args.file} line ${line} names "${record.provider}", neither a provider nor a scheme voicehooks knows.`,
+    );
+  }
 
-  /** The secrets to re-sign a provider's deliveries with, looked up once per provider. */
-  private async signingSecrets(descriptor: ProviderDescriptor): Promise<string[]> {
-    const known = this.secretsByProvider.get(descriptor.name);
+  private readonly secretsByScheme = new Map<string, string[]>();
+
+  /** The secrets to re-sign with, looked up once per provider or scheme. */
+  private async signingSecrets(
+    descriptor: ProviderDescriptor | undefined,
+    scheme: SignatureScheme,
+  ): Promise<string[]> {
+    const key = descriptor?.name ?? scheme.name;
+    const known = this.secretsByScheme.get(key);
     if (known) return known;
-    const scheme = await loadSignatureScheme(descriptor);
     const secrets = await this.secretsFor(descriptor, scheme, this.flags.secret, this.flags.webhook);
     if (secrets.length === 0) {
       throw new UsageError(
-        `Re-signing ${descriptor.displayName} deliveries (--resign, --edit) needs --secret or --webhook.`,
+        `Re-signing ${(descriptor ?? scheme).displayName} deliveries (--resign, --edit) needs --secret or --webhook.`,
       );
     }
-    this.secretsByProvider.set(descriptor.name, secrets);
+    this.secretsByScheme.set(key, secrets);
     return secrets;
   }
 

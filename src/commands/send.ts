@@ -4,11 +4,15 @@ import { TestFailedError, UsageError } from '../errors.ts';
 import { checkEvents, checkHeaders, checkTarget } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
+import { loadNamedScheme, schemeFlag, type SchemeName } from '../schemes/index.ts';
 import { hasSignatureScheme, loadSignatureScheme, readBody, type SignatureScheme } from '../signatures.ts';
 
 /** What `send` prints (docs/debugging.md): what was sent, and the endpoint's answer as `test` reports it. */
 export interface SendReport {
-  provider: string;
+  /** The provider named with -p, or null with --scheme. */
+  provider: string | null;
+  /** The scheme signed with (the provider's, or the standard named with --scheme), or null when unsigned. */
+  scheme: string | null;
   url: string;
   method: string;
   /** The event named with --event (or the sample's), or null for a body given as it is. */
@@ -40,6 +44,7 @@ export default class Send extends BaseCommand<typeof Send> {
   ].join('\n');
   static override examples = [
     '<%= config.bin %> send -p ultravox --url http://127.0.0.1:4748/hooks --secret s3cr3t --body-file call.json',
+    '<%= config.bin %> send --scheme standard-webhooks --url http://127.0.0.1:4748/ --secret "$WHSEC" --body-file event.json',
     '<%= config.bin %> send -p polyai --url http://127.0.0.1:3000/webhooks --webhook whe_9ZtRcXw3nByK5pVqMaEfJs --event alerts.triggered',
     'echo \'{"test":1}\' | <%= config.bin %> send -p daily --url http://127.0.0.1:4748/ --secret "$HMAC" --header \'X-Trace=1\' --json',
   ];
@@ -61,15 +66,17 @@ export default class Send extends BaseCommand<typeof Send> {
     timeout: apiFlags.timeout,
     'base-url': apiFlags['base-url'],
     ...accountFlags,
+    scheme: schemeFlag,
   };
 
   private failure?: TestFailedError;
 
   async run(): Promise<SendReport> {
-    const descriptor = await this.provider();
+    const named = this.flags.scheme as SchemeName | undefined;
+    const descriptor = named === undefined ? await this.provider() : undefined;
     const url = checkTarget(this.flags.url, '--url');
-    const scheme = await this.schemeFor(descriptor);
-    if (this.flags.event !== undefined) checkEvents([this.flags.event], descriptor);
+    const scheme = descriptor ? await this.schemeFor(descriptor) : await loadNamedScheme(named!);
+    if (this.flags.event !== undefined && descriptor) checkEvents([this.flags.event], descriptor);
     const extra = checkHeaders(parseHeaderPairs(this.flags.header));
     const secrets = scheme ? await this.signingSecrets(descriptor, scheme) : [];
     const { sendDelivery, signedHeaders } = await import('../delivery.ts');
@@ -87,9 +94,10 @@ export default class Send extends BaseCommand<typeof Send> {
       ),
     );
     const passed = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
-    if (!passed) this.failure = failureOf(outcome, url, descriptor.name);
+    if (!passed) this.failure = failureOf(outcome, url, descriptor?.name);
     return {
-      provider: descriptor.name,
+      provider: descriptor?.name ?? null,
+      scheme: scheme?.name ?? null,
       url,
       method: 'POST',
       event: event ?? null,
@@ -113,14 +121,16 @@ export default class Send extends BaseCommand<typeof Send> {
     return undefined;
   }
 
-  private async signingSecrets(descriptor: ProviderDescriptor, scheme: SignatureScheme): Promise<string[]> {
+  private async signingSecrets(
+    descriptor: ProviderDescriptor | undefined,
+    scheme: SignatureScheme,
+  ): Promise<string[]> {
     const secrets = await this.secretsFor(descriptor, scheme, this.flags.secret, this.flags.webhook);
     if (secrets.length === 0) {
+      const name = descriptor ? `-p ${descriptor.name}` : `--scheme ${scheme.name}`;
       throw new UsageError(
-        `Missing --secret or --webhook: ${descriptor.displayName} deliveries are signed.`,
-        {
-          hint: `For example: voicehooks send -p ${descriptor.name} --url URL --secret S --body-file body.json`,
-        },
+        `Missing --secret or --webhook: ${(descriptor ?? scheme).displayName} deliveries are signed.`,
+        { hint: `For example: voicehooks send ${name} --url URL --secret S --body-file body.json` },
       );
     }
     // A webhook's several secrets sign together only where the provider sends several signatures.
@@ -131,13 +141,16 @@ export default class Send extends BaseCommand<typeof Send> {
    * --body-file, else what is piped on stdin, else (a terminal, or nothing piped) the provider's sample of
    * --event (default: its test event).
    */
-  private async body(descriptor: ProviderDescriptor): Promise<{ body: Buffer; event?: string }> {
+  private async body(descriptor: ProviderDescriptor | undefined): Promise<{ body: Buffer; event?: string }> {
     if (this.flags['body-file'] !== undefined) {
       return { body: await readBody(this.flags['body-file']), event: this.flags.event };
     }
     if (!process.stdin.isTTY) {
       const piped = await readBody(undefined);
       if (piped.length > 0) return { body: piped, event: this.flags.event };
+    }
+    if (descriptor === undefined) {
+      throw new UsageError('No body: with --scheme, give it with --body-file or on stdin.');
     }
     const kit = await descriptor.loadDeliveries();
     const event = this.flags.event ?? kit.testEvent ?? descriptor.events()[0]?.name ?? '';
@@ -154,6 +167,7 @@ export default class Send extends BaseCommand<typeof Send> {
   protected override fieldNames(): readonly string[] {
     return keysOf<SendReport>()([
       'provider',
+      'scheme',
       'url',
       'method',
       'event',
@@ -202,7 +216,7 @@ export function parseHeaderPairs(values: readonly string[]): Record<string, stri
 export function failureOf(
   outcome: { status: number | null; error: string | null },
   url: string,
-  provider: string,
+  provider: string | undefined,
 ): TestFailedError {
   const what =
     outcome.status === null ? (outcome.error ?? 'no answer') : `it answered HTTP ${outcome.status}`;

@@ -19,7 +19,7 @@ export function newPolyAIEventId(): string {
 }
 
 export const polyaiSignature = defineScheme({
-  provider: 'polyai',
+  name: 'polyai',
   displayName: 'PolyAI',
   signatureHeader: 'X-PolyAI-Signature',
   timestampHeader: 'X-PolyAI-Timestamp',
@@ -34,5 +34,6 @@ export const polyaiSignature = defineScheme({
   signatureForm: { pattern: /^[0-9a-f]{64}$/i, words: '64 hex digits (an HMAC-SHA256)' },
   digest: (body, timestamp, key) =>
     hmacSha256(key, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body])).toString('hex'),
-  extraHeaders: { 'X-PolyAI-Event-ID': (input) => input.eventId ?? newPolyAIEventId() },
+  // Sent with every delivery for de-duplication, not signed.
+  id: { header: 'X-PolyAI-Event-ID', signed: false, generate: newPolyAIEventId },
 });
