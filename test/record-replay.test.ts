@@ -77,6 +77,14 @@ const FIXTURES: Record<string, (url: string) => Promise<{ event: string; secret:
     });
     return { event: 'meeting.started', secret: DAILY_HMAC };
   },
+  openai: async (url) => {
+    const made = await api('openai', '/webhook_endpoints', {
+      name: 'record',
+      url,
+      event_types: ['batch.completed'],
+    });
+    return { event: 'batch.completed', secret: made.signing_secret as string };
+  },
   talkover: async (url) => {
     await api('talkover', `/agents/${AGENT}/webhooks`, {
       name: 'record',
@@ -165,6 +173,7 @@ const REPLAY_KEYS = [
 ];
 const SEND_KEYS = [
   'provider',
+  'scheme',
   'url',
   'method',
   'event',

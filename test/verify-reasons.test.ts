@@ -113,7 +113,7 @@ describe('verify reasons, one fault at a time, for every provider with a scheme'
         assert.ok(malformed.detail.includes(scheme.signatureFormat));
       });
 
-      it('missing-timestamp and bad-timestamp name the header', async () => {
+      it('missing-timestamp, bad-timestamp (and missing-id where the id is signed) name the header', async () => {
         const { scheme, headers, check } = await setup();
         const without = Object.fromEntries(
           Object.entries(headers).filter(([k]) => k !== scheme.timestampHeader),
@@ -124,6 +124,14 @@ describe('verify reasons, one fault at a time, for every provider with a scheme'
         const bad = check({ headers: { ...headers, [scheme.timestampHeader]: 'yesterday' } });
         assert.equal(bad.reason, 'bad-timestamp');
         assert.ok(bad.detail.includes(scheme.timestampHeader));
+        // Where the delivery's id is part of the signed string (Standard Webhooks), it must be there too.
+        if (scheme.idSigned && scheme.idHeader) {
+          const idHeader = scheme.idHeader;
+          const noId = Object.fromEntries(Object.entries(headers).filter(([k]) => k !== idHeader));
+          const missingId = check({ headers: noId });
+          assert.equal(missingId.reason, 'missing-id');
+          assert.ok(missingId.detail.includes(idHeader));
+        }
       });
 
       it('stale: by how much beyond the tolerance, and which clock', async () => {
