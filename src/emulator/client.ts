@@ -37,8 +37,8 @@ function checkEmulatorUrl(value: string): string {
   } catch {
     throw new UsageError(`--emulator must be a URL such as ${DEFAULT_EMULATOR_URL}, got "${value}".`);
   }
-  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) {
-    throw new UsageError(`--emulator must be an http URL on a loopback host, got "${value}".`, {
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !isLoopbackHost(url.hostname)) {
+    throw new UsageError(`--emulator must be an http(s) URL on a loopback host, got "${value}".`, {
       hint: `The emulator listens on 127.0.0.1 only, e.g. ${DEFAULT_EMULATOR_URL}.`,
     });
   }
