@@ -16,6 +16,7 @@ import {
   webhookTable,
   type View,
 } from './output.ts';
+import { processIO, type IO } from './io.ts';
 import { askInput, askSelect, canPrompt, missingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
 import { availableProviders, getProvider, isProviderName } from './providers/index.ts';
@@ -92,6 +93,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     debug: Flags.boolean({ summary: 'Trace HTTP on stderr, credentials redacted.', helpGroup: GLOBAL }),
   };
 
+  /** The streams, terminal and environment the command works with: the process's, or a test's (src/io.ts). */
+  public io: IO = processIO();
   protected flags!: InferredFlags<T>;
   protected args!: InferredArgs<T>;
   private configStore?: ConfigStore;
@@ -122,11 +125,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (result !== undefined && !this.jsonEnabled()) {
       const view = this.view(result);
       if (view) {
-        process.stdout.write(
+        this.io.stdout.write(
           render(view, {
-            tty: Boolean(process.stdout.isTTY),
+            tty: this.io.stdout.isTTY,
             color: this.colorEnabled(),
-            width: process.stdout.columns,
+            width: this.io.stdout.columns,
             fields: this.fieldList(),
           }),
         );
@@ -155,7 +158,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    this.io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   }
 
   /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */
@@ -166,9 +169,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const command = `voicehooks ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
       cli = new UsageError(cli.message, { hint: `See \`${command} --help\`.`, provider: cli.provider });
     }
-    process.exitCode = cli.exitCode;
+    this.io.setExitCode(cli.exitCode);
     const stack = cli.kind === 'unexpected' && this.debugEnabled() ? error.stack : undefined;
-    process.stderr.write(formatError(cli, { json: this.jsonEnabled(), stack }));
+    this.io.stderr.write(formatError(cli, { json: this.jsonEnabled(), stack }));
   }
 
   public override async finally(error: Error | undefined): Promise<void> {
@@ -179,14 +182,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   // ---- resolution (contract §Choosing provider, account and endpoint) ----
 
   protected get profileName(): string {
-    return this.flags.profile ?? process.env.VOICEHOOKS_PROFILE ?? 'default';
+    return this.flags.profile ?? this.io.env.VOICEHOOKS_PROFILE ?? 'default';
   }
 
   /** The config file, opened on first use so commands that need none never load it. */
   protected async store(): Promise<ConfigStore> {
     if (!this.configStore) {
-      const { ConfigStore } = await import('./config.ts');
-      this.configStore = new ConfigStore();
+      const { ConfigStore, configDir } = await import('./config.ts');
+      this.configStore = new ConfigStore(configDir(this.io.env));
       for (const warning of this.configStore.warnings) this.notice(warning);
     }
     return this.configStore;
@@ -198,7 +201,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal. */
   protected async provider(): Promise<ProviderDescriptor> {
-    const fromEnv = process.env.VOICEHOOKS_PROVIDER;
+    const fromEnv = this.io.env.VOICEHOOKS_PROVIDER;
     const name = this.flags.provider ?? fromEnv ?? (await this.profile()).provider;
     if (name) {
       if (!isProviderName(name)) {
@@ -215,6 +218,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const chosen = await askSelect(
       'Provider',
       availableProviders().map((p) => ({ value: p.name, name: p.displayName })),
+      this.io,
     );
     return getProvider(chosen);
   }
@@ -222,7 +226,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** The API key: VOICEHOOKS_<P>_API_KEY, <P>_API_KEY, then the profile. */
   protected async apiKey(provider: ProviderName): Promise<{ key: string; source: string } | undefined> {
     for (const name of keyEnvNames(provider)) {
-      const value = process.env[name];
+      const value = this.io.env[name];
       if (value) return { key: value, source: `env ${name}` };
     }
     const stored = (await this.store()).apiKey(this.profileName, provider);
@@ -244,10 +248,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (agentFlag) scope.agentId = agentFlag;
     if (descriptor.name === 'polyai') {
       scope.region =
-        flags.region ?? process.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
+        flags.region ?? this.io.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
     }
     if (descriptor.capabilities.agentScoped && !scope.agentId) {
-      scope.agentId = process.env.VOICEHOOKS_TALKOVER_AGENT ?? (await this.profile()).agent;
+      scope.agentId = this.io.env.VOICEHOOKS_TALKOVER_AGENT ?? (await this.profile()).agent;
     }
     return scope;
   }
@@ -255,7 +259,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Base URL: --base-url, VOICEHOOKS_<P>_BASE_URL, the profile, then production. */
   protected async baseUrl(descriptor: ProviderDescriptor, scope: Scope): Promise<string> {
     const flag = (this.flags as { 'base-url'?: string })['base-url'];
-    const env = process.env[`VOICEHOOKS_${descriptor.name.toUpperCase()}_BASE_URL`];
+    const env = this.io.env[`VOICEHOOKS_${descriptor.name.toUpperCase()}_BASE_URL`];
     return (
       flag ?? env ?? (await this.profile()).baseUrls?.[descriptor.name] ?? descriptor.defaultBaseUrl(scope)
     );
@@ -281,7 +285,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       timeoutMs: (flags.timeout ?? 30) * 1000,
       maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
       userAgent: `voicehooks/${this.config.version}`,
-      debug: this.debugEnabled() ? (line) => process.stderr.write(`[debug] ${line}\n`) : undefined,
+      debug: this.debugEnabled() ? (line) => this.io.stderr.write(`[debug] ${line}\n`) : undefined,
     };
   }
 
@@ -311,8 +315,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (descriptor.capabilities.agentScoped && !scope.agentId) {
       if (!this.canPrompt())
         throw missingInput(['--agent'], `${descriptor.displayName} webhooks belong to an agent`);
-      scope.agentId = await askInput(`${descriptor.displayName} agent id`, (v) =>
-        isUuid(v) ? true : 'An agent id is a UUID.',
+      scope.agentId = await askInput(
+        `${descriptor.displayName} agent id`,
+        (v) => (isUuid(v) ? true : 'An agent id is a UUID.'),
+        undefined,
+        this.io,
       );
     }
     return { adapter: await this.adapter(descriptor, scope), scope };
@@ -381,17 +388,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * --json or in CI, where the bytes would land in a log. `work` may report progress (a count fetched).
    */
   protected withProgress<R>(label: string, work: (progress: Progress) => Promise<R>): Promise<R> {
-    const enabled = Boolean(process.stderr.isTTY) && !this.jsonEnabled() && !process.env.CI;
-    return withProgress(label, work, { enabled });
+    const enabled = this.io.stderr.isTTY && !this.jsonEnabled() && !this.io.env.CI;
+    return withProgress(label, work, { enabled, stream: this.io.stderr.stream });
   }
 
   /** A warning or next step on stderr: never on stdout, which carries data only. */
   protected notice(text: string): void {
-    process.stderr.write(`${text}\n`);
+    this.io.stderr.write(`${text}\n`);
   }
 
   protected canPrompt(): boolean {
-    return canPrompt({ noInput: this.flags['no-input'], json: this.jsonEnabled() });
+    return canPrompt({ noInput: this.flags['no-input'], json: this.jsonEnabled() }, this.io);
   }
 
   protected debugEnabled(): boolean {
@@ -399,7 +406,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected colorEnabled(): boolean {
-    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !this.flags['no-color'];
+    return this.io.color && !this.flags['no-color'];
   }
 
   protected fieldList(): string[] | undefined {

@@ -4,6 +4,7 @@
  * stderr so that stdout carries data only.
  */
 import { CancelledError, UsageError } from './errors.ts';
+import { processIO, type IO } from './io.ts';
 
 export interface PromptGuard {
   noInput?: boolean;
@@ -11,8 +12,8 @@ export interface PromptGuard {
 }
 
 /** Prompts only when stdin and stdout are terminals, neither --no-input nor --json is given and CI is unset. */
-export function canPrompt(guard: PromptGuard, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(process.stdin.isTTY && process.stdout.isTTY && !guard.noInput && !guard.json && !env.CI);
+export function canPrompt(guard: PromptGuard, io: IO = processIO()): boolean {
+  return Boolean(io.stdin.isTTY && io.stdout.isTTY && !guard.noInput && !guard.json && !io.env.CI);
 }
 
 /** The error for input that is missing with no way to ask for it. */
@@ -23,7 +24,8 @@ export function missingInput(flags: string[], why = 'no terminal to ask on'): Us
 }
 
 type Inquirer = typeof import('@inquirer/prompts');
-const context = { output: process.stderr, clearPromptOnDone: false };
+/** Where a prompt reads and draws: the command's stdin and stderr. */
+const contextOf = (io: IO) => ({ input: io.stdin, output: io.stderr.stream, clearPromptOnDone: false });
 
 /** Runs a prompt; Ctrl-C becomes a CancelledError (exit 130) with nothing half-done. */
 async function ask<T>(question: (inquirer: Inquirer) => Promise<T>): Promise<T> {
@@ -44,15 +46,23 @@ export interface Choice<T extends string> {
   description?: string;
 }
 
-export function askSelect<T extends string>(message: string, choices: Choice<T>[]): Promise<T> {
-  return ask((q) => q.select<T>({ message, choices }, context));
+export function askSelect<T extends string>(
+  message: string,
+  choices: Choice<T>[],
+  io: IO = processIO(),
+): Promise<T> {
+  return ask((q) => q.select<T>({ message, choices }, contextOf(io)));
 }
 
-export function askCheckbox<T extends string>(message: string, choices: Choice<T>[]): Promise<T[]> {
+export function askCheckbox<T extends string>(
+  message: string,
+  choices: Choice<T>[],
+  io: IO = processIO(),
+): Promise<T[]> {
   return ask((q) =>
     q.checkbox<T>(
       { message, choices, required: true, validate: (c) => (c.length > 0 ? true : 'Pick at least one.') },
-      context,
+      contextOf(io),
     ),
   );
 }
@@ -61,16 +71,20 @@ export function askInput(
   message: string,
   validate?: (value: string) => string | true,
   defaultValue?: string,
+  io: IO = processIO(),
 ): Promise<string> {
-  return ask((q) => q.input({ message, validate, default: defaultValue }, context));
+  return ask((q) => q.input({ message, validate, default: defaultValue }, contextOf(io)));
 }
 
-export function askSecret(message: string): Promise<string> {
+export function askSecret(message: string, io: IO = processIO()): Promise<string> {
   return ask((q) =>
-    q.password({ message, mask: '*', validate: (v) => (v.trim() ? true : 'It cannot be empty.') }, context),
+    q.password(
+      { message, mask: '*', validate: (v) => (v.trim() ? true : 'It cannot be empty.') },
+      contextOf(io),
+    ),
   );
 }
 
-export function askConfirm(message: string, defaultValue = false): Promise<boolean> {
-  return ask((q) => q.confirm({ message, default: defaultValue }, context));
+export function askConfirm(message: string, defaultValue = false, io: IO = processIO()): Promise<boolean> {
+  return ask((q) => q.confirm({ message, default: defaultValue }, contextOf(io)));
 }

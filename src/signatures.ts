@@ -7,6 +7,7 @@
  * HMAC-SHA256 but documents no header, signed string, encoding or timestamp (providers.md §2.5), so anything
  * built for it would be a guess.
  */
+import type { Readable } from 'node:stream';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UnsupportedError, UsageError } from './errors.ts';
@@ -326,7 +327,11 @@ export function undocumentedScheme(provider: ProviderName): UnsupportedError {
 // ---- input of sign and verify ----
 
 /** The body to sign or check: the file's bytes, or all of stdin (which must not be a terminal). */
-export async function readBody(file: string | undefined, flag = '--body-file'): Promise<Buffer> {
+export async function readBody(
+  file: string | undefined,
+  stdin: Readable & { isTTY?: boolean },
+  flag = '--body-file',
+): Promise<Buffer> {
   if (file !== undefined && file !== '-') {
     try {
       return readFileSync(file);
@@ -336,13 +341,13 @@ export async function readBody(file: string | undefined, flag = '--body-file'): 
       );
     }
   }
-  if (process.stdin.isTTY) {
+  if (stdin.isTTY) {
     throw new UsageError(`No body: pass ${flag} FILE, or pipe the body on stdin.`, {
       hint: `For example: voicehooks sign -p ultravox --secret S ${flag} body.json`,
     });
   }
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
   return Buffer.concat(chunks);
 }
 

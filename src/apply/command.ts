@@ -36,21 +36,23 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
     const { loadApplyFile } = await import('./file.ts');
     const flags = this.flags as { file: string; region?: string };
     const defaultRegion =
-      flags.region ?? process.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
-    const file = loadApplyFile(flags.file, { defaultRegion });
+      flags.region ?? this.io.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
+    const file = loadApplyFile(flags.file, { defaultRegion, env: this.io.env });
     file.warnings.forEach((w) => this.notice(`Warning: ${w}`));
     return file.webhooks;
   }
 
   /** Connections for every group, live state and the plan. */
   protected async prepare(desired: DesiredWebhook[], prune: boolean): Promise<Prepared> {
-    const { prepare } = await import('./run.ts');
+    const { concurrency, prepare } = await import('./run.ts');
     const connect = (group: Group): Promise<ProviderAdapter> =>
       this.adapter(getProvider(group.provider), {
         ...(group.agentId !== undefined ? { agentId: group.agentId } : {}),
         ...(group.region !== undefined ? { region: group.region } : {}),
       });
-    return this.withProgress('Reading live webhooks', () => prepare(desired, connect, { prune }));
+    return this.withProgress('Reading live webhooks', () =>
+      prepare(desired, connect, { prune, concurrency: concurrency(this.io.env) }),
+    );
   }
 
   /** Items the live state of which could not be read, one per entry of a failed group. */

@@ -136,10 +136,11 @@ export function itemError(error: unknown): ItemError {
 /** Every group's live webhooks, or the error that kept them from being read. */
 export async function readLive(
   adapters: Map<string, ProviderAdapter>,
+  limit = concurrency(),
 ): Promise<{ live: Map<string, Webhook[]>; errors: Map<string, ItemError> }> {
   const live = new Map<string, Webhook[]>();
   const errors = new Map<string, ItemError>();
-  await mapLimit([...adapters], concurrency(), async ([key, adapter]) => {
+  await mapLimit([...adapters], limit, async ([key, adapter]) => {
     try {
       const found: Webhook[] = [];
       for await (const w of adapter.list()) found.push(w);
@@ -164,6 +165,8 @@ export interface ExecuteHooks {
   created?(step: Step, webhook: Webhook): Promise<void>;
   /** After a delete: forgets a kept secret. */
   deleted?(step: Step): Promise<void>;
+  /** Requests at a time; default {@link concurrency} of the process's environment. */
+  concurrency?: number;
 }
 
 /**
@@ -198,14 +201,15 @@ export async function execute(
     }
   };
   const changing = steps.filter((s) => s.item.action !== 'unchanged');
+  const limit = hooks.concurrency ?? concurrency();
   await mapLimit(
     changing.filter((s) => s.item.action !== 'create'),
-    concurrency(),
+    limit,
     run,
   );
   await mapLimit(
     changing.filter((s) => s.item.action === 'create'),
-    concurrency(),
+    limit,
     run,
   );
   return steps.map((s) => results.get(s) ?? { ...s.item, result: 'unchanged', error: null });
@@ -257,7 +261,7 @@ export interface Prepared {
 export async function prepare(
   desired: DesiredWebhook[],
   connect: (group: Group) => Promise<ProviderAdapter>,
-  options: { prune: boolean },
+  options: { prune: boolean; concurrency?: number },
 ): Promise<Prepared> {
   const limiters = new Map<ProviderName, RateLimiter>();
   const adapters = new Map<string, ProviderAdapter>();
@@ -266,7 +270,7 @@ export async function prepare(
     if (!limiter) limiters.set(group.provider, (limiter = new RateLimiter(RATE_LIMITS[group.provider])));
     adapters.set(group.key, limited(await connect(group), limiter));
   }
-  const { live, errors } = await readLive(adapters);
+  const { live, errors } = await readLive(adapters, options.concurrency);
   const readers = new Map<string, InputReader>();
   for (const adapter of adapters.values()) {
     const reader = adapter.inputOf;

@@ -34,7 +34,7 @@ export default class Sign extends BaseCommand<typeof Sign> {
     const descriptor = await this.provider();
     const scheme = await loadSignatureScheme(descriptor.name);
     const timestamp = this.flags.timestamp ?? scheme.formatTimestamp(new Date());
-    const body = await readBody(this.flags['body-file']);
+    const body = await readBody(this.flags['body-file'], this.io.stdin);
     return scheme.sign({ body, secrets: this.flags.secret, timestamp });
   }
 

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags, keyEnvNames } from '../../base-command.ts';
+import type { IO } from '../../io.ts';
 import { UsageError } from '../../errors.ts';
 import { keysOf } from '../../output.ts';
 import { askSecret, missingInput } from '../../prompt.ts';
@@ -55,9 +56,9 @@ export default class Login extends BaseCommand<typeof Login> {
   private async readKey(descriptor: ProviderDescriptor): Promise<string> {
     let key: string;
     if (this.flags['with-token']) {
-      key = await readStdin();
+      key = await readStdin(this.io.stdin);
     } else if (this.canPrompt()) {
-      key = await askSecret(`${descriptor.displayName} API key`);
+      key = await askSecret(`${descriptor.displayName} API key`, this.io);
     } else {
       throw missingInput(['--with-token'], 'the key is read from stdin or a terminal prompt');
     }
@@ -82,12 +83,12 @@ export default class Login extends BaseCommand<typeof Login> {
   }
 }
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY)
+async function readStdin(stdin: IO['stdin']): Promise<string> {
+  if (stdin.isTTY)
     throw new UsageError('--with-token reads the key from stdin, but stdin is a terminal.', {
       hint: 'Pipe the key in: echo "$KEY" | voicehooks auth login --with-token -p …',
     });
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks).toString('utf8');
 }

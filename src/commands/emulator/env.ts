@@ -27,12 +27,12 @@ function shellQuote(path: string): string {
 }
 
 /** The file of the certificate `emulator --tls` serves (made at its first start). */
-export async function emulatorCertFile(): Promise<string> {
+export async function emulatorCertFile(env: NodeJS.ProcessEnv): Promise<string> {
   const [{ configDir }, { certificatePaths }] = await Promise.all([
     import('../../config.ts'),
     import('../../emulator/tls.ts'),
   ]);
-  return certificatePaths(configDir()).certFile;
+  return certificatePaths(configDir(env)).certFile;
 }
 
 export default class EmulatorEnv extends BaseCommand<typeof EmulatorEnv> {
@@ -51,7 +51,7 @@ export default class EmulatorEnv extends BaseCommand<typeof EmulatorEnv> {
   };
 
   async run(): Promise<Record<string, string>> {
-    const certFile = this.flags.tls ? await emulatorCertFile() : undefined;
+    const certFile = this.flags.tls ? await emulatorCertFile(this.io.env) : undefined;
     const lines = emulatorEnv(this.flags.port, this.flags['api-key'], certFile).split('\n');
     return Object.fromEntries(
       lines.map((l) => {

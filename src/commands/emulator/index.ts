@@ -37,7 +37,7 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
         import('../../config.ts'),
         import('../../emulator/tls.ts'),
       ]);
-      tls = await emulatorCertificate(configDir());
+      tls = await emulatorCertificate(configDir(this.io.env));
     }
     const emulator = await startEmulator({
       port: this.flags.port,
@@ -57,19 +57,17 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
       }
       throw error;
     });
-    const certFile = this.flags.tls ? await emulatorCertFile() : undefined;
+    const certFile = this.flags.tls ? await emulatorCertFile(this.io.env) : undefined;
     const exports = emulatorEnv(emulator.port, this.flags['api-key'], certFile);
     const kept = this.flags.state === undefined ? '' : `\nState kept in ${this.flags.state}`;
     this.notice(
       `voicehooks emulator listening on ${emulator.url}${kept}\nPoint the CLI at it with:\n${exports}`,
     );
     await new Promise<void>((resolve) => {
-      const stop = () => {
+      this.io.onInterrupt(() => {
         this.notice('Stopping the emulator.');
         void emulator.close().then(resolve);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      });
     });
   }
 }
