@@ -426,7 +426,7 @@ describe('--state', { timeout: 60_000 }, () => {
         } catch {
           return;
         }
-        if (acknowledged >= 400 && !killed) {
+        if (acknowledged >= 200 && !killed) {
           killed = true;
           p.child.kill('SIGKILL');
         }
