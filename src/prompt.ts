@@ -24,19 +24,44 @@ export function missingInput(flags: string[], why = 'no terminal to ask on'): Us
 }
 
 type Inquirer = typeof import('@inquirer/prompts');
-/** Where a prompt reads and draws: the command's stdin and stderr. */
-const contextOf = (io: IO) => ({ input: io.stdin, output: io.stderr.stream, clearPromptOnDone: false });
+/** Where a prompt reads and draws (the command's stdin and stderr), and what aborts it. */
+interface Context {
+  input: IO['stdin'];
+  output: IO['stderr']['stream'];
+  clearPromptOnDone: boolean;
+  signal: AbortSignal;
+}
 
-/** Runs a prompt; Ctrl-C becomes a CancelledError (exit 130) with nothing half-done. */
-async function ask<T>(question: (inquirer: Inquirer) => Promise<T>): Promise<T> {
+/** Ctrl-D (EOT) as a raw-mode terminal sends it: the end of input. */
+const END_OF_INPUT = 0x04;
+
+/**
+ * Runs a prompt; Ctrl-C and Ctrl-D become a CancelledError (exit 130) with nothing half-done. Ctrl-D closes
+ * inquirer's line reader without settling its prompt, which would leave the command hanging on a promise that
+ * never settles (Node then exits 13 with a warning); it is watched for here and aborts the prompt instead.
+ */
+async function ask<T>(io: IO, question: (inquirer: Inquirer, context: Context) => Promise<T>): Promise<T> {
   const inquirer = await import('@inquirer/prompts');
+  const controller = new AbortController();
+  const onData = (chunk: Buffer | string) => {
+    if (Buffer.from(chunk).includes(END_OF_INPUT)) controller.abort();
+  };
+  io.stdin.on('data', onData);
+  const context: Context = {
+    input: io.stdin,
+    output: io.stderr.stream,
+    clearPromptOnDone: false,
+    signal: controller.signal,
+  };
   try {
-    return await question(inquirer);
+    return await question(inquirer, context);
   } catch (error) {
     if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
       throw new CancelledError();
     }
     throw error;
+  } finally {
+    io.stdin.off('data', onData);
   }
 }
 
@@ -51,7 +76,7 @@ export function askSelect<T extends string>(
   choices: Choice<T>[],
   io: IO = processIO(),
 ): Promise<T> {
-  return ask((q) => q.select<T>({ message, choices }, contextOf(io)));
+  return ask(io, (q, context) => q.select<T>({ message, choices }, context));
 }
 
 export function askCheckbox<T extends string>(
@@ -59,10 +84,10 @@ export function askCheckbox<T extends string>(
   choices: Choice<T>[],
   io: IO = processIO(),
 ): Promise<T[]> {
-  return ask((q) =>
+  return ask(io, (q, context) =>
     q.checkbox<T>(
       { message, choices, required: true, validate: (c) => (c.length > 0 ? true : 'Pick at least one.') },
-      contextOf(io),
+      context,
     ),
   );
 }
@@ -73,18 +98,15 @@ export function askInput(
   defaultValue?: string,
   io: IO = processIO(),
 ): Promise<string> {
-  return ask((q) => q.input({ message, validate, default: defaultValue }, contextOf(io)));
+  return ask(io, (q, context) => q.input({ message, validate, default: defaultValue }, context));
 }
 
 export function askSecret(message: string, io: IO = processIO()): Promise<string> {
-  return ask((q) =>
-    q.password(
-      { message, mask: '*', validate: (v) => (v.trim() ? true : 'It cannot be empty.') },
-      contextOf(io),
-    ),
+  return ask(io, (q, context) =>
+    q.password({ message, mask: '*', validate: (v) => (v.trim() ? true : 'It cannot be empty.') }, context),
   );
 }
 
 export function askConfirm(message: string, defaultValue = false, io: IO = processIO()): Promise<boolean> {
-  return ask((q) => q.confirm({ message, default: defaultValue }, contextOf(io)));
+  return ask(io, (q, context) => q.confirm({ message, default: defaultValue }, context));
 }

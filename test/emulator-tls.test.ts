@@ -57,7 +57,7 @@ describe('the emulator certificate', () => {
 describe('the CLI against the emulator over TLS', () => {
   let emu: RunningEmulator;
   let certFile: string;
-  const KEY = 'tls-key';
+  const KEY = 'tls-test-key';
   before(async () => {
     const certificate = await emulatorCertificate(join(scratch, 'served'));
     certFile = certificate.certFile;
@@ -129,7 +129,7 @@ describe('voicehooks emulator --tls and emulator env --tls', () => {
       });
       const listed = await cli.run(['list', '-p', 'ultravox', '--json'], {
         baseUrl: `${url}/ultravox`,
-        apiKey: 'any-key',
+        apiKey: 'any-test-key',
         env: { NODE_EXTRA_CA_CERTS: certFile },
       });
       assert.equal(listed.code, 0, listed.stderr);

@@ -152,7 +152,8 @@ export async function readLive(
   return { live, errors };
 }
 
-export type Outcome = 'created' | 'updated' | 'deleted' | 'unchanged' | 'planned' | 'failed';
+/** `duplicate`: a live duplicate of an entry's webhook, left in place (see the plan's `duplicate`). */
+export type Outcome = 'created' | 'updated' | 'deleted' | 'unchanged' | 'planned' | 'failed' | 'duplicate';
 
 /** One line of `apply`'s summary. */
 export interface ApplyResult extends PlanItem {
@@ -200,7 +201,7 @@ export async function execute(
       results.set(step, { ...item, result: 'failed', error: itemError(error) });
     }
   };
-  const changing = steps.filter((s) => s.item.action !== 'unchanged');
+  const changing = steps.filter((s) => s.item.action !== 'unchanged' && s.item.action !== 'duplicate');
   const limit = hooks.concurrency ?? concurrency();
   await mapLimit(
     changing.filter((s) => s.item.action !== 'create'),
@@ -212,7 +213,14 @@ export async function execute(
     limit,
     run,
   );
-  return steps.map((s) => results.get(s) ?? { ...s.item, result: 'unchanged', error: null });
+  return steps.map(
+    (s) =>
+      results.get(s) ?? {
+        ...s.item,
+        result: s.item.action === 'duplicate' ? 'duplicate' : 'unchanged',
+        error: null,
+      },
+  );
 }
 
 /**
