@@ -11,9 +11,10 @@
 // @oclif/core and undici are bundled apart, as CommonJS in dist/vendor/, and loaded with a code cache taken
 // after the command has run (src/code-cache.ts explains why).
 //
-// No line of any dependency is changed: each is bundled from its public entry points (src/oclif.ts,
-// src/undici.ts) exactly as published. The one liberty taken is in linking, not in code: an `import` of a
-// Node built-in becomes a `require` of the same module (see requireBuiltins).
+// No line of any dependency is changed: each is bundled exactly as published, @oclif/core from its public
+// subpath exports (src/oclif.ts), undici from three of its own modules at a version pinned exactly, which
+// test/dependency-pins.test.ts checks (src/undici.ts says why). The one liberty taken is in linking, not in
+// code: an `import` of a Node built-in becomes a `require` of the same module (see requireBuiltins).
 //
 // dist/bundle.json records which packages each output file holds, so a test can still tell which dependencies
 // a command loads (test/helpers/module-trace.ts).

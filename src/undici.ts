@@ -1,11 +1,22 @@
-// The parts of undici that voicehooks uses, from its public API only. This file is the entry of the undici
-// bundle (scripts/build.ts: dist/vendor/undici.cjs, loaded with the code cache of src/code-cache.ts), so that
-// every module that sends a request shares one copy, loaded only by the commands that send one.
-import { Agent, Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentClass } from 'undici';
+// The parts of undici that voicehooks uses, and no more, as undici's own modules. `import 'undici'` evaluates the
+// whole package at start (fetch, WebSocket, EventSource, caches, mock agents, a SQLite store, and with them
+// zlib, worker_threads, web streams and dns): measured over TLS (`npm run bench`, issue 18), `get` took 2.28x
+// the bare node:https GET through the index and 2.06x through these three modules. undici has no exports map
+// and these paths are not its documented API, so package.json pins undici exactly, and
+// test/dependency-pins.test.ts fails when an upgrade moves one of them. This file is the entry of the undici
+// bundle (scripts/build.ts: dist/vendor/undici.cjs, loaded with the code cache of src/code-cache.ts).
+import type { Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentClass } from 'undici';
+import api from 'undici/lib/api/index.js';
+import AgentImpl from 'undici/lib/dispatcher/agent.js';
+import DispatcherBase from 'undici/lib/dispatcher/dispatcher.js';
+import EnvHttpProxyAgentImpl from 'undici/lib/dispatcher/env-http-proxy-agent.js';
 import { isLoopbackHost } from './loopback.ts';
 
-const ProxyFromEnv = EnvHttpProxyAgentClass;
-const Direct = Agent;
+// What undici's index does to give every dispatcher its request(), stream() … methods.
+Object.assign(DispatcherBase.prototype, api);
+
+const ProxyFromEnv = EnvHttpProxyAgentImpl as typeof EnvHttpProxyAgentClass;
+const Direct = AgentImpl as typeof import('undici').Agent;
 
 /**
  * A connection pool that honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY, except for loopback targets, which are
@@ -13,7 +24,7 @@ const Direct = Agent;
  * forward target carries a key or a delivery in clear, and a proxy has no business seeing either. Every
  * request voicehooks makes goes through one of these.
  */
-class LoopbackDirectAgent extends Dispatcher {
+class LoopbackDirectAgent extends (DispatcherBase as unknown as new () => Dispatcher) {
   readonly #direct = new Direct();
   readonly #fromEnv = new ProxyFromEnv();
 
