@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Config } from '@oclif/core';
-import { fakeIO } from '../../src/io.ts';
+import { fakeIO, type FakeIOOptions } from '../../src/io.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -65,6 +65,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Run the built CLI as a child process even when the command could run in this one. */
   spawn?: boolean;
+  /** Run in this process with stdout (and stderr, stdin) a terminal of this shape (src/io.ts, fakeIO). */
+  tty?: FakeIOOptions['tty'];
 }
 
 export interface Cli {
@@ -125,6 +127,7 @@ function childEnv(options: CliOptions): Record<string, string> {
 /** Runs `voicehooks ...args`: in this process when it can, else as a child (see the top of this file). */
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const command = options.spawn ? undefined : await inProcessCommand(args, options);
+  if (!command && options.tty) throw new Error(`voicehooks ${args.join(' ')} cannot run at a fake terminal`);
   return command ? runInProcess(command, args, options) : spawnCli(args, options);
 }
 
@@ -173,7 +176,7 @@ async function runInProcess(
   const config = await (oclifConfig ??= Config.load({ root: ROOT }));
   const Command = ((await import(pathToFileURL(command.file).href)) as { default: CommandClass }).default;
   Command.id = command.id;
-  const io = fakeIO({ env: childEnv(options), stdin: options.stdin ?? '' });
+  const io = fakeIO({ env: childEnv(options), stdin: options.stdin ?? '', tty: options.tty });
   const instance = new Command(command.argv, config);
   instance.io = io;
   const timeoutMs = options.timeoutMs ?? 30_000;
