@@ -510,7 +510,9 @@ describe('npm run demo', { timeout: 120_000 }, () => {
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn('bash', [join(ROOT, 'scripts', 'demo.sh')], {
         cwd: ROOT,
-        env: { ...cleanEnv(), NO_COLOR: '1' },
+        // Not 4747: the README's blocks (test/readme.test.ts, which may run at the same time) start an
+        // emulator there.
+        env: { ...cleanEnv(), NO_COLOR: '1', VOICEHOOKS_DEMO_PORT: '4757' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
