@@ -115,12 +115,12 @@ export default class Replay extends BaseCommand<typeof Replay> {
             : '';
       throw new UsageError(`No delivery ${which} in ${this.args.file}.`.replace('  ', ' '));
     }
-    const tty = Boolean(process.stdout.isTTY);
+    const tty = this.io.stdout.isTTY;
     let failed = 0;
     for (const { line, record } of chosen) {
       const report = await this.replay(line, record, url, resign);
       if (!report.passed) failed++;
-      process.stdout.write(this.jsonEnabled() ? `${safeJson(JSON.stringify(report))}\n` : row(report, tty));
+      this.io.stdout.write(this.jsonEnabled() ? `${safeJson(JSON.stringify(report))}\n` : row(report, tty));
     }
     if (failed > 0) {
       this.failure = new TestFailedError(
@@ -150,7 +150,7 @@ export default class Replay extends BaseCommand<typeof Replay> {
       else headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
     }
     let body = recordBody(record);
-    if (this.flags.edit) body = editBody(body, line);
+    if (this.flags.edit) body = editBody(body, line, this.io.env);
     let signature: ReplayReport['signature'] = 'recorded';
     let sent = headers;
     if (!scheme) signature = 'unsigned';
@@ -241,8 +241,8 @@ export default class Replay extends BaseCommand<typeof Replay> {
  * The body after the user's editor: written to a private temporary file, the editor run on it (through the
  * shell, so that `EDITOR="code --wait"` works), and read back with the usual cap.
  */
-function editBody(body: Buffer, line: number): Buffer {
-  const editor = process.env.VISUAL || process.env.EDITOR;
+function editBody(body: Buffer, line: number, env: NodeJS.ProcessEnv): Buffer {
+  const editor = env.VISUAL || env.EDITOR;
   if (!editor) {
     throw new UsageError('--edit needs an editor: set VISUAL or EDITOR.', {
       hint: 'For example: EDITOR=nano voicehooks replay …',
@@ -253,7 +253,7 @@ function editBody(body: Buffer, line: number): Buffer {
   try {
     writeFileSync(file, body, { mode: 0o600 });
     // The file name is passed as an argument, never pasted into the command.
-    const result = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'editor', file], { stdio: 'inherit' });
+    const result = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'editor', file], { stdio: 'inherit', env });
     if (result.error || result.status !== 0) {
       throw new UsageError(
         `The editor (${editor}) ${result.error ? `could not be run: ${result.error.message}` : `exited ${result.status}`}; nothing was sent.`,

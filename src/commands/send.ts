@@ -143,10 +143,10 @@ export default class Send extends BaseCommand<typeof Send> {
    */
   private async body(descriptor: ProviderDescriptor | undefined): Promise<{ body: Buffer; event?: string }> {
     if (this.flags['body-file'] !== undefined) {
-      return { body: await readBody(this.flags['body-file']), event: this.flags.event };
+      return { body: await readBody(this.flags['body-file'], this.io.stdin), event: this.flags.event };
     }
-    if (!process.stdin.isTTY) {
-      const piped = await readBody(undefined);
+    if (!this.io.stdin.isTTY) {
+      const piped = await readBody(undefined, this.io.stdin);
       if (piped.length > 0) return { body: piped, event: this.flags.event };
     }
     if (descriptor === undefined) {

@@ -76,7 +76,7 @@ export default class Verify extends BaseCommand<typeof Verify> {
         : await loadNamedScheme(named);
     const headers = parseHeaderFlags(this.flags.header);
     const secrets = await this.secretsFor(descriptor, scheme, this.flags.secret, this.flags.webhook);
-    const body = await readBody(this.flags['body-file']);
+    const body = await readBody(this.flags['body-file'], this.io.stdin);
     const result = scheme.verify({
       body,
       headers,
