@@ -5,7 +5,9 @@
 // --json shapes of send, replay, the record lines and listen's reasons are pinned here (docs/debugging.md).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
@@ -455,5 +457,56 @@ describe('record files are read with care', { timeout: 60_000 }, () => {
       ],
     );
     assert.throws(() => [...readLinesCapped(path, 'lines', 1000)], /line 2, is larger than/);
+  });
+});
+
+describe('reports of what an endpoint answered', { timeout: 60_000 }, () => {
+  it('listen --forward-to shows status, time and the start of the answer; --record tightens an existing file to 0600', async () => {
+    const target = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{"ok":"forwarded-answer"}'),
+      );
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/`;
+    const cli = newCli({ env: emulatorEnv() });
+    const file = join(cli.configDir, '..', 'loose.jsonl');
+    writeFileSync(file, '', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const relay = listen(cli, [
+      '-p',
+      'ultravox',
+      '--port',
+      '0',
+      '--max-events',
+      '1',
+      '--forward-to',
+      targetUrl,
+      '--record',
+      file,
+    ]);
+    const sent = await cli.run([
+      'send',
+      '-p',
+      'ultravox',
+      '--url',
+      await relay.url,
+      '--secret',
+      'any-secret',
+      '--json',
+    ]);
+    assert.equal(sent.code, 0, sent.stderr);
+    const report = JSON.parse(sent.stdout) as { statusCode: number; responseBody: string };
+    assert.equal(report.statusCode, 202);
+    assert.equal(report.responseBody, '{"ok":"forwarded-answer"}');
+    const { stdout, code } = await relay.exit;
+    assert.equal(code, 0);
+    // Piped: tab-separated cells; the forward cell has the status, the time and the answer's start.
+    const forwarded = stdout.trim().split('\t')[5] ?? '';
+    assert.match(forwarded, /^202 \(\d+ ms\) \{"ok":"forwarded-answer"\}$/);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(jsonLines(readFileSync(file, 'utf8')).length, 1);
+    await new Promise<void>((resolve) => target.close(() => resolve()));
   });
 });
