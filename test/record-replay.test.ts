@@ -510,3 +510,97 @@ describe('reports of what an endpoint answered', { timeout: 60_000 }, () => {
     await new Promise<void>((resolve) => target.close(() => resolve()));
   });
 });
+
+describe('--webhook instead of --secret', { timeout: 60_000 }, () => {
+  it("send and replay --resign sign with a webhook's secret; after rotate-secret --revoke-old the old one is named", async () => {
+    const cli = newCli({ env: emulatorEnv() });
+    const created = await cli.run([
+      'create',
+      '-p',
+      'ultravox',
+      '--url',
+      'https://example.com/hooks',
+      '--event',
+      'call.ended',
+      '--secret',
+      'ultravox-old-secret',
+      '--json',
+      '--show-secrets',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const id = (JSON.parse(created.stdout) as { id: string }).id;
+    const file = join(cli.configDir, '..', 'uv.jsonl');
+    const checker = listen(cli, [
+      '-p',
+      'ultravox',
+      '--port',
+      '0',
+      '--max-events',
+      '3',
+      '--webhook',
+      id,
+      '--json',
+      '--record',
+      file,
+    ]);
+    const to = await checker.url;
+    const sent = await cli.run(['send', '-p', 'ultravox', '--url', to, '--webhook', id, '--json']);
+    assert.equal(sent.code, 0, sent.stderr);
+    const replayed = await cli.run([
+      'replay',
+      file,
+      '--to',
+      to,
+      '--resign',
+      '--webhook',
+      id,
+      '-p',
+      'ultravox',
+      '--json',
+    ]);
+    assert.equal(replayed.code, 0, replayed.stderr);
+
+    // The listener knew the secret when it started; after the rotation the old one is only recognised.
+    const rotated = await cli.run(['rotate-secret', id, '-p', 'ultravox', '--revoke-old']);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const again = await cli.run(['replay', file, '--to', to, '--only', '1', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    const rows = jsonLines((await checker.exit).stdout);
+    assert.deepEqual(
+      rows.map((r) => r.verification),
+      ['verified', 'verified', 'verified'],
+    );
+
+    const body = join(cli.configDir, '..', 'call.json');
+    writeFileSync(body, '{"event":"call.ended","call":{"callId":"c2"}}');
+    const signed = await cli.run([
+      'sign',
+      '-p',
+      'ultravox',
+      '--secret',
+      'ultravox-old-secret',
+      '--body-file',
+      body,
+    ]);
+    const headerFlags = signed.stdout
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((line) => ['--header', line]);
+    const verified = await cli.run([
+      'verify',
+      '-p',
+      'ultravox',
+      '--webhook',
+      id,
+      '--body-file',
+      body,
+      '--json',
+      ...headerFlags,
+    ]);
+    assert.equal(verified.code, 8, verified.stderr);
+    const report = JSON.parse(verified.stdout) as { reason: string; detail: string };
+    assert.equal(report.reason, 'other-secret');
+    assert.match(report.detail, new RegExp(`webhook ${id} had before its last rotation`));
+    assert.ok(!verified.stdout.includes('ultravox-old-secret'));
+  });
+});
