@@ -60,7 +60,11 @@ export const apiFlags = {
     helpGroup: GLOBAL,
   }),
   'base-url': Flags.string({ summary: "Override the provider's API base URL.", helpGroup: GLOBAL }),
-  region: Flags.string({ summary: 'PolyAI region.', options: ['us', 'uk', 'eu'], helpGroup: GLOBAL }),
+  region: Flags.string({
+    summary: 'Region: PolyAI us, uk or eu; ElevenLabs residency us, eu, in or sg.',
+    options: [...new Set(availableProviders().flatMap((p) => p.regions ?? []))],
+    helpGroup: GLOBAL,
+  }),
 };
 
 /** `--agent` on commands that address existing webhooks: Talkover's scope, Ultravox's list filter. */
@@ -231,8 +235,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The scope a provider needs: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
   protected async scope(descriptor: ProviderDescriptor, agentFlag?: string): Promise<Scope> {
-    if ((this.flags as { region?: string }).region && descriptor.name !== 'polyai') {
-      throw new UsageError(`--region is for PolyAI only; ${descriptor.displayName} has no regions.`);
+    const region = (this.flags as { region?: string }).region;
+    if (region && !descriptor.regions) {
+      const withRegions = availableProviders().filter((p) => p.regions);
+      const only = withRegions.length === 1 ? ' only' : '';
+      throw new UsageError(
+        `--region is for ${withRegions.map((p) => p.displayName).join(' and ')}${only}; ${descriptor.displayName} has no regions.`,
+      );
+    }
+    if (region && descriptor.regions && !descriptor.regions.includes(region)) {
+      throw new UsageError(
+        `--region must be ${descriptor.regions.join(', ')} for ${descriptor.displayName}, got "${region}".`,
+      );
     }
     return this.resolveScope(descriptor, agentFlag);
   }
@@ -242,9 +256,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const flags = this.flags as { region?: string };
     const scope: Scope = {};
     if (agentFlag) scope.agentId = agentFlag;
-    if (descriptor.name === 'polyai') {
-      scope.region =
-        flags.region ?? process.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
+    if (descriptor.regions) {
+      // The profile's `region` is PolyAI's (its setting predates the others); other providers keep theirs
+      // under their own name (`elevenlabs.region`).
+      const profile = await this.profile();
+      const stored = descriptor.name === 'polyai' ? profile.region : profile.regions?.[descriptor.name];
+      const region =
+        flags.region ??
+        process.env[`VOICEHOOKS_${descriptor.name.toUpperCase()}_REGION`] ??
+        stored ??
+        descriptor.defaultRegion;
+      if (region !== undefined) scope.region = region;
     }
     if (descriptor.capabilities.agentScoped && !scope.agentId) {
       scope.agentId = process.env.VOICEHOOKS_TALKOVER_AGENT ?? (await this.profile()).agent;
@@ -282,6 +304,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
       userAgent: `voicehooks/${this.config.version}`,
       debug: this.debugEnabled() ? (line) => process.stderr.write(`[debug] ${line}\n`) : undefined,
+      notice: (text) => this.notice(text),
     };
   }
 

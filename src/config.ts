@@ -17,6 +17,8 @@ const providerRecord = <T extends z.ZodMiniType>(value: T) => z.partialRecord(z.
 const profileSchema = z.looseObject({
   provider: z.optional(z.enum(PROVIDER_NAMES)),
   region: z.optional(z.enum(['us', 'uk', 'eu'])),
+  /** Regions of providers other than PolyAI (whose `region` above came first), by provider. */
+  regions: z.optional(providerRecord(z.string())),
   agent: z.optional(z.string()),
   /** API keys by provider. */
   keys: z.optional(providerRecord(z.string())),

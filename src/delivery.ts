@@ -53,6 +53,8 @@ export async function sampleEvent(
       return (await import('./providers/polyai/samples.ts')).polyaiSample(event, now);
     case 'daily':
       return (await import('./providers/daily/samples.ts')).dailySample(event, now);
+    case 'elevenlabs':
+      return (await import('./providers/elevenlabs/samples.ts')).elevenlabsSample(event, now);
     case 'talkover':
       throw new Error('Talkover samples are local and unsigned: use talkoverLocalDelivery');
   }
@@ -212,6 +214,11 @@ function deliveryIdOf(
 ): string | null {
   if (provider === 'polyai') return headers['X-PolyAI-Event-ID'] ?? null;
   if (provider === 'daily') return typeof sample.id === 'string' ? sample.id : null;
+  // ElevenLabs has no event id: a post-call delivery is told apart by its conversation.
+  if (provider === 'elevenlabs') {
+    const conversation = (sample.data as { conversation_id?: unknown } | undefined)?.conversation_id;
+    return typeof conversation === 'string' ? conversation : null;
+  }
   const call = sample.call as { callId?: unknown } | undefined;
   return typeof call?.callId === 'string' ? call.callId : null;
 }

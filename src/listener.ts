@@ -323,7 +323,12 @@ function isDailyProbe(body: unknown): boolean {
 /** Where each provider names the event (providers.md §1.7, §2.2, §3.7, §4.6). */
 function eventOf(provider: ProviderName, body: unknown): string | null {
   const record = asRecord(body);
-  const value = provider === 'polyai' ? record.event_type : provider === 'daily' ? record.type : record.event;
+  const value =
+    provider === 'polyai'
+      ? record.event_type
+      : provider === 'daily' || provider === 'elevenlabs'
+        ? record.type
+        : record.event;
   return typeof value === 'string' ? value : null;
 }
 
@@ -337,7 +342,9 @@ function idOf(provider: ProviderName, body: unknown, req: IncomingMessage): stri
         ? [req.headers['x-polyai-event-id'], asRecord(record.alert).id]
         : provider === 'daily'
           ? [record.id]
-          : [record.id, record.call_id, record.webhook_id];
+          : provider === 'elevenlabs'
+            ? [asRecord(record.data).conversation_id]
+            : [record.id, record.call_id, record.webhook_id];
   const found = candidates.find((c) => typeof c === 'string' && c !== '');
   return typeof found === 'string' ? found : null;
 }

@@ -4,6 +4,7 @@
  */
 import { UsageError } from './errors.ts';
 import { isUuid } from './input.ts';
+import { getProvider } from './providers/index.ts';
 import { PROVIDER_NAMES, type ProviderName } from './providers/types.ts';
 import type { Profile } from './config.ts';
 
@@ -15,8 +16,16 @@ export const SETTINGS = {
   'talkover.base-url': 'Talkover API base URL',
   'polyai.base-url': 'PolyAI API base URL',
   'daily.base-url': 'Daily API base URL',
+  'elevenlabs.base-url': 'ElevenLabs API base URL',
+  'elevenlabs.region': 'ElevenLabs residency region: us, eu, in or sg (default host otherwise)',
 } as const;
 export type SettingName = keyof typeof SETTINGS;
+
+/** `<provider>.region`: the region of a provider other than PolyAI (whose setting is plain `region`). */
+function regionProvider(key: SettingName): ProviderName | undefined {
+  const match = /^(\w+)\.region$/.exec(key);
+  return match ? (match[1] as ProviderName) : undefined;
+}
 
 function baseUrlProvider(key: SettingName): ProviderName | undefined {
   const match = /^(\w+)\.base-url$/.exec(key);
@@ -26,6 +35,8 @@ function baseUrlProvider(key: SettingName): ProviderName | undefined {
 export function getSetting(profile: Profile, key: SettingName): string | undefined {
   const provider = baseUrlProvider(key);
   if (provider) return profile.baseUrls?.[provider];
+  const regional = regionProvider(key);
+  if (regional) return profile.regions?.[regional];
   if (key === 'provider' || key === 'region' || key === 'agent') return profile[key];
   return undefined;
 }
@@ -39,6 +50,18 @@ export function setSetting(profile: Profile, key: SettingName, value: string | u
     if (value === undefined) delete baseUrls[provider];
     else baseUrls[provider] = value;
     profile.baseUrls = baseUrls;
+    return;
+  }
+  const regional = regionProvider(key);
+  if (regional) {
+    const allowed = getProvider(regional).regions ?? [];
+    if (value !== undefined && !allowed.includes(value)) {
+      throw new UsageError(`${key} must be ${allowed.join(', ')}, got "${value}".`);
+    }
+    const regions = { ...profile.regions };
+    if (value === undefined) delete regions[regional];
+    else regions[regional] = value;
+    profile.regions = regions;
     return;
   }
   if (value === undefined) {

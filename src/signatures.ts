@@ -70,7 +70,7 @@ export interface VerifyInput {
 export interface SignatureScheme {
   provider: ProviderName;
   displayName: string;
-  /** The header names, as the provider's docs write them. */
+  /** The header names, as the provider's docs write them (the same one where the timestamp is a part of it). */
   signatureHeader: string;
   timestampHeader: string;
   /** Other headers the provider sends with every delivery (PolyAI's event id). */
@@ -81,6 +81,11 @@ export interface SignatureScheme {
   defaultToleranceSeconds: number;
   /** False where the tolerance is the CLI's choice (Daily). */
   toleranceDocumented: boolean;
+  /**
+   * How far into the future a timestamp may be, where that differs from the tolerance (a provider that bounds
+   * only the past); the CLI's choice, documented as such. Default: the tolerance.
+   */
+  futureToleranceSeconds?: number;
   /** Several secrets give several signatures in one header (Ultravox); otherwise one secret signs. */
   multipleSignatures: boolean;
   formatTimestamp(date: Date): string;
@@ -114,6 +119,14 @@ export interface SchemeDefinition extends Omit<
   secretProblem?(secret: string): string | undefined;
   /** Headers besides signature and timestamp, by name. */
   extraHeaders?: Readonly<Record<string, (input: SignInput) => string>>;
+  /**
+   * Where the timestamp is a part of the signature header (`t=…,v0=…`) rather than a header of its own: how
+   * the header is written from the timestamp and the signatures, and read back into them.
+   */
+  combinedHeader?: {
+    compose(timestamp: string, signatures: readonly string[]): string;
+    parse(value: string): { timestamp?: string; signatures: string[] };
+  };
 }
 
 /** HMAC-SHA256 of a message. */
@@ -162,6 +175,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
     timestampFormatDocumented: definition.timestampFormatDocumented,
     defaultToleranceSeconds: definition.defaultToleranceSeconds,
     toleranceDocumented: definition.toleranceDocumented,
+    futureToleranceSeconds: definition.futureToleranceSeconds,
     multipleSignatures: definition.multipleSignatures,
     formatTimestamp: definition.formatTimestamp,
     parseTimestamp: definition.parseTimestamp,
@@ -183,12 +197,13 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
           `--timestamp "${input.timestamp}" is not ${timestampWords(definition.timestampFormat)}, the form of ${definition.timestampHeader}.`,
         );
       }
-      const headers: Record<string, string> = {
-        [definition.signatureHeader]: input.secrets
-          .map((secret) => definition.digest(input.body, input.timestamp, secret))
-          .join(','),
-        [definition.timestampHeader]: input.timestamp,
-      };
+      const digests = input.secrets.map((secret) => definition.digest(input.body, input.timestamp, secret));
+      const headers: Record<string, string> = definition.combinedHeader
+        ? { [definition.signatureHeader]: definition.combinedHeader.compose(input.timestamp, digests) }
+        : {
+            [definition.signatureHeader]: digests.join(','),
+            [definition.timestampHeader]: input.timestamp,
+          };
       for (const [name, make] of Object.entries(extras)) headers[name] = make(input);
       return headers;
     },
@@ -216,9 +231,20 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       if (presented === undefined) {
         return fail('missing-signature', `No ${definition.signatureHeader} header.`);
       }
-      const timestamp = headerValue(input.headers, definition.timestampHeader);
+      const combined = definition.combinedHeader?.parse(presented);
+      if (combined?.signatures.length === 0) {
+        return fail('missing-signature', `${definition.signatureHeader} has no signature in it.`);
+      }
+      const timestamp = combined
+        ? combined.timestamp
+        : headerValue(input.headers, definition.timestampHeader);
       if (timestamp === undefined) {
-        return fail('missing-timestamp', `No ${definition.timestampHeader} header.`);
+        return fail(
+          'missing-timestamp',
+          combined
+            ? `${definition.signatureHeader} has no timestamp (t=) in it.`
+            : `No ${definition.timestampHeader} header.`,
+        );
       }
       const at = definition.parseTimestamp(timestamp);
       if (at === undefined) {
@@ -231,7 +257,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       const now = (input.now ?? new Date()).getTime();
       const ageSeconds = Math.round((now - at) / 1000);
 
-      const signatures = definition.splitSignatures?.(presented) ?? [presented];
+      const signatures = combined?.signatures ?? definition.splitSignatures?.(presented) ?? [presented];
       let matchedSecret: number | null = null;
       let bodyForm: VerifyResult['bodyForm'];
       input.secrets.forEach((secret, index) => {
@@ -252,14 +278,22 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       const form = definition.candidates && bodyForm ? { bodyForm } : {};
       const base = { timestamp, ageSeconds, toleranceSeconds, ...form };
 
-      if (toleranceSeconds !== null && Math.abs(ageSeconds) > toleranceSeconds) {
+      const futureSeconds =
+        toleranceSeconds === null
+          ? null
+          : Math.min(toleranceSeconds, definition.futureToleranceSeconds ?? toleranceSeconds);
+      const beyond =
+        toleranceSeconds !== null &&
+        (ageSeconds > toleranceSeconds || (futureSeconds !== null && -ageSeconds > futureSeconds));
+      if (beyond) {
+        const bound = ageSeconds >= 0 ? toleranceSeconds : futureSeconds;
         const when = ageSeconds >= 0 ? `${ageSeconds} s old` : `${-ageSeconds} s in the future`;
         const signed =
           matchedSecret === null ? 'the signature does not match either' : 'the signature itself matches';
         const millis = definition.timestampFormat === 'unix-seconds' && /^\d{13}$/.test(timestamp.trim());
         return fail(
           'stale',
-          `The timestamp is ${when}, beyond the ${toleranceSeconds} s tolerance; ${signed}.${
+          `The timestamp is ${when}, beyond the ${bound} s tolerance; ${signed}.${
             millis ? ' It looks like milliseconds, not seconds.' : ''
           }`,
           { ...base, matchedSecret },
@@ -298,6 +332,7 @@ const LOADERS: Partial<Record<ProviderName, () => Promise<SignatureScheme>>> = {
   ultravox: async () => (await import('./providers/ultravox/signature.ts')).ultravoxSignature,
   polyai: async () => (await import('./providers/polyai/signature.ts')).polyaiSignature,
   daily: async () => (await import('./providers/daily/signature.ts')).dailySignature,
+  elevenlabs: async () => (await import('./providers/elevenlabs/signature.ts')).elevenlabsSignature,
 };
 
 /** Whether the CLI knows how the provider signs (every provider but Talkover). */

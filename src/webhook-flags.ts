@@ -50,6 +50,34 @@ export const webhookFlags = {
   }),
 };
 
+/** `--replace`: for providers whose events go to one webhook at a time (`capabilities.exclusiveEvents`). */
+export const replaceFlag = Flags.boolean({
+  summary:
+    'Take events that go to one webhook at a time from the webhook that has them (ElevenLabs post-call).',
+});
+
+/** `--recreate`: for what a provider cannot change in place (`fixedFields`, a secret it cannot rotate). */
+export const recreateFlag = Flags.boolean({
+  summary:
+    'Make the webhook anew (new id and secret), move what points at it, delete the old one (ElevenLabs).',
+});
+
+/** Refuses --replace and --recreate where the provider has no use for them, before any request. */
+export function checkWriteFlags(
+  flags: { replace?: boolean; recreate?: boolean },
+  descriptor: ProviderDescriptor,
+  canRecreate: boolean,
+): void {
+  if (flags.replace && !descriptor.capabilities.exclusiveEvents) {
+    throw new UsageError(
+      `--replace does not apply: no ${descriptor.displayName} event goes to one webhook at a time.`,
+    );
+  }
+  if (flags.recreate && !canRecreate) {
+    throw new UsageError(`--recreate does not apply: ${descriptor.displayName} changes this in place.`);
+  }
+}
+
 export type WebhookFlagValues = {
   url?: string;
   event?: string[];
@@ -113,8 +141,9 @@ export function inputFromFlags(flags: WebhookFlagValues, descriptor: ProviderDes
   if (flags.enabled !== undefined) input.enabled = flags.enabled;
 
   checkFieldsSupported(input, descriptor);
-  if (input.agentId !== undefined && input.agentId !== '' && !isUuid(input.agentId)) {
-    throw new UsageError(`--agent must be a UUID, got "${input.agentId}".`);
+  const validAgent = descriptor.isValidAgentId ?? isUuid;
+  if (input.agentId !== undefined && input.agentId !== '' && !validAgent(input.agentId)) {
+    throw new UsageError(`--agent must be ${descriptor.agentIdFormat ?? 'a UUID'}, got "${input.agentId}".`);
   }
   descriptor.checkInput?.(input);
   return { input, warnings };

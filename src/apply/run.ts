@@ -31,6 +31,8 @@ export const RATE_LIMITS: Record<ProviderName, RateLimit> = {
   ultravox: { limit: 200, windowMs: 1000 },
   talkover: { limit: 100, windowMs: 60_000 },
   polyai: { limit: 10, windowMs: 1000 },
+  // ElevenLabs documents no limit for its webhook routes: the same conservative 10 req/s.
+  elevenlabs: { limit: 10, windowMs: 1000 },
   daily: { limit: 20, windowMs: 1000 },
 };
 

@@ -1,7 +1,14 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags, saveSecretFlag } from '../base-command.ts';
+import { CliError } from '../errors.ts';
 import type { Webhook } from '../providers/types.ts';
-import { completeCreateFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
+import {
+  checkWriteFlags,
+  completeCreateFlags,
+  inputFromFlags,
+  replaceFlag,
+  webhookFlags,
+} from '../webhook-flags.ts';
 
 export default class Create extends BaseCommand<typeof Create> {
   static override summary = 'Create a webhook.';
@@ -19,27 +26,53 @@ export default class Create extends BaseCommand<typeof Create> {
       summary: 'Return an existing webhook with the same identity instead of creating one.',
     }),
     'save-secret': saveSecretFlag,
+    replace: replaceFlag,
   };
 
   async run(): Promise<Webhook> {
     const descriptor = await this.provider();
     const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt());
     const { input, warnings } = inputFromFlags(flags, descriptor);
+    checkWriteFlags(this.flags, descriptor, false);
+    const options = { replace: this.flags.replace };
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
     const { adapter, scope } = await this.connect(descriptor, this.flags.agent);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
-        // Identity is provider + scope + URL: an agent-scoped list is already within the scope.
+        // Identity is provider + scope + URL: an agent-scoped list is already within the scope. Where a create
+        // is several writes (`resume`), the agent is one of them, so the URL alone finds the webhook to finish.
         const sameScope =
-          descriptor.capabilities.agentScoped || (existing.agentId ?? null) === (input.agentId ?? null);
+          descriptor.capabilities.agentScoped ||
+          adapter.resume !== undefined ||
+          (existing.agentId ?? null) === (input.agentId ?? null);
         if (existing.url === input.url && sameScope) {
-          this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
-          return this.present(existing);
+          if (!adapter.resume) {
+            this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
+            return this.present(existing);
+          }
+          this.notice(
+            `A webhook for ${input.url} exists already (${existing.id}); nothing was created, its setup was completed.`,
+          );
+          return this.present(
+            await this.withProgress(`Finishing ${existing.id}`, () =>
+              adapter.resume!(existing, input, options),
+            ),
+          );
         }
       }
     }
     const label = `Creating ${descriptor.displayName} webhook`;
-    const webhook = await this.withProgress(label, () => adapter.create(input));
+    const webhook = await this.withProgress(label, () => adapter.create(input, options)).catch(
+      async (error: unknown) => {
+        // A create of several writes that failed after the first: its once-shown secret must not be lost.
+        if (error instanceof CliError && error.issued) {
+          const { id, secret } = error.issued;
+          if (!this.flags['save-secret']) this.notice(`Its signing secret, shown this once: ${secret}`);
+          await this.keepIssuedSecret(descriptor, id, secret, this.flags['save-secret']);
+        }
+        throw error;
+      },
+    );
     this.notice(`Created ${descriptor.displayName} webhook ${webhook.id}.`);
     // The next step, so a person at a terminal need not look it up; on stderr, so scripts see data only.
     const agent = descriptor.capabilities.agentScoped ? ` --agent ${scope.agentId ?? ''}` : '';

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
 import type { Webhook } from '../providers/types.ts';
+import { checkWriteFlags, recreateFlag } from '../webhook-flags.ts';
 
 export interface RotateResult {
   secret: string;
@@ -27,6 +28,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
       summary: 'Drop the old secrets at once (Ultravox keeps them by default).',
     }),
     'save-secret': saveSecretFlag,
+    recreate: recreateFlag,
   };
 
   async run(): Promise<RotateResult> {
@@ -37,12 +39,17 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
         `--revoke-old is for Ultravox: ${descriptor.displayName} replaces the old secret anyway.`,
       );
     }
+    checkWriteFlags(this.flags, descriptor, descriptor.capabilities.rotateSecret === 'recreate');
     const { adapter } = await this.connect(descriptor, this.flags.agent);
+    // Without a rotation of its own, only a new webhook has a new secret (--recreate); the adapter refuses
+    // the plain rotation before any request and says so.
+    const recreate = this.flags.recreate ? adapter.recreate?.bind(adapter) : undefined;
     const result = await this.withProgress(`Rotating the secret of ${id}`, () =>
-      adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] }),
+      recreate ? recreate(id, {}) : adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] }),
     );
     this.notice(result.notice);
-    await this.keepIssuedSecret(descriptor, id, result.secret, this.flags['save-secret']);
+    await this.keepIssuedSecret(descriptor, result.webhook.id, result.secret, this.flags['save-secret']);
+    if (result.webhook.id !== id) await this.forgetIssuedSecret(descriptor, id);
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
   }
 

@@ -19,9 +19,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultController, faultRuleProblem, toFaultRule } from './faults.ts';
 import { StateFileError, loadState, saveState } from './state.ts';
 import type { FaultRule } from './faults.ts';
-import type { TriggerRequest } from './trigger.ts';
+import type { TriggerDelivery, TriggerRequest } from './trigger.ts';
 import { createPolyAIEmulator } from '../providers/polyai/emulator.ts';
 import { createDailyEmulator } from '../providers/daily/emulator.ts';
+import { createElevenLabsEmulator } from '../providers/elevenlabs/emulator.ts';
 import { createUltravoxEmulator } from '../providers/ultravox/emulator.ts';
 import type { UltravoxEmulatorOptions } from '../providers/ultravox/emulator.ts';
 import { createTalkoverEmulator } from '../providers/talkover/emulator.ts';
@@ -46,6 +47,8 @@ export interface ProviderEmulator {
   /** State for --state persistence (plain JSON). */
   snapshot(): unknown;
   restore(state: unknown): void;
+  /** Delivers an event as the provider would (`emulator trigger`), where the emulator does that itself. */
+  trigger?(request: TriggerRequest): Promise<TriggerDelivery[]>;
 }
 
 export interface EmulatorRequest {
@@ -110,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }),
     polyai: createPolyAIEmulator({ apiKey: options.apiKey }),
     daily: createDailyEmulator({ apiKey: options.apiKey }),
+    elevenlabs: createElevenLabsEmulator({ apiKey: options.apiKey }),
   };
   const faults = new FaultController();
   const requests: RecordedRequest[] = [];

@@ -95,16 +95,18 @@ export async function trigger(
     case 'daily':
       return triggerDaily(emulator as DailyEmulator, request.event, schedule);
     default:
+      // A provider whose emulator delivers by itself, with the helpers below.
+      if (emulator.trigger) return emulator.trigger(request);
       throw new TriggerError(`The ${request.provider} emulator cannot trigger events.`);
   }
 }
 
-interface Schedule {
+export interface Schedule {
   /** The provider's real waits (seconds) → the compressed waits, capped by maxAttempts. */
   waits(realSeconds: readonly number[]): number[];
 }
 
-function scheduleOf(request: TriggerRequest): Schedule {
+export function scheduleOf(request: TriggerRequest): Schedule {
   const scale = request.timeScale ?? DEFAULT_TIME_SCALE;
   return {
     waits: (real) =>
@@ -118,7 +120,7 @@ function scheduleOf(request: TriggerRequest): Schedule {
  * Attempts `send` until it succeeds, `retryable` says no, or the waits run out; `after` sees each outcome so
  * the provider's bookkeeping (failures, logs, counters) happens attempt by attempt.
  */
-async function withRetries(
+export async function withRetries(
   waits: readonly number[],
   send: (attempt: number) => Promise<Outcome>,
   retryable: (outcome: Outcome) => boolean,
@@ -353,7 +355,7 @@ async function triggerDaily(
 
 // ---- sending ----
 
-interface Outcome {
+export interface Outcome {
   ok: boolean;
   status: number | null;
   error: string | null;
@@ -365,7 +367,7 @@ const ok2xx = (status: number) => status >= 200 && status < 300;
 const okUpTo399 = (status: number) => status >= 200 && status < 400;
 
 /** One request to a loopback URL within `timeoutMs`; any other host fails without a connection attempt. */
-function send(
+export function send(
   target: string,
   method: string,
   headers: Record<string, string>,

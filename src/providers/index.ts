@@ -6,11 +6,18 @@ import { UsageError } from '../errors.ts';
 import type { ProviderDescriptor, ProviderName } from './types.ts';
 import { PROVIDER_NAMES } from './types.ts';
 import { daily } from './daily/index.ts';
+import { elevenlabs } from './elevenlabs/index.ts';
 import { polyai } from './polyai/index.ts';
 import { talkover } from './talkover/index.ts';
 import { ultravox } from './ultravox/index.ts';
 
-const REGISTRY: Partial<Record<ProviderName, ProviderDescriptor>> = { ultravox, talkover, polyai, daily };
+const REGISTRY: Partial<Record<ProviderName, ProviderDescriptor>> = {
+  ultravox,
+  talkover,
+  polyai,
+  daily,
+  elevenlabs,
+};
 
 /** Providers that are implemented, in the contract's order. */
 export function availableProviders(): ProviderDescriptor[] {

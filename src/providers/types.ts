@@ -5,7 +5,7 @@
  * lazily imported {@link ProviderAdapter}.
  */
 
-export const PROVIDER_NAMES = ['ultravox', 'talkover', 'polyai', 'daily'] as const;
+export const PROVIDER_NAMES = ['ultravox', 'talkover', 'polyai', 'daily', 'elevenlabs'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** A webhook as every provider's is shown (the contract's JSON shape). */
@@ -69,8 +69,11 @@ export interface Capabilities {
   toggle: ToggleSupport;
   /** `test` asks the provider to send a delivery itself (Talkover), rather than the CLI signing one. */
   nativeTest: boolean;
-  /** How a new secret is given: added beside the old ones, replaced by an update, or by a native endpoint. */
-  rotateSecret: 'add' | 'replace' | 'native';
+  /**
+   * How a new secret is given: added beside the old ones, replaced by an update, by a native endpoint, or
+   * not at all: only a new webhook has a new secret, made by `--recreate` (ElevenLabs).
+   */
+  rotateSecret: 'add' | 'replace' | 'native' | 'recreate';
   /** The provider returns secrets on reads (so they can be compared and shown with --show-secrets). */
   secretsReadable: boolean;
   /** Delivery logs and manual redelivery. */
@@ -79,6 +82,11 @@ export interface Capabilities {
   paginated: boolean;
   /** Webhooks live under an agent that must be named. */
   agentScoped: boolean;
+  /**
+   * Some events go to one webhook at a time (ElevenLabs' post-call webhook): taking them from the webhook that
+   * has them is refused before any write unless the command is given `--replace`.
+   */
+  exclusiveEvents?: boolean;
 }
 
 /** The light half of a provider: facts and checks, no HTTP. */
@@ -105,6 +113,14 @@ export interface ProviderDescriptor {
   secretFields: readonly string[];
   /** Provider-specific checks of input (ranges, formats), throwing a UsageError; run before any request. */
   checkInput?(input: WebhookInput): void;
+  /** Fields an update cannot change; only `--recreate` (a new webhook, see the adapter's `recreate`) can. */
+  fixedFields?: readonly InputField[];
+  /** Human words for an agent id, and its check, where they are not a UUID. */
+  agentIdFormat?: string;
+  isValidAgentId?(id: string): boolean;
+  /** The provider's regions (its hosts), where it has several; the first is not a default unless `defaultRegion`. */
+  regions?: readonly string[];
+  defaultRegion?: string;
   /** The documented event catalog. */
   events(): readonly EventType[];
   /** The adapter, loaded on first use. */
@@ -123,6 +139,8 @@ export interface Connection {
   userAgent: string;
   /** Receives the redacted HTTP trace when `--debug` is on. */
   debug?: (line: string) => void;
+  /** Receives what the user should know beyond the result (what a key may not see); stderr in the CLI. */
+  notice?: (text: string) => void;
 }
 
 /** Scope a provider may need: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
@@ -148,13 +166,30 @@ export interface SecretResult {
   notice: string;
 }
 
+/** How a write may go beyond the webhook's own fields. */
+export interface WriteOptions {
+  /** Take events that go to one webhook at a time from the webhook that has them (`exclusiveEvents`). */
+  replace?: boolean;
+}
+
 /** The network half of a provider. Every method talks to the provider over the shared HTTP client. */
 export interface ProviderAdapter {
   readonly descriptor: ProviderDescriptor;
   list(options?: ListOptions): AsyncIterable<Webhook>;
   get(id: string): Promise<Webhook>;
-  create(input: WebhookInput): Promise<Webhook>;
-  update(id: string, input: WebhookInput): Promise<Webhook>;
+  create(input: WebhookInput, options?: WriteOptions): Promise<Webhook>;
+  update(id: string, input: WebhookInput, options?: WriteOptions): Promise<Webhook>;
+  /**
+   * Where a create is several writes (ElevenLabs: create, then events by an update): finishes the writes of an
+   * existing webhook that `create --if-not-exists` found, so a re-run after a failure completes the create.
+   */
+  resume?(existing: Webhook, input: WebhookInput, options?: WriteOptions): Promise<Webhook>;
+  /**
+   * Makes the webhook anew, for what an update cannot change (`fixedFields`) or a secret the provider cannot
+   * rotate: creates a webhook with `input` over the old one's fields, moves to it everything that pointed at
+   * the old one, then deletes the old one. Its secret is new. Present where `--recreate` is offered.
+   */
+  recreate?(id: string, input: WebhookInput, options?: WriteOptions): Promise<SecretResult>;
   delete(id: string): Promise<void>;
   /** Set the on/off state. Absent where `capabilities.toggle` is 'none'. */
   setEnabled?(id: string, enabled: boolean): Promise<Webhook>;

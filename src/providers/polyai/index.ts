@@ -13,6 +13,8 @@ export const polyai: ProviderDescriptor = {
   displayName: 'PolyAI',
   // There is no region-less host: `https://api.poly.ai` answers with an error (providers.md §3.1).
   defaultBaseUrl: (scope) => `https://api.${scope.region ?? 'us'}.poly.ai`,
+  regions: ['us', 'uk', 'eu'],
+  defaultRegion: 'us',
   capabilities: {
     toggle: 'field',
     nativeTest: false,
