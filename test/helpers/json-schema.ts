@@ -3,8 +3,10 @@
  * requests and answers against `../shared/specs/*.json` without a dependency. It knows local `$ref`, `allOf`,
  * `type` (a list of types and OpenAPI's `nullable` too), `enum`, `properties`, `required`,
  * `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`, `minLength`/`maxLength`,
- * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time`. A keyword outside that subset is
- * reported as a problem, never passed over, so a spec that grows a new rule cannot pass unchecked.
+ * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time`; from JSON Schema 2020-12 (OpenAPI 3.1),
+ * `anyOf`, `oneOf`, `const` and `exclusiveMinimum`/`exclusiveMaximum`. A keyword outside that subset is
+ * reported as a problem, never passed over, so a spec that grows a new rule cannot pass unchecked. Vendor
+ * extensions (`x-…`), Pydantic's `optional` and FastAPI's `embed` markers describe, they do not constrain.
  */
 
 /** Keywords that describe and constrain nothing. */
@@ -18,6 +20,9 @@ const ANNOTATIONS = new Set([
   'readOnly',
   'writeOnly',
   'nullable',
+  'optional',
+  'discriminator',
+  'embed',
 ]);
 const RULES = new Set([
   '$ref',
@@ -36,6 +41,11 @@ const RULES = new Set([
   'minimum',
   'maximum',
   'format',
+  'anyOf',
+  'oneOf',
+  'const',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
 ]);
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -76,12 +86,26 @@ export function validate(value: unknown, schema: unknown, root: unknown, path = 
   const s = schema as Schema;
   const problems: string[] = [];
   for (const key of Object.keys(s)) {
-    if (!RULES.has(key) && !ANNOTATIONS.has(key))
+    if (!RULES.has(key) && !ANNOTATIONS.has(key) && !key.startsWith('x-'))
       problems.push(`${path}: unsupported schema keyword "${key}"`);
   }
   if (typeof s.$ref === 'string') problems.push(...validate(value, resolveRef(root, s.$ref), root, path));
   if (Array.isArray(s.allOf)) {
     for (const part of s.allOf) problems.push(...validate(value, part, root, path));
+  }
+  for (const keyword of ['anyOf', 'oneOf'] as const) {
+    const options = s[keyword];
+    if (!Array.isArray(options)) continue;
+    const matching = options.filter((option) => validate(value, option, root, path).length === 0).length;
+    if (matching === 0 || (keyword === 'oneOf' && matching > 1)) {
+      const why = matching === 0 ? 'matches none' : `matches ${matching}`;
+      problems.push(
+        `${path}: ${JSON.stringify(value)} ${why} of the ${options.length} schemas of ${keyword}`,
+      );
+    }
+  }
+  if ('const' in s && JSON.stringify(s.const) !== JSON.stringify(value)) {
+    problems.push(`${path}: ${JSON.stringify(value)} is not ${JSON.stringify(s.const)}`);
   }
   if (value === null && s.nullable === true) return problems;
 
@@ -114,6 +138,12 @@ export function validate(value: unknown, schema: unknown, root: unknown, path = 
   if (typeof value === 'number') {
     if (typeof s.minimum === 'number' && value < s.minimum) problems.push(`${path}: less than ${s.minimum}`);
     if (typeof s.maximum === 'number' && value > s.maximum) problems.push(`${path}: more than ${s.maximum}`);
+    if (typeof s.exclusiveMinimum === 'number' && value <= s.exclusiveMinimum) {
+      problems.push(`${path}: not more than ${s.exclusiveMinimum}`);
+    }
+    if (typeof s.exclusiveMaximum === 'number' && value >= s.exclusiveMaximum) {
+      problems.push(`${path}: not less than ${s.exclusiveMaximum}`);
+    }
   }
   if (Array.isArray(value)) {
     if (typeof s.minItems === 'number' && value.length < s.minItems) {

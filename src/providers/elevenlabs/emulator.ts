@@ -376,7 +376,10 @@ export function createElevenLabsEmulator(options: ElevenLabsEmulatorOptions = {}
       agent_id: id,
       name: `Emulated agent ${Object.keys(agents).length + 1}`,
       conversation_config: {},
-      metadata: { created_at_unix_secs: Math.floor(Date.now() / 1000) },
+      metadata: {
+        created_at_unix_secs: Math.floor(Date.now() / 1000),
+        updated_at_unix_secs: Math.floor(Date.now() / 1000),
+      },
       platform_settings: { workspace_overrides: { webhooks: { post_call_webhook_id: null, events: [] } } },
       tags: [],
     };
@@ -409,6 +412,7 @@ export function createElevenLabsEmulator(options: ElevenLabsEmulatorOptions = {}
       agent.platform_settings = { ...(agent.platform_settings as Json), ...structuredClone(platform) };
     }
     if (typeof body.name === 'string') agent.name = body.name;
+    if (isObject(agent.metadata)) agent.metadata.updated_at_unix_secs = Math.floor(Date.now() / 1000);
     return { status: 200, body: structuredClone(agent) };
   };
 
