@@ -3,7 +3,8 @@
 // follow-up failed and its completion by `create --if-not-exists`, the secret store, `test` signing a delivery
 // itself, admin-only usages, and the residency region.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -18,7 +19,7 @@ import type { Cli } from './helpers/cli.ts';
 const KEY = 'vh-elevenlabs-cli-key.000000000000';
 const URL_A = 'https://example.com/hooks/a';
 
-describe('ElevenLabs from the command line', { timeout: 60_000 }, () => {
+describe('ElevenLabs from the command line', { timeout: 180_000 }, () => {
   let emulator: RunningEmulator;
   let state: ElevenLabsEmulator;
   let cli: Cli;
@@ -266,6 +267,44 @@ describe('ElevenLabs from the command line', { timeout: 60_000 }, () => {
     assert.equal(asMember.stdout, `${hook.id}\n`);
     assert.match(asMember.stderr, /workspace events .* admins only/);
     assert.equal((await run('delete', hook.id, '--yes')).code, 0);
+  });
+
+  it('apply creates with post-call and workspace events, then finds nothing to do; export reads them back', async () => {
+    const file = join(cli.configDir, '..', 'hooks.yaml');
+    writeFileSync(
+      file,
+      `webhooks:
+  - provider: elevenlabs
+    name: Calls
+    url: ${URL_A}
+    events: [post_call_transcription, flows]
+`,
+    );
+    const applied = await cli.run(['apply', '-f', file, '-p', 'elevenlabs', '--json']);
+    assert.equal(applied.code, 0, applied.stderr);
+    const [hook] = state.webhooks();
+    assert.ok(hook);
+    assert.deepEqual(hook.events, ['flows']);
+    assert.equal(
+      (state.settings().webhooks as { post_call_webhook_id: string }).post_call_webhook_id,
+      hook.webhook_id,
+    );
+    const diff = await cli.run(['diff', '-f', file, '-p', 'elevenlabs']);
+    assert.equal(diff.code, 0, diff.stdout + diff.stderr);
+    const exported = await cli.run(['export', '-p', 'elevenlabs', '--json']);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.deepEqual(JSON.parse(exported.stdout), {
+      webhooks: [
+        {
+          provider: 'elevenlabs',
+          url: URL_A,
+          events: ['post_call_transcription', 'flows'],
+          name: 'Calls',
+          enabled: true,
+        },
+      ],
+    });
+    assert.equal((await run('delete', hook.webhook_id, '--yes')).code, 0);
   });
 
   it('--region picks the residency host, from the flag, the env or the profile; a wrong one exits 2', async () => {

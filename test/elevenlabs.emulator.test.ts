@@ -175,6 +175,20 @@ describe('ElevenLabs emulator deliveries', { timeout: 30_000 }, () => {
     assert.equal(at('/failing').length, before);
   });
 
+  it('its state survives a restart (--state): webhooks, secrets, hidden fields, settings and agents', () => {
+    const copy = createElevenLabsEmulator({ apiKey: CONTRACT_API_KEY });
+    copy.restore(JSON.parse(JSON.stringify(state.snapshot())));
+    assert.deepEqual(copy.webhooks(), state.webhooks());
+    for (const { webhook_id: id } of state.webhooks()) {
+      assert.equal(copy.signingSecret(id), state.signingSecret(id));
+      assert.deepEqual(copy.hidden(id), state.hidden(id));
+    }
+    assert.deepEqual(copy.settings(), state.settings());
+    assert.deepEqual(copy.agent(AGENT), state.agent(AGENT));
+    assert.throws(() => copy.restore({ webhooks: [{ webhook_id: 1 }] }), /malformed webhook/);
+    assert.throws(() => copy.restore({ endpoints: [] }), /must be/);
+  });
+
   it('a success within the last 7 days (scaled) keeps a failing webhook enabled', () => {
     const entry = {
       webhook: {

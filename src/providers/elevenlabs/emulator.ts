@@ -470,21 +470,23 @@ export function createElevenLabsEmulator(options: ElevenLabsEmulatorOptions = {}
     },
 
     restore(state) {
-      if (
-        !isObject(state) ||
-        !Array.isArray(state.webhooks) ||
-        !isObject(state.settings) ||
-        !isObject(state.agents)
-      ) {
+      // Settings and agents may be left out (a state of `{"webhooks": []}` is an empty workspace).
+      const valid =
+        isObject(state) &&
+        Array.isArray(state.webhooks) &&
+        (state.settings === undefined || isObject(state.settings)) &&
+        (state.agents === undefined || isObject(state.agents));
+      if (!valid) {
         throw new TypeError(
-          'ElevenLabs emulator state must be {"webhooks": [...], "settings": {...}, "agents": {...}}',
+          'ElevenLabs emulator state must be {"webhooks": [...], "settings"?: {...}, "agents"?: {...}}',
         );
       }
-      if (!state.webhooks.every(isStoredEntry))
+      if (!(state.webhooks as unknown[]).every(isStoredEntry)) {
         throw new TypeError('ElevenLabs emulator state has a malformed webhook');
+      }
       entries = structuredClone(state.webhooks as Entry[]);
-      settings = structuredClone(state.settings);
-      agents = structuredClone(state.agents) as Record<string, Json>;
+      settings = isObject(state.settings) ? structuredClone(state.settings) : defaultSettings();
+      agents = isObject(state.agents) ? (structuredClone(state.agents) as Record<string, Json>) : {};
     },
 
     webhooks: () => entries.map((e) => structuredClone(e.webhook)),
