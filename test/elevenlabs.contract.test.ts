@@ -350,7 +350,7 @@ describe('ElevenLabs: keys without admin rights, errors, hosts', { timeout: 20_0
       const member = 'vh-member-key.0000000000000000';
       state.addMemberKey(member);
       const notices: string[] = [];
-      const a = await adapter({}, { apiKey: member, notice: (text) => notices.push(text) });
+      const a = await adapter({}, { apiKey: member, warn: (text) => notices.push(text) });
       const [listed] = await collect(a.list());
       // The post-call events come from the settings, which any key reads; the workspace ones are admin-only.
       assert.deepEqual(listed?.events, ['post_call_audio']);

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
+import { safeJson } from '../output.ts';
 import { checkId, isLoopbackHost } from '../input.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 import {
@@ -56,6 +57,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
       summary: 'Seconds to wait for the --forward-to answer (and API requests).',
       default: 30,
       min: 1,
+      max: 86_400,
     }),
     'base-url': apiFlags['base-url'],
     region: apiFlags.region,
@@ -89,7 +91,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
       maxEvents: this.flags['max-events'],
       acceptInvalid: this.flags['accept-invalid'],
       onDelivery: (d) =>
-        process.stdout.write(this.jsonEnabled() ? `${JSON.stringify(d)}\n` : deliveryRow(d, tty)),
+        process.stdout.write(this.jsonEnabled() ? `${safeJson(JSON.stringify(d))}\n` : deliveryRow(d, tty)),
     });
     // The handlers are in place before the URL is printed: a signal sent as soon as it appears stops cleanly.
     const stop = () => void listener.close();

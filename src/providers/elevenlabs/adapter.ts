@@ -138,7 +138,7 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
     const res = await http.request({ method: 'GET', path: COLLECTION });
     if (!toldAboutUsages) {
       toldAboutUsages = true;
-      connection.notice?.(
+      connection.warn?.(
         "Note: this ElevenLabs key is not a workspace admin's, and ElevenLabs shows a webhook's workspace events " +
           '(speech_to_text, agent_qa, flows, voice_library_removal_notice) and its usages to admins only: EVENTS ' +
           'shows only post-call events, and a webhook used elsewhere cannot be told from an unused one.',
