@@ -201,6 +201,32 @@ describe('ElevenLabs from the command line', { timeout: 180_000 }, () => {
     assert.equal((await run('delete', made.webhook_id, '--yes')).code, 0);
   });
 
+  it('--remove-event detaches it from the settings, --add-event attaches it again', async () => {
+    const hook = await create(
+      '--name',
+      'E',
+      '--url',
+      URL_A,
+      '--event',
+      'post_call_transcription',
+      '--event',
+      'flows',
+    );
+    const slot = () => state.settings().webhooks as { post_call_webhook_id: string | null; events: string[] };
+    const removed = await run('update', hook.id, '--remove-event', 'post_call_transcription', '--json');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.deepEqual((JSON.parse(removed.stdout) as { events: string[] }).events, ['flows']);
+    assert.equal(slot().post_call_webhook_id, null);
+    const added = await run('update', hook.id, '--add-event', 'post_call_audio', '--json');
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual((JSON.parse(added.stdout) as { events: string[] }).events.sort(), [
+      'flows',
+      'post_call_audio',
+    ]);
+    assert.deepEqual(slot(), { ...slot(), post_call_webhook_id: hook.id, events: ['audio'] });
+    assert.equal((await run('delete', hook.id, '--yes')).code, 0);
+  });
+
   it('toggle --on of an auto-disabled webhook exits 6 with no write and says why', async () => {
     const hook = await create('--name', 'T', '--url', URL_A, '--event', 'flows');
     state.autoDisable(hook.id);
