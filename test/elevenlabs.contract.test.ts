@@ -315,6 +315,10 @@ describe('ElevenLabs: updates, deletes, toggles, rotation', { timeout: 20_000 },
         [result.webhook.id],
       );
       assert.match(result.notice, new RegExp(`${hook.id} was replaced by ${result.webhook.id}`));
+      // With the complete set of events given and no post-call one among them, the slot is freed, not moved.
+      const again = await a.recreate?.(result.webhook.id, { events: ['flows'] });
+      assert.deepEqual(again?.webhook.events, ['flows']);
+      assert.equal(settingsHooks(state).post_call_webhook_id, null);
     }));
 
   it('an auto-disabled webhook shows as such, and enabling it is refused with no write', () =>

@@ -625,29 +625,26 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
           },
           check,
         );
-        // Every slot that pointed at the old webhook points at the new one; with new events where asked.
-        if (settingsHooks.post_call_webhook_id === id || (postCall.length > 0 && !workspace.agent)) {
+        // Every slot that pointed at the old webhook points at the new one. Where --event gave the complete set,
+        // the target slot (the agent's with --agent, else the settings') gets its post-call part, or is freed.
+        const next = (hooks: ConvAIWebhooks, isTarget: boolean): ConvAIWebhooks | undefined => {
+          const pointsAtOld = hooks.post_call_webhook_id === id;
+          if (isTarget && input.events !== undefined) {
+            if (postCall.length > 0) return { ...hooks, post_call_webhook_id: newId, events: postCall };
+            return pointsAtOld ? { ...hooks, post_call_webhook_id: null } : undefined;
+          }
+          return pointsAtOld ? { ...hooks, post_call_webhook_id: newId } : undefined;
+        };
+        const settingsNext = next(settingsHooks, !workspace.agent);
+        if (settingsNext) {
           await setTarget(
             { where: 'settings', settings: workspace.settings, webhooks: settingsHooks },
-            {
-              ...settingsHooks,
-              post_call_webhook_id: newId,
-              ...(postCall.length > 0 && !workspace.agent ? { events: postCall } : {}),
-            },
+            settingsNext,
             check,
           );
         }
-        if (workspace.agent && (agentHooks.post_call_webhook_id === id || postCall.length > 0)) {
-          await setTarget(
-            target,
-            {
-              ...agentHooks,
-              post_call_webhook_id: newId,
-              ...(postCall.length > 0 ? { events: postCall } : {}),
-            },
-            check,
-          );
-        }
+        const agentNext = workspace.agent ? next(agentHooks, true) : undefined;
+        if (agentNext) await setTarget(target, agentNext, check);
         await http.request({ method: 'DELETE', path: item(id), check });
       } catch (error) {
         throw unfinished(
