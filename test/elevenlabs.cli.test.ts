@@ -350,9 +350,9 @@ describe('ElevenLabs from the command line', { timeout: 180_000 }, () => {
     assert.equal((await cli.run(['config', 'set', 'elevenlabs.region', 'uk'])).code, 2);
     const wrong = await cli.run(['list', '-p', 'elevenlabs', '--region', 'uk']);
     assert.equal(wrong.code, 2);
-    assert.match(wrong.stderr, /--region must be us, eu, in, sg for ElevenLabs/);
+    assert.match(wrong.stderr, /--region must be us, eu, in or sg for ElevenLabs/);
     const none = await cli.run(['list', '-p', 'daily', '--region', 'eu']);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /--region is for PolyAI and ElevenLabs; Daily has no regions/);
+    assert.match(none.stderr, /--region is for PolyAI and ElevenLabs only; Daily has no regions/);
   });
 });

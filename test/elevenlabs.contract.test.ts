@@ -28,6 +28,7 @@ adapterContract({
   // Workspace events only: the contract creates many webhooks, and post-call events go to one at a time.
   createInput: () => ({ name: 'Contract hook', url: HOOK_URL, events: ['speech_to_text', 'agent_qa'] }),
   unknownId: 'G007vmtq9uWYl7SUW9zGS8GZZa1K',
+  spec: 'elevenlabs.openapi.yaml',
   // "The HTTPS callback URL": a plain-http public URL is refused by the API itself.
   rejectedInput: () => ({ name: 'Plain http', url: 'http://example.com/hooks', events: ['flows'] }),
 });
@@ -157,7 +158,7 @@ describe('ElevenLabs: creates, and what they attach', { timeout: 20_000 }, () =>
   it('with an agent, post-call events attach in its override; the workspace settings stay as they were', () =>
     withEmulator(async ({ adapter, state, writes }) => {
       const before = state.settings();
-      const a = await adapter({ agentId: AGENT });
+      const a = await adapter({ agent: AGENT });
       const hook = await a.create({
         name: 'Agent',
         url: HOOK_URL,
@@ -268,7 +269,7 @@ describe('ElevenLabs: updates, deletes, toggles, rotation', { timeout: 20_000 },
       assert.equal(settingsHooks(state).post_call_webhook_id, null);
       assert.deepEqual(state.webhooks(), []);
 
-      const scoped = await adapter({ agentId: AGENT });
+      const scoped = await adapter({ agent: AGENT });
       const agentHook = await scoped.create({
         name: 'Agent',
         url: HOOK_URL,

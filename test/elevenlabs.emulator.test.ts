@@ -61,7 +61,7 @@ describe('ElevenLabs emulator deliveries', { timeout: 30_000 }, () => {
   });
 
   const adapter = (agentId?: string): Promise<ProviderAdapter> =>
-    makeAdapter(elevenlabs, emulator.baseUrl('elevenlabs'), agentId ? { agentId } : {});
+    makeAdapter(elevenlabs, emulator.baseUrl('elevenlabs'), agentId ? { agent: agentId } : {});
   const fire = (event: string, timeScale = 0) =>
     trigger(emulator.providers, { provider: 'elevenlabs', event, timeScale });
   const at = (path: string) => received.filter((r) => r.path === path);
@@ -189,6 +189,20 @@ describe('ElevenLabs emulator deliveries', { timeout: 30_000 }, () => {
     assert.throws(() => copy.restore({ endpoints: [] }), /must be/);
   });
 
+  it('the 7 days of the rule shrink with the time scale', async () => {
+    const a = await adapter();
+    const hook = await a.create({ name: 'Flaky', url: `${receiverUrl}/flaky`, events: ['flows'] });
+    const only = (list: Awaited<ReturnType<typeof fire>>) => list.filter((d) => d.webhookId === hook.id);
+    answers.set('/flaky', 200);
+    assert.equal(only(await fire('flows'))[0]?.delivered, true);
+    answers.set('/flaky', 500);
+    // At a time scale of 1, the success is far less than 7 days old: 10 failures do not disable it.
+    for (let i = 0; i < 10; i++) await fire('flows', 1);
+    assert.equal((await a.get(hook.id)).status, 'active');
+    // At a time scale of 0, the 7 days are nothing: the 11th failure does.
+    assert.equal(only(await fire('flows', 0))[0]?.webhook.is_auto_disabled, true);
+  });
+
   it('a success within the last 7 days (scaled) keeps a failing webhook enabled', () => {
     const entry = {
       webhook: {
@@ -201,15 +215,16 @@ describe('ElevenLabs emulator deliveries', { timeout: 30_000 }, () => {
     } as unknown as ElevenLabsEntry;
     const fail = { ok: false, status: 500, error: 'HTTP 500', latencyMs: 1 };
     const day = 86_400_000;
-    recordAttempt(entry, { ok: true, status: 200, error: null, latencyMs: 1 }, 1, 0);
-    for (let i = 0; i < 12; i++) recordAttempt(entry, fail, 1, 6 * day);
+    const week = 7 * day;
+    recordAttempt(entry, { ok: true, status: 200, error: null, latencyMs: 1 }, week, 0);
+    for (let i = 0; i < 12; i++) recordAttempt(entry, fail, week, 6 * day);
     assert.equal(entry.consecutiveFailures, 12);
     assert.equal(entry.webhook.is_auto_disabled, false, '12 failures, but a success 6 days ago');
-    recordAttempt(entry, fail, 1, 7 * day + 1);
+    recordAttempt(entry, fail, week, week + 1);
     assert.equal(entry.webhook.is_auto_disabled, true, 'more than 7 days since the last success');
-    // At a time scale of 1/10 000, 7 days are about a minute.
+    // The trigger compresses the 7 days like every wait: at 1/10 000, about a minute.
     const scaled = { ...entry, webhook: { ...entry.webhook, is_auto_disabled: false }, lastSuccessMs: 0 };
-    recordAttempt(scaled, fail, 1 / 10_000, 61_000);
+    recordAttempt(scaled, fail, week / 10_000, 61_000);
     assert.equal(scaled.webhook.is_auto_disabled, true);
   });
 });

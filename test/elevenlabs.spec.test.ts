@@ -1,5 +1,5 @@
 // Holds ElevenLabs' wire traffic against its own API description, test/specs/elevenlabs.openapi.yaml (see
-// test/specs/README.md): every request the adapter sends for every operation it uses (method, path, `xi-api-key`,
+// test/specs/README.md) beyond what the contract suite checks: every request the adapter sends for every operation it uses (method, path, `xi-api-key`,
 // query, body against the request schema), and every answer the emulator gives (against the response the spec
 // declares for its status). Where ElevenLabs is silent (a 404 for an unknown webhook, a refused delete of a
 // webhook in use) the emulator's answer departs from the spec on purpose, and the test names each departure.
@@ -11,17 +11,22 @@ import { closeConnections } from '../src/http.ts';
 import { createElevenLabsEmulator } from '../src/providers/elevenlabs/emulator.ts';
 import { elevenlabs } from '../src/providers/elevenlabs/index.ts';
 import { CONTRACT_API_KEY, collect, makeAdapter } from './contract.ts';
-import { validate } from './helpers/json-schema.ts';
-import { openApiCheck } from './helpers/openapi.ts';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { resolveRef, validate } from './helpers/json-schema.ts';
+import { specChecker } from './helpers/spec-check.ts';
 
-const check = openApiCheck('elevenlabs.openapi.yaml');
+const FILE = 'elevenlabs.openapi.yaml';
+const check = specChecker(FILE);
+const spec = parse(readFileSync(new URL(`./specs/${FILE}`, import.meta.url), 'utf8')) as unknown;
+const schemaOf = (name: string) => resolveRef(spec, `#/components/schemas/${name}`);
 const AGENT = 'agent_7101k5zvyjhmfg983brhmhkd98n6';
 
 describe('ElevenLabs spec: the schema checker', () => {
   it('accepts what the spec allows and refuses what it refuses', () => {
-    const create = check.schema('Body_Create_workspace_webhook_v1_workspace_webhooks_post');
+    const create = schemaOf('Body_Create_workspace_webhook_v1_workspace_webhooks_post');
     const good = { settings: { auth_type: 'hmac', name: 'A', webhook_url: 'https://example.com/a' } };
-    assert.deepEqual(validate(good, create, check.spec), []);
+    assert.deepEqual(validate(good, create, spec), []);
     const refused: [unknown, RegExp][] = [
       [{ settings: { ...good.settings, auth_type: 'oauth2' } }, /is not "hmac"/],
       [{ settings: { auth_type: 'hmac', name: 'A' } }, /required property "webhook_url" is missing/],
@@ -30,16 +35,15 @@ describe('ElevenLabs spec: the schema checker', () => {
         /matches none of the 2 schemas of anyOf/,
       ],
     ];
-    for (const [body, pattern] of refused)
-      assert.match(validate(body, create, check.spec).join('\n'), pattern);
-    const update = check.schema('Body_Update_workspace_webhook_v1_workspace_webhooks__webhook_id__patch');
-    assert.match(validate({ is_disabled: false }, update, check.spec).join(), /"name" is missing/);
+    for (const [body, pattern] of refused) assert.match(validate(body, create, spec).join('\n'), pattern);
+    const update = schemaOf('Body_Update_workspace_webhook_v1_workspace_webhooks__webhook_id__patch');
+    assert.match(validate({ is_disabled: false }, update, spec).join(), /"name" is missing/);
     assert.match(
-      validate({ is_disabled: false, name: 'A', events: ['transcript'] }, update, check.spec).join(),
+      validate({ is_disabled: false, name: 'A', events: ['transcript'] }, update, spec).join(),
       /matches none/,
     );
-    const settings = check.schema('PatchConvAISettingsRequest');
-    assert.match(validate({ rag_retention_period_days: 0 }, settings, check.spec).join(), /not more than 0/);
+    const settings = schemaOf('PatchConvAISettingsRequest');
+    assert.match(validate({ rag_retention_period_days: 0 }, settings, spec).join(), /not more than 0/);
   });
 });
 
@@ -59,7 +63,7 @@ describe('ElevenLabs spec: requests the adapter sends', { timeout: 20_000 }, () 
   it('every operation it uses matches the spec: method, path, xi-api-key, query and body', async () => {
     const base = emulator.baseUrl('elevenlabs');
     const adapter = await makeAdapter(elevenlabs, base);
-    const agentAdapter = await makeAdapter(elevenlabs, base, { agentId: AGENT });
+    const agentAdapter = await makeAdapter(elevenlabs, base, { agent: AGENT });
     const hook = await adapter.create({
       name: 'Spec calls',
       url: 'https://example.com/hooks/elevenlabs',
@@ -84,13 +88,13 @@ describe('ElevenLabs spec: requests the adapter sends', { timeout: 20_000 }, () 
 
     const requests = emulator.requests;
     assert.deepEqual(
-      requests.flatMap((r) => check.requestProblems(r, CONTRACT_API_KEY)),
+      requests.flatMap((r) => check.problems(r, CONTRACT_API_KEY)),
       [],
     );
-    const covered = new Set(requests.map((r) => check.operationFor(r.method, r.path)?.op.operationId));
+    const covered = new Set(requests.map((r) => check.operationOf(r.method, r.path)));
     assert.deepEqual(
       [...covered].sort(),
-      check.operations.map((op) => op.operationId).sort(),
+      check.operationNames().sort(),
       'an operation of the spec went untried',
     );
     // The update always carries the two required fields, read from the list when not being changed.
@@ -124,7 +128,7 @@ describe('ElevenLabs spec: answers the emulator gives', { timeout: 20_000 }, () 
     });
     const text = await res.text();
     const parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
-    problems.push(...check.responseProblems(method, path.split('?')[0] ?? path, res.status, parsed));
+    problems.push(...check.answerProblems(method, path.split('?')[0] ?? path, res.status, parsed));
     return { status: res.status, body: parsed as Record<string, unknown> };
   }
 
@@ -185,8 +189,8 @@ describe('ElevenLabs spec: answers the emulator gives', { timeout: 20_000 }, () 
     assert.equal(inUse.status, 400);
     assert.equal((await call('DELETE', '/v1/workspace/webhooks/NoSuchWebhook')).status, 404);
     assert.deepEqual(problems, [
-      `DELETE ${item} → 400: the spec declares no 400 for delete_workspace_webhook_route`,
-      'DELETE /v1/workspace/webhooks/NoSuchWebhook → 404: the spec declares no 404 for delete_workspace_webhook_route',
+      `DELETE ${item} → 400: the spec declares no 400 for DELETE /v1/workspace/webhooks/{webhook_id}`,
+      'DELETE /v1/workspace/webhooks/NoSuchWebhook → 404: the spec declares no 404 for DELETE /v1/workspace/webhooks/{webhook_id}',
     ]);
     problems.length = 0;
     await call('PATCH', '/v1/convai/settings', { webhooks: { post_call_webhook_id: null } });

@@ -1,8 +1,9 @@
-// The README must work exactly as written: each runnable block runs in bash with a fresh config directory,
-// against the emulator it starts itself, and the command reference must be what `oclif readme` generates.
+// The README and the provider guides (docs/providers/*.md) must work exactly as written: each runnable block
+// runs in bash with a fresh config directory, against the emulator it starts itself, and the command reference
+// must be what `oclif readme` generates.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,12 +11,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const guides = readdirSync(join(root, 'docs', 'providers'))
+  .filter((name) => name.endsWith('.md'))
+  .map((name) => readFileSync(join(root, 'docs', 'providers', name), 'utf8'));
 
 function block(marker: string): string {
-  const start = readme.indexOf(`<!-- ${marker} -->`);
-  const end = readme.indexOf(`<!-- ${marker}stop -->`);
-  assert.ok(start >= 0 && end > start, `README has no ${marker} block`);
-  const code = /```bash\n([\s\S]*?)```/.exec(readme.slice(start, end));
+  const doc = [readme, ...guides].find((text) => text.includes(`<!-- ${marker} -->`)) ?? '';
+  const start = doc.indexOf(`<!-- ${marker} -->`);
+  const end = doc.indexOf(`<!-- ${marker}stop -->`);
+  assert.ok(start >= 0 && end > start, `neither the README nor a provider guide has a ${marker} block`);
+  const code = /```bash\n([\s\S]*?)```/.exec(doc.slice(start, end));
   assert.ok(code?.[1], `the ${marker} block has no bash code`);
   return code[1];
 }

@@ -1,14 +1,10 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, apiFlags, saveSecretFlag } from '../base-command.ts';
+import { BaseCommand, apiFlags, saveSecretFlag, scopeFlags } from '../base-command.ts';
 import { CliError } from '../errors.ts';
+import { replaceFlag } from '../flags.ts';
+import { hasScope, scopeSettings } from '../providers/index.ts';
 import type { Webhook } from '../providers/types.ts';
-import {
-  checkWriteFlags,
-  completeCreateFlags,
-  inputFromFlags,
-  replaceFlag,
-  webhookFlags,
-} from '../webhook-flags.ts';
+import { checkWriteFlags, completeCreateFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
 
 export default class Create extends BaseCommand<typeof Create> {
   static override summary = 'Create a webhook.';
@@ -22,6 +18,7 @@ export default class Create extends BaseCommand<typeof Create> {
   static override flags = {
     ...apiFlags,
     ...webhookFlags,
+    ...scopeFlags,
     'if-not-exists': Flags.boolean({
       summary: 'Return an existing webhook with the same identity instead of creating one.',
     }),
@@ -36,17 +33,25 @@ export default class Create extends BaseCommand<typeof Create> {
     checkWriteFlags(this.flags, descriptor, false);
     const options = { replace: this.flags.replace };
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
-    const { adapter, scope } = await this.connect(descriptor, this.flags.agent);
+    const { adapter, scope } = await this.connect(descriptor);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
-        // Identity is provider + scope + URL: an agent-scoped list is already within the scope. Where a create
-        // is several writes (`resume`), the agent is one of them, so the URL alone finds the webhook to finish.
+        // Identity is provider + scope + URL: a scoped list is already within the scope; where a setting is
+        // also a field of the webhook (Ultravox's agent), the field is part of the identity.
+        // Where a create is several writes (`resume`), a setting-field such as the agent is one of them: the URL
+        // alone finds the webhook to finish.
         const sameScope =
-          descriptor.capabilities.agentScoped ||
+          hasScope(descriptor) ||
           adapter.resume !== undefined ||
-          (existing.agentId ?? null) === (input.agentId ?? null);
+          descriptor.settings.every(
+            (s) =>
+              s.field === undefined ||
+              ((existing as unknown as Record<string, unknown>)[s.field] ?? null) ===
+                (input[s.field] ?? null),
+          );
         if (existing.url === input.url && sameScope) {
-          if (!adapter.resume) {
+          const resume = adapter.resume?.bind(adapter);
+          if (!resume) {
             this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
             return this.present(existing);
           }
@@ -54,9 +59,7 @@ export default class Create extends BaseCommand<typeof Create> {
             `A webhook for ${input.url} exists already (${existing.id}); nothing was created, its setup was completed.`,
           );
           return this.present(
-            await this.withProgress(`Finishing ${existing.id}`, () =>
-              adapter.resume!(existing, input, options),
-            ),
+            await this.withProgress(`Finishing ${existing.id}`, () => resume(existing, input, options)),
           );
         }
       }
@@ -68,22 +71,25 @@ export default class Create extends BaseCommand<typeof Create> {
         if (error instanceof CliError && error.issued) {
           const { id, secret } = error.issued;
           if (!this.flags['save-secret']) this.notice(`Its signing secret, shown this once: ${secret}`);
-          await this.keepIssuedSecret(descriptor, id, secret, this.flags['save-secret']);
+          await this.issuedSecrets.keep(descriptor, id, secret, this.flags['save-secret']);
         }
         throw error;
       },
     );
     this.notice(`Created ${descriptor.displayName} webhook ${webhook.id}.`);
     // The next step, so a person at a terminal need not look it up; on stderr, so scripts see data only.
-    const agent = descriptor.capabilities.agentScoped ? ` --agent ${scope.agentId ?? ''}` : '';
-    this.notice(`Test it: ${this.config.bin} test ${webhook.id} -p ${descriptor.name}${agent}`);
+    const where = scopeSettings(descriptor)
+      .filter((s) => scope[s.name] !== undefined)
+      .map((s) => ` --${s.flag} ${scope[s.name] ?? ''}`)
+      .join('');
+    this.notice(`Test it: ${this.config.bin} test ${webhook.id} -p ${descriptor.name}${where}`);
     const secret = webhook.secrets[0];
     if (secret !== undefined) {
       this.notice('Its signing secret is shown whole this once; keep it safe.');
-      await this.keepIssuedSecret(descriptor, webhook.id, secret, this.flags['save-secret']);
+      await this.issuedSecrets.keep(descriptor, webhook.id, secret, this.flags['save-secret']);
     } else if (input.secrets?.[0] !== undefined) {
       // A provider that never returns secrets (Talkover): keep the one given, so `get` can say it is known.
-      await this.keepIssuedSecret(descriptor, webhook.id, input.secrets[0], this.flags['save-secret']);
+      await this.issuedSecrets.keep(descriptor, webhook.id, input.secrets[0], this.flags['save-secret']);
     }
     return this.present(webhook, webhook.secrets);
   }

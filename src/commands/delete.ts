@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { CancelledError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import { keysOf } from '../output.ts';
@@ -20,7 +20,7 @@ export default class Delete extends BaseCommand<typeof Delete> {
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     yes: Flags.boolean({ char: 'y', summary: 'Delete without asking.' }),
   };
 
@@ -31,10 +31,10 @@ export default class Delete extends BaseCommand<typeof Delete> {
       if (!this.canPrompt()) throw missingInput(['--yes'], 'deleting needs confirmation');
       if (!(await askConfirm(`Delete ${descriptor.displayName} webhook ${id}?`))) throw new CancelledError();
     }
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     await this.withProgress(`Deleting ${id}`, () => adapter.delete(id));
     this.notice(`Deleted ${descriptor.displayName} webhook ${id}.`);
-    await this.forgetIssuedSecret(descriptor, id);
+    await this.issuedSecrets.forget(descriptor, id);
     return { deleted: true, provider: descriptor.name, id };
   }
 

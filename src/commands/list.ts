@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkEvents } from '../input.ts';
 import { jsonArrayElement, jsonArrayEnd, render, webhookTable } from '../output.ts';
@@ -15,7 +15,7 @@ export default class List extends BaseCommand<typeof List> {
   ];
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     limit: Flags.integer({ summary: 'Stop after this many webhooks.', min: 1 }),
     enabled: Flags.boolean({
       summary: 'Only enabled (--no-enabled: only disabled) webhooks.',
@@ -33,7 +33,7 @@ export default class List extends BaseCommand<typeof List> {
         `--enabled does not apply: ${descriptor.displayName} webhooks have no on/off switch.`,
       );
     }
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     const label = `Fetching ${descriptor.displayName} webhooks`;
     // JSON and piped rows are written as the pages arrive: output starts at once and memory stays flat for a
     // list of any length. A terminal table needs every row first to size its columns.

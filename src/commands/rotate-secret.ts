@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags, saveSecretFlag } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags, saveSecretFlag } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
+import { recreateFlag } from '../flags.ts';
 import type { Webhook } from '../providers/types.ts';
-import { checkWriteFlags, recreateFlag } from '../webhook-flags.ts';
+import { checkWriteFlags } from '../webhook-flags.ts';
 
 export interface RotateResult {
   secret: string;
@@ -23,7 +24,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     'revoke-old': Flags.boolean({
       summary: 'Drop the old secrets at once (Ultravox keeps them by default).',
     }),
@@ -40,16 +41,16 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
       );
     }
     checkWriteFlags(this.flags, descriptor, descriptor.capabilities.rotateSecret === 'recreate');
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
-    // Without a rotation of its own, only a new webhook has a new secret (--recreate); the adapter refuses
-    // the plain rotation before any request and says so.
+    const { adapter } = await this.connect(descriptor);
+    // Without a rotation of its own, only a new webhook has a new secret (--recreate); the adapter refuses the
+    // plain rotation before any request and says so.
     const recreate = this.flags.recreate ? adapter.recreate?.bind(adapter) : undefined;
     const result = await this.withProgress(`Rotating the secret of ${id}`, () =>
       recreate ? recreate(id, {}) : adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] }),
     );
     this.notice(result.notice);
-    await this.keepIssuedSecret(descriptor, result.webhook.id, result.secret, this.flags['save-secret']);
-    if (result.webhook.id !== id) await this.forgetIssuedSecret(descriptor, id);
+    await this.issuedSecrets.keep(descriptor, result.webhook.id, result.secret, this.flags['save-secret']);
+    if (result.webhook.id !== id) await this.issuedSecrets.forget(descriptor, id);
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
   }
 

@@ -1,15 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, apiFlags, saveSecretFlag } from '../base-command.ts';
+import { BaseCommand, apiFlags, saveSecretFlag, scopeFlags } from '../base-command.ts';
 import { UnsupportedError, UsageError } from '../errors.ts';
-import { FLAG_FOR_FIELD, checkEvents, checkId } from '../input.ts';
+import { recreateFlag, replaceFlag } from '../flags.ts';
+import { checkEvents, checkId } from '../input.ts';
 import type { Webhook } from '../providers/types.ts';
-import {
-  checkWriteFlags,
-  inputFromFlags,
-  recreateFlag,
-  replaceFlag,
-  webhookFlags,
-} from '../webhook-flags.ts';
+import { flagForField } from '../resolve.ts';
+import { checkWriteFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
 
 export default class Update extends BaseCommand<typeof Update> {
   static override summary = 'Change the fields given; the rest stay as they are.';
@@ -23,6 +19,7 @@ export default class Update extends BaseCommand<typeof Update> {
   static override flags = {
     ...apiFlags,
     ...webhookFlags,
+    ...scopeFlags,
     'add-event': Flags.string({
       summary: 'Subscribe to one more event; repeatable.',
       multiple: true,
@@ -53,35 +50,39 @@ export default class Update extends BaseCommand<typeof Update> {
     const fixed = (descriptor.fixedFields ?? []).filter((field) => input[field] !== undefined);
     checkWriteFlags(this.flags, descriptor, fixed.length > 0);
     if (fixed.length > 0 && !this.flags.recreate) {
-      const flags = fixed.map((field) => FLAG_FOR_FIELD[field]).join(', ');
+      const flags = fixed.map((field) => flagForField(field)).join(', ');
       throw new UnsupportedError(
         `${descriptor.displayName} cannot change ${flags} of a webhook; nothing was sent.`,
         {
           provider: descriptor.name,
-          hint: `Add --recreate to make a new webhook with it (a new id and secret), move what points at the old one to it, and delete the old one.`,
+          hint: 'Add --recreate to make a new webhook with it (a new id and secret), move what points at the old one to it, and delete the old one.',
         },
       );
     }
     const options = { replace: this.flags.replace };
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
-    // The agent is the scope of agent-scoped providers, and where a webhook is attached for the others.
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
-    const updated = await this.withProgress(`Updating ${id}`, async () => {
+    const { adapter } = await this.connect(descriptor);
+    return this.withProgress(`Updating ${id}`, async () => {
       if (add.length || remove.length) {
         const current = await adapter.get(id);
         input.events = [...new Set([...current.events, ...add])].filter((e) => !remove.includes(e));
         if (input.events.length === 0)
           throw new UsageError('--remove-event would leave the webhook with no events.');
       }
-      if (this.flags.recreate && adapter.recreate) {
-        const result = await adapter.recreate(id, input, options);
+      const recreate = this.flags.recreate ? adapter.recreate?.bind(adapter) : undefined;
+      if (recreate) {
+        const result = await recreate(id, input, options);
         this.notice(result.notice);
-        await this.keepIssuedSecret(descriptor, result.webhook.id, result.secret, this.flags['save-secret']);
-        await this.forgetIssuedSecret(descriptor, id);
+        await this.issuedSecrets.keep(
+          descriptor,
+          result.webhook.id,
+          result.secret,
+          this.flags['save-secret'],
+        );
+        await this.issuedSecrets.forget(descriptor, id);
         return this.present(result.webhook, [result.secret]);
       }
       return this.present(await adapter.update(id, input, options));
     });
-    return updated;
   }
 }

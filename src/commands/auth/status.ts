@@ -18,7 +18,7 @@ export default class Status extends BaseCommand<typeof Status> {
   async run(): Promise<KeyStatus[]> {
     const out: KeyStatus[] = [];
     for (const descriptor of availableProviders()) {
-      const found = await this.apiKey(descriptor.name);
+      const found = await this.apiKey(descriptor);
       out.push({
         provider: descriptor.name,
         profile: this.profileName,

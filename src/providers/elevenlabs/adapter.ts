@@ -16,13 +16,13 @@ import type {
   Connection,
   ListOptions,
   ProviderAdapter,
+  ProviderDescriptor,
   Scope,
   Webhook,
   WebhookInput,
   WriteOptions,
 } from '../types.ts';
 import { catalogNames, splitEvents } from './events.ts';
-import { elevenlabs } from './index.ts';
 import {
   SETTINGS_FIELDS,
   agentWire,
@@ -111,14 +111,18 @@ const describeTarget = (target: Target): string =>
 const unix = (seconds: number | null | undefined): string | null =>
   typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : null;
 
-export function createElevenLabsAdapter(connection: Connection, scope: Scope): ProviderAdapter {
+export function createElevenLabsAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
   const http = new HttpClient({
     ...connection,
     provider: 'elevenlabs',
     displayName: 'ElevenLabs',
     authHeaders: { 'xi-api-key': connection.apiKey },
     readError: readElevenLabsError,
-    secretFields: elevenlabs.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const item = (id: string) => `${COLLECTION}/${encodeURIComponent(id)}`;
   const agentPath = (agentId: string) => `/v1/convai/agents/${encodeURIComponent(agentId)}`;
@@ -158,7 +162,7 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
   }
 
   /** The list, the ConvAI settings and, with an agent, its override: all a webhook's state. */
-  async function readWorkspace(agentId = scope.agentId): Promise<Workspace> {
+  async function readWorkspace(agentId = scope.agent): Promise<Workspace> {
     const [list, settings, agent] = await Promise.all([
       readList(),
       readSettings(),
@@ -223,7 +227,7 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
   }
 
   async function getOne(id: string, agentId?: string): Promise<Webhook> {
-    const workspace = await readWorkspace(agentId ?? scope.agentId);
+    const workspace = await readWorkspace(agentId ?? scope.agent);
     return toWebhook(find(workspace, id), workspace);
   }
 
@@ -293,7 +297,7 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
   function finishCommand(id: string, input: WebhookInput, options?: WriteOptions): string {
     const parts = [`voicehooks update ${id} ${P}`];
     for (const event of input.events ?? []) parts.push(`--event ${event}`);
-    const agentId = input.agentId ?? scope.agentId;
+    const agentId = input.agentId ?? scope.agent;
     if (agentId !== undefined) parts.push(`--agent ${agentId}`);
     if (input.maxRetries !== undefined) parts.push(`--max-retries ${input.maxRetries}`);
     if (input.enabled !== undefined) parts.push(input.enabled ? '--enabled' : '--no-enabled');
@@ -403,7 +407,7 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
   }
 
   const adapter: ProviderAdapter = {
-    descriptor: elevenlabs,
+    descriptor,
 
     inputOf(webhook) {
       const raw = webhook.raw as ElevenLabsWebhook;
@@ -432,7 +436,7 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
     get: (id) => getOne(id),
 
     async create(input, options) {
-      const agentId = input.agentId ?? scope.agentId;
+      const agentId = input.agentId ?? scope.agent;
       const { postCall } = splitEvents(input.events ?? []);
       // The slot is checked before the create, so a refusal writes nothing.
       const workspace = postCall.length > 0 ? await readWorkspace(agentId) : undefined;
@@ -468,7 +472,7 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
     },
 
     async resume(existing, input, options) {
-      const agentId = input.agentId ?? scope.agentId;
+      const agentId = input.agentId ?? scope.agent;
       const workspace = await readWorkspace(agentId);
       const current = find(workspace, existing.id);
       await setUp(existing.id, { ...input, name: input.name ?? current.name }, workspace, current, options);
@@ -477,7 +481,7 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
 
     async update(id, input, options) {
       if (input.url !== undefined) throw urlIsFixed(id);
-      const agentId = input.agentId ?? scope.agentId;
+      const agentId = input.agentId ?? scope.agent;
       const workspace = await readWorkspace(agentId);
       const current = find(workspace, id);
       const events = input.events === undefined ? undefined : splitEvents(input.events);
@@ -563,7 +567,7 @@ export function createElevenLabsAdapter(connection: Connection, scope: Scope): P
     },
 
     async recreate(id, input, options) {
-      const agentId = input.agentId ?? scope.agentId;
+      const agentId = input.agentId ?? scope.agent;
       const workspace = await readWorkspace(agentId);
       const old = find(workspace, id);
       checkMovable(old, workspace, 'move to a new webhook');

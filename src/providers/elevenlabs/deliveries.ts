@@ -6,15 +6,8 @@
  * answer). Every failed attempt counts towards the auto-disable rule, whose 7 days are compressed by the
  * trigger's time scale like every wait.
  */
-import {
-  DEFAULT_TIME_SCALE,
-  scheduleOf,
-  send,
-  withRetries,
-  type Outcome,
-  type TriggerDelivery,
-  type TriggerRequest,
-} from '../../emulator/trigger.ts';
+import { sendDelivery, withRetries } from '../../emulator/kit.ts';
+import type { Outcome, Schedule, TriggerDelivery } from '../../emulator/kit.ts';
 import { AUTO_DISABLE_FAILURES, AUTO_DISABLE_QUIET_MS, type ElevenLabsEntry } from './emulator.ts';
 import { elevenlabsSample } from './samples.ts';
 import { elevenlabsSignature } from './signature.ts';
@@ -32,11 +25,14 @@ export interface DeliveryAccess {
   entry(id: string): ElevenLabsEntry | undefined;
 }
 
-/** Counts an attempt towards the auto-disable rule. */
+/**
+ * Counts an attempt towards the auto-disable rule; `quietMs` is the rule's 7 days as the trigger's time scale
+ * compresses them.
+ */
 export function recordAttempt(
   entry: ElevenLabsEntry,
   outcome: Outcome,
-  timeScale: number,
+  quietMs: number,
   now = Date.now(),
 ): void {
   if (outcome.ok) {
@@ -50,23 +46,23 @@ export function recordAttempt(
   // "10 or more consecutive failures and the last successful delivery was more than 7 days ago or has never
   // been successfully delivered."
   const quietFor = entry.lastSuccessMs === null ? Infinity : now - entry.lastSuccessMs;
-  if (entry.consecutiveFailures >= AUTO_DISABLE_FAILURES && quietFor > AUTO_DISABLE_QUIET_MS * timeScale) {
+  if (entry.consecutiveFailures >= AUTO_DISABLE_FAILURES && quietFor > quietMs) {
     entry.webhook.is_auto_disabled = true;
   }
 }
 
 export async function deliverAll(
-  request: TriggerRequest,
+  event: string,
+  schedule: Schedule,
   access: DeliveryAccess,
 ): Promise<TriggerDelivery[]> {
-  const schedule = scheduleOf(request);
-  const timeScale = request.timeScale ?? DEFAULT_TIME_SCALE;
+  const quietMs = schedule.scaled(AUTO_DISABLE_QUIET_MS / 1000);
   return Promise.all(
     access.targets().map(async ({ id, agentId }) => {
       const first = access.entry(id);
-      const sample = elevenlabsSample(request.event, new Date(), agentId);
+      const sample = elevenlabsSample(event, new Date(), agentId);
       const body = Buffer.from(JSON.stringify(sample), 'utf8');
-      const retried = first?.retryEnabled === true && request.event === 'post_call_transcription';
+      const retried = first?.retryEnabled === true && event === 'post_call_transcription';
       const result = await withRetries(
         retried ? schedule.waits(RETRY_WAITS_S) : [],
         async () => {
@@ -87,7 +83,7 @@ export async function deliverAll(
               timestamp: elevenlabsSignature.formatTimestamp(new Date()),
             }),
           };
-          const outcome = await send(
+          const outcome = await sendDelivery(
             entry.webhook.webhook_url,
             'POST',
             headers,
@@ -95,7 +91,7 @@ export async function deliverAll(
             DELIVERY_TIMEOUT_MS,
             (s) => s === 200,
           );
-          recordAttempt(entry, outcome, timeScale);
+          recordAttempt(entry, outcome, quietMs);
           return outcome;
         },
         (outcome) =>
@@ -109,7 +105,7 @@ export async function deliverAll(
       const conversation = (sample.data as Record<string, unknown>).conversation_id;
       return {
         provider: 'elevenlabs',
-        event: request.event,
+        event: event,
         webhookId: id,
         url: first?.webhook.webhook_url ?? '',
         method: 'POST',

@@ -18,9 +18,15 @@
  * loopback host (for `listen`); a PATCH of the settings changes only the fields it names.
  */
 import { randomBytes } from 'node:crypto';
-import { decodeSegment, headerValue } from '../../emulator/request.ts';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
-import type { TriggerDelivery, TriggerRequest } from '../../emulator/trigger.ts';
+import { decodeSegment, headerValue } from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 import { isLoopbackHost } from '../../input.ts';
 import { ELEVENLABS_EVENTS } from './events.ts';
 
@@ -89,7 +95,8 @@ export type ElevenLabsEmulator = ProviderEmulator & {
   addMemberKey(key: string): void;
   /** Marks a webhook auto-disabled, as the rule would after its failures. */
   autoDisable(id: string): void;
-  trigger(request: TriggerRequest): Promise<TriggerDelivery[]>;
+  /** `emulator trigger`: delivers the event as ElevenLabs would (./deliveries.ts). */
+  deliver(event: string, schedule: Schedule): Promise<TriggerDelivery[]>;
 };
 
 interface Problem {
@@ -503,10 +510,10 @@ export function createElevenLabsEmulator(options: ElevenLabsEmulatorOptions = {}
       if (entry) entry.webhook.is_auto_disabled = true;
     },
 
-    async trigger(request) {
+    async deliver(event, schedule) {
       const { deliverAll } = await import('./deliveries.ts');
-      return deliverAll(request, {
-        targets: () => targetsOf(request.event),
+      return deliverAll(event, schedule, {
+        targets: () => targetsOf(event),
         entry: (id) => entries.find((e) => e.webhook.webhook_id === id),
       });
     },
@@ -549,6 +556,17 @@ export function createElevenLabsEmulator(options: ElevenLabsEmulatorOptions = {}
 }
 
 export type { Entry as ElevenLabsEntry };
+
+/** The emulator as the server hosts it (docs/providers/elevenlabs.md, "The emulator"). */
+export const elevenlabsEmulator: EmulatorModule<ElevenLabsEmulator> = {
+  create: (options) => createElevenLabsEmulator({ apiKey: options.apiKey }),
+  trigger: (emulator, event, schedule) => emulator.deliver(event, schedule),
+  // `{detail: {type, code, message, status, request_id}}`, ElevenLabs' error body for everything but a 422.
+  errorBody: (status, message) => {
+    const code = status === 429 ? 'rate_limit_exceeded' : 'internal_error';
+    return { detail: { type: 'server_error', code, message, status: code } };
+  },
+};
 // ---- helpers ----
 
 function defaultSettings(): Json {

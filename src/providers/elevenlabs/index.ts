@@ -1,37 +1,17 @@
-import { UsageError } from '../../errors.ts';
+import { FieldError } from '../../errors.ts';
+import { asRecord, firstString } from '../../records.ts';
 import type { ProviderDescriptor, WebhookInput } from '../types.ts';
 import { ELEVENLABS_EVENTS } from './events.ts';
+import { ELEVENLABS_DEFAULT_HOST, ELEVENLABS_HOSTS, ELEVENLABS_RETRIES, isElevenLabsToken } from './rules.ts';
 
-/**
- * The residency hosts (docs/providers/elevenlabs.md, "Hosts"). Without a region, the default host routes to
- * the closest region. Whether a webhook made on one host is seen on another is undocumented: keep one region.
- */
-export const ELEVENLABS_HOSTS = {
-  us: 'https://api.us.elevenlabs.io',
-  eu: 'https://api.eu.residency.elevenlabs.io',
-  in: 'https://api.in.residency.elevenlabs.io',
-  sg: 'https://api.sg.residency.elevenlabs.io',
-} as const;
-const DEFAULT_HOST = 'https://api.elevenlabs.io';
 const CATALOG = ELEVENLABS_EVENTS.map(({ name, description }) => ({ name, description }));
-
-/**
- * ElevenLabs documents ids only by example (`G007vmtq9uWYl7SUW9zGS8GZZa1K`, `123`, `agent_7101k5…`): the
- * contract's rule for such providers, a non-empty token without `/`, `?`, `#` or whitespace.
- */
-const TOKEN = /^[^\s/?#]+$/;
-
-/**
- * Retries are one switch, `retry_enabled`: up to 5 attempts on a fixed schedule, for post-call
- * transcriptions only. `--max-retries` says the same as the flag of the other providers: 0 (off) or 5 (on).
- */
-export const ELEVENLABS_RETRIES = 5;
 
 function checkElevenLabsInput(input: WebhookInput): void {
   if (input.maxRetries !== undefined && input.maxRetries !== 0 && input.maxRetries !== ELEVENLABS_RETRIES) {
-    throw new UsageError(
-      `--max-retries must be 0 or ${ELEVENLABS_RETRIES} for ElevenLabs: its retries are on or off, on a fixed schedule.`,
-      { hint: `--max-retries ${ELEVENLABS_RETRIES} turns them on, --max-retries 0 off.` },
+    throw new FieldError(
+      'maxRetries',
+      `must be 0 or ${ELEVENLABS_RETRIES} for ElevenLabs: its retries are on or off, on a fixed schedule.`,
+      { hint: `${ELEVENLABS_RETRIES} turns them on, 0 off.` },
     );
   }
 }
@@ -44,10 +24,32 @@ function checkElevenLabsInput(input: WebhookInput): void {
 export const elevenlabs: ProviderDescriptor = {
   name: 'elevenlabs',
   displayName: 'ElevenLabs',
-  defaultBaseUrl: (scope) =>
-    scope.region !== undefined && Object.hasOwn(ELEVENLABS_HOSTS, scope.region)
-      ? ELEVENLABS_HOSTS[scope.region as keyof typeof ELEVENLABS_HOSTS]
-      : DEFAULT_HOST,
+  // Whether a webhook made on one residency host is seen on another is undocumented: keep one region.
+  defaultBaseUrl: (settings) =>
+    settings.region !== undefined && Object.hasOwn(ELEVENLABS_HOSTS, settings.region)
+      ? ELEVENLABS_HOSTS[settings.region as keyof typeof ELEVENLABS_HOSTS]
+      : ELEVENLABS_DEFAULT_HOST,
+  settings: [
+    {
+      name: 'region',
+      flag: 'region',
+      role: 'account',
+      summary: 'ElevenLabs residency region: us, eu, in or sg (default host otherwise)',
+      valueName: 'us, eu, in or sg',
+      options: Object.keys(ELEVENLABS_HOSTS),
+    },
+    {
+      // Not a scope: the agent whose override a webhook's post-call events are attached in (and read from).
+      name: 'agent',
+      flag: 'agent',
+      role: 'filter',
+      summary:
+        "ElevenLabs agent id (post-call events go to that agent's override instead of the workspace's)",
+      valueName: 'agent id',
+      check: (value) => (isElevenLabsToken(value) ? undefined : 'is not an ElevenLabs agent id'),
+      field: 'agentId',
+    },
+  ],
   capabilities: {
     toggle: 'field',
     nativeTest: false,
@@ -56,7 +58,6 @@ export const elevenlabs: ProviderDescriptor = {
     secretsReadable: false,
     deliveryLogs: false,
     paginated: false,
-    agentScoped: false,
     exclusiveEvents: true,
   },
   fields: ['url', 'events', 'name', 'agentId', 'headers', 'maxRetries', 'enabled'],
@@ -64,18 +65,31 @@ export const elevenlabs: ProviderDescriptor = {
   fixedFields: ['url'],
   // ElevenLabs documents no URL length limit; 2048 keeps a runaway value from being sent.
   maxUrlLength: 2048,
+  // No numeric limit is documented for the webhook routes: a conservative 10 a second.
+  rateLimit: { limit: 10, windowMs: 1000 },
   httpsOnly: true,
   idFormat: 'a token without "/", "?", "#" or spaces',
-  isValidId: (id) => TOKEN.test(id),
-  agentIdFormat: 'an ElevenLabs agent id (a token without "/", "?", "#" or spaces)',
-  isValidAgentId: (id) => TOKEN.test(id),
-  regions: Object.keys(ELEVENLABS_HOSTS),
+  isValidId: isElevenLabsToken,
   secretNotice:
     'ElevenLabs shows a signing secret only when the webhook is created; SECRET SAVED says whether voicehooks kept it.',
   // Custom header values often carry the receiver's credentials: masked and redacted like secrets.
   secretFields: ['webhook_secret', 'request_headers'],
+  secretInputFields: ['headers'],
   checkInput: checkElevenLabsInput,
   // The catalog as every provider's reads: name and description (where each lives is the adapter's business).
   events: () => CATALOG,
-  loadAdapter: async () => (await import('./adapter.ts')).createElevenLabsAdapter,
+  // `{"type": …, "event_timestamp": …, "data": {…}}`; no event id: a post-call delivery is told apart by its
+  // conversation (docs/providers/elevenlabs.md, "Payloads").
+  receiver: {
+    eventOf: (body) => firstString(asRecord(body).type),
+    idOf: (body) => firstString(asRecord(asRecord(body).data).conversation_id),
+  },
+  signing: { load: async () => (await import('./signature.ts')).elevenlabsSignature },
+  loadDeliveries: async () => (await import('./samples.ts')).elevenlabsDeliveries,
+  // The adapter is given its descriptor, so that no module of the folder imports this one back.
+  loadAdapter: async () => {
+    const { createElevenLabsAdapter } = await import('./adapter.ts');
+    return (connection, scope) => createElevenLabsAdapter(connection, scope, elevenlabs);
+  },
+  loadEmulator: async () => (await import('./emulator.ts')).elevenlabsEmulator,
 };

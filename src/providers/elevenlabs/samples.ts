@@ -6,6 +6,7 @@
  * and the guide says which parts are assumed.
  */
 import { randomBytes } from 'node:crypto';
+import type { DeliveryKit } from '../types.ts';
 
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const token = (prefix: string, length: number) =>
@@ -119,3 +120,13 @@ export function elevenlabsSample(
   }
   return { type: payloadType(event), event_timestamp: seconds, data };
 }
+
+/** ElevenLabs' deliveries as `test` sends them (no custom headers: ElevenLabs never shows them back). */
+export const elevenlabsDeliveries: DeliveryKit = {
+  sample: (event, { now, webhook }) => elevenlabsSample(event, now, webhook?.agentId ?? undefined),
+  // No event id exists: a post-call delivery is told apart by its conversation.
+  deliveryId: (sample) => {
+    const conversation = (sample.data as { conversation_id?: unknown } | undefined)?.conversation_id;
+    return typeof conversation === 'string' ? conversation : null;
+  },
+};
