@@ -56,7 +56,7 @@ const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
 /**
- * ElevenLabs' two error bodies (docs/providers/elevenlabs.md, "Errors"): FastAPI's validation error
+ * ElevenLabs' two error bodies (docs/providers/elevenlabs.md, "Facts and sources"): FastAPI's validation error
  * `{detail: [{loc, msg, type}]}` (422), and `{detail: {type, code, message, status, request_id, param}}`
  * for everything else (`status` is the legacy name of `code`).
  */

@@ -8,7 +8,11 @@
  */
 import { sendDelivery, withRetries } from '../../emulator/kit.ts';
 import type { Outcome, Schedule, TriggerDelivery } from '../../emulator/kit.ts';
-import { AUTO_DISABLE_FAILURES, AUTO_DISABLE_QUIET_MS, type ElevenLabsEntry } from './emulator.ts';
+import {
+  AUTO_DISABLE_FAILURES,
+  AUTO_DISABLE_QUIET_MS,
+  type Entry as ElevenLabsEntry,
+} from './emulator-state.ts';
 import { elevenlabsSample } from './samples.ts';
 import { elevenlabsSignature } from './signature.ts';
 

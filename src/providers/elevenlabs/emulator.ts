@@ -29,6 +29,7 @@ import type {
 } from '../../emulator/kit.ts';
 import { isLoopbackHost } from '../../input.ts';
 import { ELEVENLABS_EVENTS } from './events.ts';
+import type { Entry, ElevenLabsWireWebhook } from './emulator-state.ts';
 
 /** `WebhookEventType` (ConvAI settings) and `WorkspaceWebhookEventType` (the webhook's own `events`). */
 const SWITCHES = [
@@ -48,35 +49,6 @@ const EVENT_USAGE: Record<string, string> = {
 };
 const TOKEN = /^[^\s/?#]+$/;
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-/** The auto-disable rule (docs/providers/elevenlabs.md, "Auto-disable"). */
-export const AUTO_DISABLE_FAILURES = 10;
-export const AUTO_DISABLE_QUIET_MS = 7 * 86_400_000;
-
-/** A webhook as the list shows it (`WorkspaceWebhookResponseModel`), without `usage`. */
-export interface ElevenLabsWireWebhook {
-  webhook_id: string;
-  name: string;
-  webhook_url: string;
-  is_disabled: boolean;
-  is_auto_disabled: boolean;
-  created_at_unix: number;
-  auth_type: 'hmac';
-  events: string[];
-  most_recent_failure_error_code: number | null;
-  most_recent_failure_timestamp: number | null;
-}
-
-/** What ElevenLabs keeps but never shows. */
-export interface Entry {
-  webhook: ElevenLabsWireWebhook;
-  secret: string;
-  requestHeaders: Record<string, string> | null;
-  retryEnabled: boolean;
-  consecutiveFailures: number;
-  /** Epoch ms of the last 200, or null. */
-  lastSuccessMs: number | null;
-}
-
 type Json = Record<string, unknown>;
 
 export interface ElevenLabsEmulatorOptions {
@@ -555,7 +527,7 @@ export function createElevenLabsEmulator(options: ElevenLabsEmulatorOptions = {}
   return emulator;
 }
 
-export type { Entry as ElevenLabsEntry };
+export type { Entry as ElevenLabsEntry, ElevenLabsWireWebhook };
 
 /** The emulator as the server hosts it (docs/providers/elevenlabs.md, "The emulator"). */
 export const elevenlabsEmulator: EmulatorModule<ElevenLabsEmulator> = {

@@ -79,7 +79,7 @@ export const elevenlabs: ProviderDescriptor = {
   // The catalog as every provider's reads: name and description (where each lives is the adapter's business).
   events: () => CATALOG,
   // `{"type": …, "event_timestamp": …, "data": {…}}`; no event id: a post-call delivery is told apart by its
-  // conversation (docs/providers/elevenlabs.md, "Payloads").
+  // conversation (docs/providers/elevenlabs.md, "Facts and sources").
   receiver: {
     eventOf: (body) => firstString(asRecord(body).type),
     idOf: (body) => firstString(asRecord(asRecord(body).data).conversation_id),
