@@ -126,6 +126,12 @@ describe('ElevenLabs from the command line', { timeout: 180_000 }, () => {
     const rotate = await run('rotate-secret', hook.id);
     assert.equal(rotate.code, 6, rotate.stderr);
     assert.match(rotate.stderr, /cannot rotate/);
+    // The old webhook goes with its secret: --keep-old is refused (exit 2), with or without --recreate.
+    for (const extra of [[], ['--recreate']]) {
+      const keep = await run('rotate-secret', hook.id, '--keep-old', ...extra);
+      assert.equal(keep.code, 2, keep.stderr);
+      assert.match(keep.stderr, /--keep-old does not apply: ElevenLabs .*deletes the old webhook/);
+    }
     assert.deepEqual(emulator.requests, [], 'a refused operation made requests');
 
     const moved = await run('update', hook.id, '--url', `${URL_A}/new`, '--recreate', '--json');

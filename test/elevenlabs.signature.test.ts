@@ -106,7 +106,11 @@ describe('ElevenLabs signature', () => {
     assert.equal(noTime.reason, 'missing-timestamp');
     assert.match(noTime.detail, /no timestamp \(t=\)/);
     assert.equal(verify('t=1600000000', 1600000000).reason, 'missing-signature');
-    assert.equal(verify('t=soon,v0=ab', 1600000000).reason, 'bad-timestamp');
+    assert.equal(verify('garbage', 1600000000).reason, 'missing-signature');
+    assert.equal(verify(`v1=${'0'.repeat(64)}`, 1600000000).reason, 'missing-signature');
+    const soon = verify('t=soon,v0=ab', 1600000000);
+    assert.equal(soon.reason, 'bad-timestamp');
+    assert.match(soon.detail, /^The t= of ElevenLabs-Signature "soon" is not Unix seconds/);
     assert.equal(verify('t=1600000000000,v0=ab', 1600000000).reason, 'bad-timestamp');
     assert.equal(verify(KAT_HEADER, 1600000000, ['wrong']).reason, 'mismatch');
   });

@@ -314,6 +314,7 @@ describe('providers, through the built CLI', () => {
         ['polyai', false, 'https://api.us.poly.ai'],
         ['daily', false, 'https://api.daily.co/v1'],
         ['elevenlabs', false, 'https://api.elevenlabs.io'],
+        ['openai', false, 'https://api.openai.com/v1'],
       ],
     );
   });

@@ -1,12 +1,13 @@
 /**
  * A small JSON Schema checker for the subset that the providers' OpenAPI documents use, so tests can hold
- * requests and answers against `test/specs/*.json` without a dependency. It knows local `$ref`, `allOf`,
+ * requests and answers against `test/specs/*` without a dependency. It knows local `$ref`, `allOf`, `anyOf`,
  * `type` (a list of types and OpenAPI's `nullable` too), `enum`, `properties`, `required`,
  * `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`, `minLength`/`maxLength`,
- * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time`; from JSON Schema 2020-12 (OpenAPI 3.1),
- * `anyOf`, `oneOf`, `const` and `exclusiveMinimum`/`exclusiveMaximum`. A keyword outside that subset is
- * reported as a problem, never passed over, so a spec that grows a new rule cannot pass unchecked. Vendor
- * extensions (`x-…`), Pydantic's `optional` and FastAPI's `embed` markers describe, they do not constrain.
+ * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time` (other formats, such as OpenAI's
+ * `unixtime` on an integer, constrain nothing more than their type); from JSON Schema 2020-12 (OpenAPI 3.1),
+ * `oneOf`, `const` and `exclusiveMinimum`/`exclusiveMaximum`. A keyword outside that subset is reported as a
+ * problem, never passed over, so a spec that grows a new rule cannot pass unchecked. Vendor extensions
+ * (`x-…`), Pydantic's `optional` and FastAPI's `embed` markers are annotations: they describe, not constrain.
  */
 
 /** Keywords that describe and constrain nothing. */
@@ -27,6 +28,7 @@ const ANNOTATIONS = new Set([
 const RULES = new Set([
   '$ref',
   'allOf',
+  'anyOf',
   'type',
   'enum',
   'properties',
@@ -41,7 +43,6 @@ const RULES = new Set([
   'minimum',
   'maximum',
   'format',
-  'anyOf',
   'oneOf',
   'const',
   'exclusiveMinimum',
@@ -109,11 +110,16 @@ export function validate(
   for (const keyword of ['anyOf', 'oneOf'] as const) {
     const choices = s[keyword];
     if (!Array.isArray(choices)) continue;
-    const matching = choices.filter((c) => validate(value, c, root, path, options).length === 0).length;
-    if (matching === 0 || (keyword === 'oneOf' && matching > 1)) {
-      const why = matching === 0 ? 'matches none' : `matches ${matching}`;
+    const branches = choices.map((c) => validate(value, c, root, path, options));
+    const matching = branches.filter((b) => b.length === 0).length;
+    if (matching === 0) {
+      // Each branch's problems, so that a near miss says what kept it out.
       problems.push(
-        `${path}: ${JSON.stringify(value)} ${why} of the ${choices.length} schemas of ${keyword}`,
+        `${path}: ${JSON.stringify(value)} matches none of the ${choices.length} schemas of ${keyword} (${branches.map((b) => b.join('; ')).join(' | ')})`,
+      );
+    } else if (keyword === 'oneOf' && matching > 1) {
+      problems.push(
+        `${path}: ${JSON.stringify(value)} matches ${matching} of the ${choices.length} schemas of oneOf`,
       );
     }
   }

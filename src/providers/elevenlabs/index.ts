@@ -54,6 +54,8 @@ export const elevenlabs: ProviderDescriptor = {
     toggle: 'field',
     nativeTest: false,
     rotateSecret: 'recreate',
+    // `--recreate` deletes the old webhook, and its secret with it: nothing can keep the old one.
+    oldSecret: 'revoked',
     // `webhook_secret` is in the answer to a create only, never in the list.
     secretsReadable: false,
     deliveryLogs: false,

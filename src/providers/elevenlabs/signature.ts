@@ -19,7 +19,7 @@ export function parseElevenLabsHeader(value: string): { timestamp?: string; sign
 }
 
 export const elevenlabsSignature = defineScheme({
-  provider: 'elevenlabs',
+  name: 'elevenlabs',
   displayName: 'ElevenLabs',
   signatureHeader: HEADER,
   // The timestamp travels in the same header, as its `t=` part.
