@@ -28,7 +28,7 @@ export default class Create extends BaseCommand<typeof Create> {
 
   async run(): Promise<Webhook> {
     const descriptor = await this.provider();
-    const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt());
+    const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt() ? this.io : undefined);
     const { input, warnings } = inputFromFlags(flags, descriptor);
     checkWriteFlags(this.flags, descriptor, false);
     const options = { replace: this.flags.replace };
