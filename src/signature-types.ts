@@ -90,7 +90,7 @@ export interface SignatureScheme {
   /** The provider's name, or the standard's (`standard-webhooks`, as `--scheme` names it). */
   name: string;
   displayName: string;
-  /** The header names, as the provider's docs write them. */
+  /** The header names, as the provider's docs write them (the same one where the timestamp is a part of it). */
   signatureHeader: string;
   /** The form of one signature in words ("64 hex digits"), said when the header is missing or malformed. */
   signatureFormat: string;
@@ -109,6 +109,11 @@ export interface SignatureScheme {
   defaultToleranceSeconds: number;
   /** False where the tolerance is the CLI's choice (Daily). */
   toleranceDocumented: boolean;
+  /**
+   * How far into the future a timestamp may be, where that differs from the tolerance (a provider that bounds
+   * only the past); the CLI's choice, documented as such. Default: the tolerance.
+   */
+  futureToleranceSeconds?: number;
   /** Several secrets give several signatures in one header (Ultravox); otherwise one secret signs. */
   multipleSignatures: boolean;
   formatTimestamp(date: Date): string;

@@ -60,6 +60,15 @@ export interface SchemeDefinition extends Omit<
   id?: { header: string; signed: boolean; generate(): string };
   /** Between the signatures of several secrets in one header; default ','. */
   signatureSeparator?: string;
+  /**
+   * Where the timestamp is a part of the signature header (`t=…,v0=…`) rather than a header of its own: how
+   * the header is written from the timestamp and the signatures, and read back into them. It takes the place
+   * of `signatureSeparator` and `splitSignatures`, and `timestampHeader` names the same header.
+   */
+  combinedHeader?: {
+    compose(timestamp: string, signatures: readonly string[]): string;
+    parse(value: string): { timestamp?: string; signatures: string[] };
+  };
 }
 
 /** HMAC-SHA256 of a message. */
@@ -135,6 +144,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
     timestampFormatDocumented: definition.timestampFormatDocumented,
     defaultToleranceSeconds: definition.defaultToleranceSeconds,
     toleranceDocumented: definition.toleranceDocumented,
+    futureToleranceSeconds: definition.futureToleranceSeconds,
     multipleSignatures: definition.multipleSignatures,
     formatTimestamp: definition.formatTimestamp,
     parseTimestamp: definition.parseTimestamp,
@@ -162,14 +172,15 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
         throw new UsageError(`--id must be non-empty and contain no ".", got "${id}".`);
       }
       const signedId = idDefinition?.signed ? id : '';
-      const headers: Record<string, string> = {
-        [definition.signatureHeader]: input.secrets
-          .map((secret) =>
-            definition.digest(input.body, input.timestamp, secretKey(secret, encoding, prefix), signedId),
-          )
-          .join(definition.signatureSeparator ?? ','),
-        [definition.timestampHeader]: input.timestamp,
-      };
+      const digests = input.secrets.map((secret) =>
+        definition.digest(input.body, input.timestamp, secretKey(secret, encoding, prefix), signedId),
+      );
+      const headers: Record<string, string> = definition.combinedHeader
+        ? { [definition.signatureHeader]: definition.combinedHeader.compose(input.timestamp, digests) }
+        : {
+            [definition.signatureHeader]: digests.join(definition.signatureSeparator ?? ','),
+            [definition.timestampHeader]: input.timestamp,
+          };
       if (idDefinition) headers[idDefinition.header] = id;
       return headers;
     },
@@ -199,18 +210,30 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       if (presented === undefined) {
         return fail('missing-signature', `No ${definition.signatureHeader} header (${expected}).`);
       }
-      const signatures = split(presented);
+      // A combined header (ElevenLabs' `t=…,v0=…`) carries the timestamp beside the signatures.
+      const combined = definition.combinedHeader?.parse(presented);
+      if (combined?.signatures.length === 0) {
+        return fail(
+          'missing-signature',
+          `${definition.signatureHeader} has no signature in it (${expected}).`,
+        );
+      }
+      const signatures = combined?.signatures ?? split(presented);
       if (!signatures.some((s) => definition.signatureForm.pattern.test(s))) {
         return fail(
           'malformed-signature',
           `${definition.signatureHeader} holds no signature of the form ${definition.displayName} sends (${expected}).`,
         );
       }
-      const timestamp = headerValue(input.headers, definition.timestampHeader);
+      const timestamp = combined
+        ? combined.timestamp
+        : headerValue(input.headers, definition.timestampHeader);
       if (timestamp === undefined) {
         return fail(
           'missing-timestamp',
-          `No ${definition.timestampHeader} header (expected ${timestampWords(definition.timestampFormat)}).`,
+          combined
+            ? `${definition.signatureHeader} has no timestamp (t=) in it.`
+            : `No ${definition.timestampHeader} header (expected ${timestampWords(definition.timestampFormat)}).`,
         );
       }
       let signedId = '';
@@ -223,7 +246,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       if (at === undefined) {
         return fail(
           'bad-timestamp',
-          `${definition.timestampHeader} "${timestamp}" is not ${timestampWords(definition.timestampFormat)}.`,
+          `${combined ? `The t= of ${definition.signatureHeader}` : definition.timestampHeader} "${timestamp}" is not ${timestampWords(definition.timestampFormat)}.`,
           { timestamp },
         );
       }
@@ -243,14 +266,22 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       const form = definition.candidates && bodyForm ? { bodyForm } : {};
       const base = { timestamp, ageSeconds, toleranceSeconds, ...form };
 
-      // 2. The timestamp: within the tolerance, either way.
-      if (toleranceSeconds !== null && Math.abs(ageSeconds) > toleranceSeconds) {
+      // 2. The timestamp: within the tolerance, either way (a scheme may allow less into the future).
+      const futureSeconds =
+        toleranceSeconds === null
+          ? null
+          : Math.min(toleranceSeconds, definition.futureToleranceSeconds ?? toleranceSeconds);
+      const beyond =
+        toleranceSeconds !== null &&
+        (ageSeconds > toleranceSeconds || (futureSeconds !== null && -ageSeconds > futureSeconds));
+      if (beyond) {
+        const bound = (ageSeconds >= 0 ? toleranceSeconds : futureSeconds) as number;
         const signed =
           matchedSecret === null ? 'the signature does not match either' : 'the signature itself matches';
         const millis = definition.timestampFormat === 'unix-seconds' && /^\d{13}$/.test(timestamp.trim());
         return fail(
           'stale',
-          `${clockWords(ageSeconds, toleranceSeconds)}; ${signed}.${
+          `${clockWords(ageSeconds, bound)}; ${signed}.${
             millis ? ' It looks like milliseconds, not seconds.' : ''
           }`,
           { ...base, matchedSecret },

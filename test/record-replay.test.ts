@@ -56,7 +56,28 @@ async function api(provider: string, path: string, body: unknown): Promise<Recor
 }
 
 /** How each provider's emulated webhook is made: the event it is sent, and the secret it signs with. */
-const FIXTURES: Record<string, (url: string) => Promise<{ event: string; secret: string | null }>> = {
+const FIXTURES: Record<
+  string,
+  (url: string, cli: Cli) => Promise<{ event: string; secret: string | null; delivered?: string }>
+> = {
+  elevenlabs: async (url, cli) => {
+    const made = await cli.run([
+      'create',
+      '-p',
+      'elevenlabs',
+      '--url',
+      url,
+      '--event',
+      'voice_library_removal_notice',
+      '--name',
+      'record',
+      '--json',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const secret = (JSON.parse(made.stdout) as { secrets: string[] }).secrets[0] ?? null;
+    // The voice-library event arrives named as its deliveries name it.
+    return { event: 'voice_library_removal_notice', secret, delivered: 'voice_removal_notice' };
+  },
   ultravox: async (url) => {
     await api('ultravox', '/api/webhooks', { url, events: ['call.ended'], secrets: ['uv-record-secret'] });
     return { event: 'call.ended', secret: 'uv-record-secret' };
@@ -219,7 +240,7 @@ describe('record, replay and send, for every provider', { timeout: 120_000 }, ()
         '--json',
       ]);
       const recorderUrl = await recorder.url;
-      const { event, secret } = await fixture(recorderUrl);
+      const { event, secret, delivered = event } = await fixture(recorderUrl, cli);
       const triggered = await cli.run(['emulator', 'trigger', event, '-p', provider, '--emulator', emu.url]);
       assert.equal(triggered.code, 0, triggered.stderr);
       const recorded = await recorder.exit;
@@ -231,7 +252,7 @@ describe('record, replay and send, for every provider', { timeout: 120_000 }, ()
       assert.equal(more.length, 0);
       assert.deepEqual(Object.keys(record ?? {}), RECORD_KEYS);
       assert.equal(record?.provider, provider);
-      assert.equal(record?.event, event);
+      assert.equal(record?.event, delivered);
       assert.equal(record?.verification, secret === null ? 'unsigned' : 'unchecked');
       const text = readFileSync(file, 'utf8');
       for (const credential of ['dXNlcjpwYXNz', 'custom-credential-value', KEY]) {
@@ -280,7 +301,7 @@ describe('record, replay and send, for every provider', { timeout: 120_000 }, ()
           "writeFileSync(f, JSON.stringify({ ...JSON.parse(readFileSync(f, 'utf8')), replayEdited: true }));\n",
       );
       const edited = await cli.run(
-        ['replay', file, '--to', to, '--event', event, '--edit', ...secretFlags, '--json'],
+        ['replay', file, '--to', to, '--event', delivered, '--edit', ...secretFlags, '--json'],
         {
           env: { EDITOR: `${process.execPath} ${editor}`, VISUAL: '' },
         },
