@@ -147,6 +147,9 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       });
     }
     const delivery = inspect(options, req, body, method, path);
+    // Recorded before it is answered, so a sender that got its answer finds the delivery on disk. A URL probe
+    // is the provider checking the endpoint, not a delivery: it is not recorded.
+    if (!delivery.probe) options.onRaw?.(delivery, req.rawHeaders, body);
     if (!delivery.probe) counted++;
     const last = options.maxEvents !== undefined && counted >= options.maxEvents;
     if (last) stopping = true;
@@ -166,8 +169,6 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         ...(delivery.reason ? { reason: delivery.reason, detail: delivery.detail } : {}),
       });
     }
-    // A URL probe is the provider checking the endpoint, not a delivery: it is not recorded.
-    if (!delivery.probe) options.onRaw?.(delivery, req.rawHeaders, body);
     options.onDelivery(delivery);
     if (last) {
       if (res.writableFinished) void stop();
