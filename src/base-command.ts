@@ -255,11 +255,22 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /**
    * Settings and adapter in one step, for commands that act on webhooks. A provider whose webhooks belong to a
-   * scope gets it asked for on a terminal when none is given.
+   * scope gets it asked for on a terminal when none is given. A command that checks input against the scope
+   * (events of its catalog) resolves it first with {@link resolvedScope} and passes it in.
    */
   protected async connect(
     descriptor: ProviderDescriptor,
+    resolved?: Scope,
   ): Promise<{ adapter: ProviderAdapter; scope: Scope }> {
+    const scope = resolved ?? (await this.resolvedScope(descriptor));
+    return { adapter: await this.adapter(descriptor, scope), scope };
+  }
+
+  /**
+   * The provider's settings with its scope, before any input is checked (a catalog of events, a field, may
+   * belong to one scope only): a missing scope is asked for on a terminal, else a usage error naming the flags.
+   */
+  protected async resolvedScope(descriptor: ProviderDescriptor): Promise<Scope> {
     const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
     const scope: Record<string, string> = { ...resolved.values };
     const [wanted] = resolved.missingScope;
@@ -276,7 +287,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         (v) => settingProblem(descriptor, wanted, v) ?? true,
       );
     }
-    return { adapter: await this.adapter(descriptor, scope), scope };
+    return scope;
   }
 
   /** Signing secrets a provider shows only once (PolyAI), kept in the config file (src/issued-secrets.ts). */

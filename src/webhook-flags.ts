@@ -14,7 +14,7 @@ import {
 } from './input.ts';
 import { flagForField, settingProblem } from './resolve.ts';
 import { askCheckbox, askInput, missingInput } from './prompt.ts';
-import type { ProviderDescriptor, WebhookInput } from './providers/types.ts';
+import type { ProviderDescriptor, Scope, WebhookInput } from './providers/types.ts';
 
 const FIELDS = 'WEBHOOK';
 
@@ -54,6 +54,11 @@ export const webhookFlags = {
     allowNo: true,
     helpGroup: FIELDS,
   }),
+  'include-call-events': Flags.boolean({
+    summary: 'Also deliver the per-call events of the campaign (Talkover campaign webhooks).',
+    allowNo: true,
+    helpGroup: FIELDS,
+  }),
 };
 
 export type WebhookFlagValues = {
@@ -72,6 +77,7 @@ export type WebhookFlagValues = {
   'retry-type'?: string;
   'basic-auth'?: string;
   enabled?: boolean;
+  'include-call-events'?: boolean;
 };
 
 export interface CheckedInput {
@@ -81,18 +87,27 @@ export interface CheckedInput {
 
 /**
  * Turns flag values into input for the provider, checking every rule of the contract before anything is
- * sent: the provider must have a field for each flag given, and each value must be well formed.
+ * sent: the provider must have a field for each flag given, and each value must be well formed. `settings`
+ * is the resolved scope: events are checked against its catalog.
  */
-export function inputFromFlags(flags: WebhookFlagValues, descriptor: ProviderDescriptor): CheckedInput {
+export function inputFromFlags(
+  flags: WebhookFlagValues,
+  descriptor: ProviderDescriptor,
+  settings: Scope = {},
+): CheckedInput {
   try {
-    return checkedInput(flags, descriptor);
+    return checkedInput(flags, descriptor, settings);
   } catch (error) {
     // The provider names the field it has a problem with; the user gave a flag.
     throw error instanceof FieldError ? error.as(flagForField(error.field)) : error;
   }
 }
 
-function checkedInput(flags: WebhookFlagValues, descriptor: ProviderDescriptor): CheckedInput {
+function checkedInput(
+  flags: WebhookFlagValues,
+  descriptor: ProviderDescriptor,
+  settings: Scope,
+): CheckedInput {
   const warnings: string[] = [];
   const input: WebhookInput = {};
   if (flags.url !== undefined) {
@@ -100,7 +115,7 @@ function checkedInput(flags: WebhookFlagValues, descriptor: ProviderDescriptor):
     if (checked.warning) warnings.push(checked.warning);
     input.url = checked.url;
   }
-  if (flags.event?.length) input.events = checkEvents(flags.event, descriptor);
+  if (flags.event?.length) input.events = checkEvents(flags.event, descriptor, '--event', settings);
   if (flags.name !== undefined) {
     if (flags.name.trim() === '' || flags.name.length > 255) {
       throw new UsageError('--name must be 1 to 255 characters.');
@@ -133,9 +148,10 @@ function checkedInput(flags: WebhookFlagValues, descriptor: ProviderDescriptor):
   if (flags['retry-type'] !== undefined) input.retryType = flags['retry-type'];
   if (flags['basic-auth'] !== undefined) input.basicAuth = flags['basic-auth'];
   if (flags.enabled !== undefined) input.enabled = flags.enabled;
+  if (flags['include-call-events'] !== undefined) input.includeCallEvents = flags['include-call-events'];
 
   checkFieldsSupported(input, descriptor);
-  descriptor.checkInput?.(input);
+  descriptor.checkInput?.(input, settings);
   return { input, warnings };
 }
 
@@ -156,6 +172,7 @@ export async function completeCreateFlags(
   flags: WebhookFlagValues,
   descriptor: ProviderDescriptor,
   canAsk: boolean,
+  settings: Scope = {},
 ): Promise<WebhookFlagValues> {
   const missing: string[] = [];
   if (!flags.url) missing.push('--url');
@@ -177,7 +194,7 @@ export async function completeCreateFlags(
   if (!filled.event?.length) {
     filled.event = await askCheckbox(
       'Events',
-      descriptor.events().map((e) => ({ value: e.name, name: e.name, description: e.description })),
+      descriptor.events(settings).map((e) => ({ value: e.name, name: e.name, description: e.description })),
     );
   }
   if (descriptor.requiredOnCreate.includes('name') && !filled.name) {

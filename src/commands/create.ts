@@ -25,10 +25,12 @@ export default class Create extends BaseCommand<typeof Create> {
 
   async run(): Promise<Webhook> {
     const descriptor = await this.provider();
-    const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt());
-    const { input, warnings } = inputFromFlags(flags, descriptor);
+    // The scope first: the events and fields a webhook may have depend on it (Talkover's campaigns).
+    const resolved = await this.resolvedScope(descriptor);
+    const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt(), resolved);
+    const { input, warnings } = inputFromFlags(flags, descriptor, resolved);
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
-    const { adapter, scope } = await this.connect(descriptor);
+    const { adapter, scope } = await this.connect(descriptor, resolved);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
         // Identity is provider + scope + URL: a scoped list is already within the scope; where a setting is

@@ -33,16 +33,17 @@ export default class Update extends BaseCommand<typeof Update> {
   async run(): Promise<Webhook> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
-    const { input, warnings } = inputFromFlags(this.flags, descriptor);
-    const add = checkEvents(this.flags['add-event'] ?? [], descriptor, '--add-event');
-    const remove = checkEvents(this.flags['remove-event'] ?? [], descriptor, '--remove-event');
+    const scope = await this.resolvedScope(descriptor);
+    const { input, warnings } = inputFromFlags(this.flags, descriptor, scope);
+    const add = checkEvents(this.flags['add-event'] ?? [], descriptor, '--add-event', scope);
+    const remove = checkEvents(this.flags['remove-event'] ?? [], descriptor, '--remove-event', scope);
     if (Object.keys(input).length === 0 && add.length === 0 && remove.length === 0) {
       throw new UsageError('Nothing to change: give at least one field flag.', {
         hint: 'See `voicehooks update --help`.',
       });
     }
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
-    const { adapter } = await this.connect(descriptor);
+    const { adapter } = await this.connect(descriptor, scope);
     const updated = await this.withProgress(`Updating ${id}`, async () => {
       if (add.length || remove.length) {
         const current = await adapter.get(id);
