@@ -46,7 +46,7 @@ export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['
 
 import { baseFlags } from './flags.ts';
 
-export { accountFlags, apiFlags, saveSecretFlag, scopeFlags } from './flags.ts';
+export { accountFlags, apiFlags, repeatableScopeFlags, saveSecretFlag, scopeFlags } from './flags.ts';
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;

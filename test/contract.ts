@@ -198,7 +198,8 @@ export function adapterContract(fixture: ContractFixture): void {
       const input = fixture.createInput();
       assert.ok(input.url !== undefined && input.url.length <= descriptor.maxUrlLength);
       assert.ok(/^(https:\/\/example\.com|http:\/\/127\.0\.0\.1)[:/]/.test(input.url));
-      const catalog = new Set(descriptor.events().map((e) => e.name));
+      // The catalog of the fixture's scope (a provider may have one per scope: Talkover's campaigns).
+      const catalog = new Set(descriptor.events(fixture.scope).map((e) => e.name));
       assert.ok((input.events ?? []).length > 0);
       for (const event of input.events ?? []) assert.ok(catalog.has(event), `${event} is not in the catalog`);
       assert.ok(descriptor.isValidId(fixture.unknownId), `${fixture.unknownId} is not a well-formed id`);

@@ -28,7 +28,9 @@ export default class List extends BaseCommand<typeof List> {
   async run(): Promise<Webhook[] | undefined> {
     const descriptor = await this.provider();
     const scope = await this.resolvedScope(descriptor);
-    const event = this.flags.event ? checkEvents([this.flags.event], descriptor, '--event', scope)[0] : undefined;
+    const event = this.flags.event
+      ? checkEvents([this.flags.event], descriptor, '--event', scope)[0]
+      : undefined;
     if (this.flags.enabled !== undefined && descriptor.capabilities.toggle !== 'field') {
       throw new UsageError(
         `--enabled does not apply: ${descriptor.displayName} webhooks have no on/off switch.`,

@@ -3,8 +3,9 @@
  * requests and answers against `test/specs/*.json` without a dependency. It knows local `$ref`, `allOf`,
  * `type` (a list of types and OpenAPI's `nullable` too), `enum`, `properties`, `required`,
  * `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`, `minLength`/`maxLength`,
- * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time`. A keyword outside that subset is
- * reported as a problem, never passed over, so a spec that grows a new rule cannot pass unchecked.
+ * `pattern`, `minimum`/`maximum` and the formats `uri`, `uuid` and `date-time`. A keyword outside that subset is
+ * reported as a problem, never passed over, so a spec that grows a new rule cannot pass unchecked. OpenAPI's
+ * specification extensions (`x-…`: `x-reconstructed`, `x-enum-descriptions`) constrain nothing.
  */
 
 /** Keywords that describe and constrain nothing. */
@@ -37,6 +38,7 @@ const RULES = new Set([
   'maximum',
   'format',
 ]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 type Schema = Record<string, unknown>;
@@ -87,7 +89,7 @@ export function validate(
   const s = schema as Schema;
   const problems: string[] = [];
   for (const key of Object.keys(s)) {
-    if (!RULES.has(key) && !ANNOTATIONS.has(key))
+    if (!RULES.has(key) && !ANNOTATIONS.has(key) && !key.startsWith('x-'))
       problems.push(`${path}: unsupported schema keyword "${key}"`);
   }
   if (typeof s.$ref === 'string') {
@@ -120,6 +122,7 @@ export function validate(
       problems.push(`${path}: ${JSON.stringify(value)} does not match ${s.pattern}`);
     }
     if (s.format === 'uri' && !URL.canParse(value)) problems.push(`${path}: not an absolute URI`);
+    if (s.format === 'uuid' && !UUID.test(value)) problems.push(`${path}: not a UUID`);
     if (s.format === 'date-time' && (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))) {
       problems.push(`${path}: not an RFC 3339 date-time`);
     }

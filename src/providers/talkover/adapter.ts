@@ -387,7 +387,9 @@ export function createTalkoverAdapter(
         const size = pagination.per_page ?? perPage;
         const last =
           pagination.last_page ??
-          (pagination.total != null ? Math.max(1, Math.ceil(pagination.total / Math.max(1, size))) : undefined);
+          (pagination.total != null
+            ? Math.max(1, Math.ceil(pagination.total / Math.max(1, size)))
+            : undefined);
         if (last === undefined) {
           // Neither `last_page` nor `total`: a short page is the last one.
           if (answer.data.length < size || count >= limit) return;
@@ -425,9 +427,13 @@ export function createTalkoverAdapter(
    */
   const campaignTest = async (id: string, url: string | undefined): Promise<TestResult> => {
     if (url !== undefined) {
-      throw new FieldError('url', 'cannot be given for a campaign webhook: Talkover tests it at its own URL.', {
-        hint: 'Send a sample from here instead with --local --url URL.',
-      });
+      throw new FieldError(
+        'url',
+        'cannot be given for a campaign webhook: Talkover tests it at its own URL.',
+        {
+          hint: 'Send a sample from here instead with --local --url URL.',
+        },
+      );
     }
     const webhook = await adapter.get(id);
     const res = await http.request({

@@ -248,7 +248,11 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
   };
 
   /** A campaign event's body (Talkover documents none, §3.3): the event, the campaign, the webhook, a call. */
-  const campaignPayload = (hook: TalkoverStoredWebhook, event: string, extra: Record<string, unknown> = {}) => ({
+  const campaignPayload = (
+    hook: TalkoverStoredWebhook,
+    event: string,
+    extra: Record<string, unknown> = {},
+  ) => ({
     event,
     campaign_id: hook.campaign_id,
     webhook_id: hook.id,
@@ -317,7 +321,8 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
     // "All fields are optional - only provided fields will be updated" (docs/providers/talkover.md §2.2, Update).
     Object.assign(hook, checked.fields, { updated_at: kind === 'campaign' ? campaignNow() : laravelNow() });
     // The campaign update page's answer: id, events, include_call_events and updated_at only (§3.2).
-    if (kind === 'campaign') return ok(undefined, part(hook, ['id', 'events', 'include_call_events', 'updated_at']));
+    if (kind === 'campaign')
+      return ok(undefined, part(hook, ['id', 'events', 'include_call_events', 'updated_at']));
     return ok('Webhook updated successfully', shown(hook));
   };
 
@@ -496,8 +501,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
         // The agent list's catalog is an object of name → description, the campaign list's an array (§3.2).
         return ok(undefined, {
           webhooks: hooks.filter((hook) => inScope(hook, kind, scopeId)).map(shown),
-          available_events:
-            kind === 'campaign' ? Object.keys(CAMPAIGN_EVENTS) : { ...availableEvents },
+          available_events: kind === 'campaign' ? Object.keys(CAMPAIGN_EVENTS) : { ...availableEvents },
         });
       }
       const hook = find(kind, scopeId, decodeSegment(rawId));
@@ -938,7 +942,8 @@ const retriesS = (maxRetries: number) => Array.from({ length: maxRetries }, (_, 
  */
 function receives(hook: TalkoverStoredWebhook, event: string): boolean {
   if (!hook.enabled) return false;
-  if (kindOf(hook) === 'agent' || !TALKOVER_PER_CALL_EVENTS.includes(event)) return hook.events.includes(event);
+  if (kindOf(hook) === 'agent' || !TALKOVER_PER_CALL_EVENTS.includes(event))
+    return hook.events.includes(event);
   return hook.include_call_events === true;
 }
 
