@@ -53,6 +53,8 @@ export interface StartedEmulator {
 /** What the shared suite needs to know about one provider. */
 export interface ContractFixture {
   descriptor: ProviderDescriptor;
+  /** Which run of the suite this is, where a provider has several (its scopes: "campaign webhooks"). */
+  label?: string;
   /** Starts the provider's emulator on 127.0.0.1 port 0, accepting only `apiKey`. */
   start(apiKey: string): Promise<StartedEmulator>;
   /** Scope the adapter is created with (Talkover's agent, PolyAI's region). */
@@ -171,7 +173,8 @@ export function adapterContract(fixture: ContractFixture): void {
   /** The requests of the suite's tests, held against the spec by its last test. */
   const sent: RecordedRequest[] = [];
 
-  describe(`${descriptor.displayName} adapter contract`, { timeout: 30_000 }, () => {
+  const title = `${descriptor.displayName}${fixture.label ? ` (${fixture.label})` : ''} adapter contract`;
+  describe(title, { timeout: 30_000 }, () => {
     before(async () => {
       started = await fixture.start(CONTRACT_API_KEY);
     });
