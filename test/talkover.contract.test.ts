@@ -220,7 +220,10 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
       [{ secret: ['s'.repeat(256)] }, /^--secret must be at most 255/],
       [{ 'retry-type': 'exponential' }, /no field for --retry-type/],
       [{ 'basic-auth': 'u:p' }, /no field for --basic-auth/],
-      [{ event: ['event_phone_call_endd'] }, /^--event "event_phone_call_endd" is not a Talkover event/],
+      [
+        { event: ['event_phone_call_endd'] },
+        /^--event "event_phone_call_endd" is not a Talkover agent event/,
+      ],
       [{ 'payload-template': [`event_nope=${file('a.json', '{}')}`] }, /^--payload-template "event_nope"/],
       [{ 'payload-template': [`event_action=${file('b.json', '[1]')}`] }, /must hold a JSON object/],
       [{ 'payload-template': [`event_action=${file('c.json', 'nope')}`] }, /is not JSON/],
