@@ -6,7 +6,7 @@
 import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
 import { ConfigError, ExitCode, FieldError, UsageError, formatError, toCliError } from './errors.ts';
-import { checkApiKey, checkFieldNames } from './input.ts';
+import { aOrAn, checkApiKey, checkFieldNames } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
@@ -273,14 +273,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async resolvedScope(descriptor: ProviderDescriptor): Promise<Scope> {
     const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
     const scope: Record<string, string> = { ...resolved.values };
-    const [wanted] = resolved.missingScope;
-    if (wanted !== undefined) {
+    const [first] = resolved.missingScope;
+    if (first !== undefined) {
       if (!this.canPrompt()) {
         const error = missingScopeError(descriptor, resolved.missingScope);
         throw missingInput(
           resolved.missingScope.map((s) => `--${s.flag}`),
           error.message.replace(/^Missing [^:]+: /, '').replace(/\.$/, ''),
         );
+      }
+      // Scopes are alternatives (Talkover's agent or campaign): which one is asked first when there are several.
+      let wanted = first;
+      if (resolved.missingScope.length > 1) {
+        const chosen = await askSelect(
+          `${descriptor.displayName} webhooks of`,
+          resolved.missingScope.map((s) => ({ value: s.name, name: aOrAn(s.name) })),
+        );
+        wanted = resolved.missingScope.find((s) => s.name === chosen) ?? first;
       }
       scope[wanted.name] = await askInput(
         `${descriptor.displayName} ${wanted.name} (${wanted.valueName})`,
