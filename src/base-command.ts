@@ -278,7 +278,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       if (!this.canPrompt()) {
         const error = missingScopeError(descriptor, resolved.missingScope);
         throw missingInput(
-          resolved.missingScope.map((s) => `--${s.flag}`),
+          [scopeFlagsText(resolved.missingScope)],
           error.message.replace(/^Missing [^:]+: /, '').replace(/\.$/, ''),
         );
       }
@@ -297,6 +297,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       );
     }
     return scope;
+  }
+
+  /**
+   * The scope flags a command would have to ask for (`--agent or --campaign`), as one entry of a list of
+   * missing flags; empty when the scope is known. For a command that names every missing flag at once.
+   */
+  protected async missingScopeFlags(descriptor: ProviderDescriptor): Promise<string[]> {
+    const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
+    return resolved.missingScope.length > 0 ? [scopeFlagsText(resolved.missingScope)] : [];
   }
 
   /** Signing secrets a provider shows only once (PolyAI), kept in the config file (src/issued-secrets.ts). */
@@ -353,5 +362,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 }
 
 export { keyEnvNames };
+
+/** Alternative scope flags in words: `--agent or --campaign`. */
+function scopeFlagsText(specs: readonly { flag: string }[]): string {
+  return specs.map((s) => `--${s.flag}`).join(' or ');
+}
 
 export { ExitCode };

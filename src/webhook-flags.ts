@@ -164,6 +164,15 @@ function readTemplate(file: string): string {
   }
 }
 
+/** The flags a create needs that were not given (`--url`, `--event`, `--name` where required). */
+export function missingCreateFlags(flags: WebhookFlagValues, descriptor: ProviderDescriptor): string[] {
+  const missing: string[] = [];
+  if (!flags.url) missing.push('--url');
+  if (!flags.event?.length) missing.push('--event');
+  if (descriptor.requiredOnCreate.includes('name') && !flags.name) missing.push('--name');
+  return missing;
+}
+
 /**
  * Fills in what a create needs and the flags did not give, by asking on a terminal; without one, names
  * every missing flag at once (exit 2).
@@ -174,10 +183,7 @@ export async function completeCreateFlags(
   canAsk: boolean,
   settings: Scope = {},
 ): Promise<WebhookFlagValues> {
-  const missing: string[] = [];
-  if (!flags.url) missing.push('--url');
-  if (!flags.event?.length) missing.push('--event');
-  if (descriptor.requiredOnCreate.includes('name') && !flags.name) missing.push('--name');
+  const missing = missingCreateFlags(flags, descriptor);
   if (missing.length === 0) return flags;
   if (!canAsk) throw missingInput(missing);
   const filled = { ...flags };

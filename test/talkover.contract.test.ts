@@ -872,7 +872,10 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
       for (const args of [['list'], ['test', UNKNOWN_ID]]) {
         const result = await c.run([...args, '-p', 'talkover']);
         expectCode(result, 2, args[0] ?? '');
-        assert.match(result.stderr, /Missing --agent/);
+        assert.match(
+          result.stderr,
+          /Missing --agent or --campaign \(Talkover webhooks belong to an agent or a campaign\)/,
+        );
       }
       const badAgent = await c.run(['list', '-p', 'talkover', '--agent', 'nope']);
       expectCode(badAgent, 2, 'list --agent nope');

@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags, saveSecretFlag, scopeFlags } from '../base-command.ts';
 import { hasScope, scopeSettings } from '../providers/index.ts';
 import type { Webhook } from '../providers/types.ts';
-import { completeCreateFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
+import { missingInput } from '../prompt.ts';
+import { completeCreateFlags, inputFromFlags, missingCreateFlags, webhookFlags } from '../webhook-flags.ts';
 
 export default class Create extends BaseCommand<typeof Create> {
   static override summary = 'Create a webhook.';
@@ -25,6 +26,14 @@ export default class Create extends BaseCommand<typeof Create> {
 
   async run(): Promise<Webhook> {
     const descriptor = await this.provider();
+    // Without a terminal, every missing flag is named at once, the scope's among them.
+    if (!this.canPrompt()) {
+      const missing = [
+        ...(await this.missingScopeFlags(descriptor)),
+        ...missingCreateFlags(this.flags, descriptor),
+      ];
+      if (missing.length > 0) throw missingInput(missing);
+    }
     // The scope first: the events and fields a webhook may have depend on it (Talkover's campaigns).
     const resolved = await this.resolvedScope(descriptor);
     const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt(), resolved);
