@@ -109,11 +109,17 @@ export function checkEvents(
     const list = `\`voicehooks events -p ${descriptor.name}${where}\``;
     const other = otherCatalog(descriptor, settings, value);
     const what = catalog === undefined ? '' : ` ${catalog}`;
-    const problem =
-      other === undefined
-        ? `"${value}" is not ${aOrAn(descriptor.displayName)}${what} event.`
-        : `"${value}" is ${aOrAn(descriptor.displayName)} ${other} event; ${descriptor.displayName}${what} webhooks take the${what} catalog.`;
-    throw new FieldError(flag, problem, {
+    if (other !== undefined) {
+      // An event of another scope's catalog: the scope is what is wrong, not the event.
+      throw new FieldError(
+        flag,
+        `"${value}" is ${aOrAn(descriptor.displayName)} ${other.name} event; ${descriptor.displayName}${what} webhooks take the${what} catalog.`,
+        {
+          hint: `For ${aOrAn(other.name)} webhook pass --${other.flag} ${other.valueName}; the${what} catalog: ${list}.`,
+        },
+      );
+    }
+    throw new FieldError(flag, `"${value}" is not ${aOrAn(descriptor.displayName)}${what} event.`, {
       hint: guess ? `Did you mean "${guess}"? See ${list}.` : `See ${list} for the list.`,
     });
   }
@@ -128,13 +134,20 @@ function scopeArgs(descriptor: ProviderDescriptor, settings: Scope): string {
     .join('');
 }
 
-/** The name of another scope's catalog that holds `event`, where the provider has one per scope. */
-function otherCatalog(descriptor: ProviderDescriptor, settings: Scope, event: string): string | undefined {
+/** Another scope's catalog that holds `event` (its name and flag), where the provider has one per scope. */
+function otherCatalog(
+  descriptor: ProviderDescriptor,
+  settings: Scope,
+  event: string,
+): { name: string; flag: string; valueName: string } | undefined {
   if (descriptor.catalogName === undefined) return undefined;
   for (const spec of descriptor.settings.filter((s) => s.role === 'scope')) {
     if (settings[spec.name] !== undefined) continue;
     const other: Scope = { [spec.name]: 'x' };
-    if (descriptor.events(other).some((e) => e.name === event)) return descriptor.catalogName(other);
+    const name = descriptor.catalogName(other);
+    if (name !== undefined && descriptor.events(other).some((e) => e.name === event)) {
+      return { name, flag: spec.flag, valueName: spec.valueName };
+    }
   }
   return undefined;
 }

@@ -209,6 +209,7 @@ describe('Talkover campaign webhooks: every command', { timeout: 120_000, concur
       /--event "event_phone_call_ended" is a Talkover agent event; Talkover campaign webhooks take the campaign catalog\./,
     );
     assert.match(agentEvent.stderr, new RegExp(`voicehooks events -p talkover --campaign ${campaign}`));
+    assert.match(agentEvent.stderr, /For an agent webhook pass --agent UUID/);
     const flagOnAgent = await c.run([
       'create',
       '-p',
@@ -345,6 +346,17 @@ describe('Talkover campaign webhooks: every command', { timeout: 120_000, concur
     );
   });
 
+  it('auth login checks the key against a campaign', async () => {
+    const campaign = randomUUID();
+    const c = cli({ VOICEHOOKS_TALKOVER_API_KEY: undefined });
+    const login = ['auth', 'login', '-p', 'talkover', '--with-token', '--campaign', campaign, '--json'];
+    expectCode(await c.run(login, { stdin: 'wrong-key-123456\n' }), 4, 'login with a bad key');
+    const checked = await c.run(login, { stdin: `${KEY}\n` });
+    expectCode(checked, 0, 'login');
+    assert.equal((JSON.parse(checked.stdout) as { verified: boolean }).verified, true);
+    assert.ok(emu.requests.some((r) => r.path === `/campaigns/${campaign}/webhooks`));
+  });
+
   it('rotate-secret sets a new secret on a campaign webhook', async () => {
     const campaign = randomUUID();
     const direct = await makeAdapter(talkover, emu.baseUrl('talkover'), { campaign });
@@ -408,9 +420,22 @@ describe('Talkover campaign webhooks: every command', { timeout: 120_000, concur
     );
     assert.equal(state.logs(calls.id).length, 2);
 
-    // An agent event is not a campaign event: refused before the emulator is asked.
+    // An agent event is not a campaign event: refused before the emulator is asked; and without --campaign a
+    // campaign event is not an agent one.
     const wrong = await run('event_phone_call_ended');
     expectCode(wrong, 2, 'trigger an agent event for a campaign');
+    const unscoped = await c.run([
+      'emulator',
+      'trigger',
+      'campaign.completed',
+      '-p',
+      'talkover',
+      '--emulator',
+      emu.url,
+    ]);
+    expectCode(unscoped, 2, 'trigger a campaign event without --campaign');
+    assert.match(unscoped.stderr, /For a campaign webhook pass --campaign UUID/);
+    assert.equal(state.logs(calls.id).length, 2, 'a refused trigger delivered');
   });
 });
 
