@@ -6,6 +6,7 @@
  * `signing` loads it on first use, so commands that do not sign or verify load none. A provider that documents
  * no scheme says so in its descriptor instead, and `sign`/`verify` exit 6 with its words.
  */
+import type { Readable } from 'node:stream';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UnsupportedError, UsageError } from './errors.ts';
 import { readFileCapped, readStreamCapped } from './input.ts';
@@ -260,7 +261,11 @@ export async function loadSignatureScheme(descriptor: {
 // ---- input of sign and verify ----
 
 /** The body to sign or check: the file's bytes, or all of stdin (which must not be a terminal). */
-export async function readBody(file: string | undefined, flag = '--body-file'): Promise<Buffer> {
+export async function readBody(
+  file: string | undefined,
+  stdin: Readable & { isTTY?: boolean },
+  flag = '--body-file',
+): Promise<Buffer> {
   if (file !== undefined && file !== '-') {
     try {
       return readFileCapped(file, `${flag} ${file}`);
@@ -271,12 +276,12 @@ export async function readBody(file: string | undefined, flag = '--body-file'): 
       );
     }
   }
-  if (process.stdin.isTTY) {
+  if (stdin.isTTY) {
     throw new UsageError(`No body: pass ${flag} FILE, or pipe the body on stdin.`, {
       hint: `For example: voicehooks sign -p ultravox --secret S ${flag} body.json`,
     });
   }
-  return readStreamCapped(process.stdin as AsyncIterable<Buffer>, 'The body on stdin');
+  return readStreamCapped(stdin as AsyncIterable<Buffer>, 'The body on stdin');
 }
 
 /** `--header 'Name: value'` flags as a header record (repeated names become arrays). */

@@ -12,6 +12,7 @@ import {
   parsePairs,
   readFileCapped,
 } from './input.ts';
+import type { IO } from './io.ts';
 import { flagForField, settingProblem } from './resolve.ts';
 import { askCheckbox, askInput, missingInput } from './prompt.ts';
 import type { ProviderDescriptor, Scope, WebhookInput } from './providers/types.ts';
@@ -180,32 +181,42 @@ export function missingCreateFlags(flags: WebhookFlagValues, descriptor: Provide
 export async function completeCreateFlags(
   flags: WebhookFlagValues,
   descriptor: ProviderDescriptor,
-  canAsk: boolean,
+  /** The streams to ask on, or undefined when asking is not allowed. */
+  askOn: IO | undefined,
   settings: Scope = {},
 ): Promise<WebhookFlagValues> {
   const missing = missingCreateFlags(flags, descriptor);
   if (missing.length === 0) return flags;
-  if (!canAsk) throw missingInput(missing);
+  if (!askOn) throw missingInput(missing);
   const filled = { ...flags };
   if (!filled.url) {
-    filled.url = await askInput('Delivery URL', (value) => {
-      try {
-        checkUrl(value, descriptor);
-        return true;
-      } catch (error) {
-        return (error as Error).message.replace(/^--url /, 'The URL ');
-      }
-    });
+    filled.url = await askInput(
+      'Delivery URL',
+      (value) => {
+        try {
+          checkUrl(value, descriptor);
+          return true;
+        } catch (error) {
+          return (error as Error).message.replace(/^--url /, 'The URL ');
+        }
+      },
+      undefined,
+      askOn,
+    );
   }
   if (!filled.event?.length) {
     filled.event = await askCheckbox(
       'Events',
       descriptor.events(settings).map((e) => ({ value: e.name, name: e.name, description: e.description })),
+      askOn,
     );
   }
   if (descriptor.requiredOnCreate.includes('name') && !filled.name) {
-    filled.name = await askInput('Name', (v) =>
-      v.trim() && v.length <= 255 ? true : '1 to 255 characters.',
+    filled.name = await askInput(
+      'Name',
+      (v) => (v.trim() && v.length <= 255 ? true : '1 to 255 characters.'),
+      undefined,
+      askOn,
     );
   }
   return filled;

@@ -36,7 +36,12 @@ export default class Create extends BaseCommand<typeof Create> {
     }
     // The scope first: the events and fields a webhook may have depend on it (Talkover's campaigns).
     const resolved = await this.resolvedScope(descriptor);
-    const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt(), resolved);
+    const flags = await completeCreateFlags(
+      this.flags,
+      descriptor,
+      this.canPrompt() ? this.io : undefined,
+      resolved,
+    );
     const { input, warnings } = inputFromFlags(flags, descriptor, resolved);
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
     const { adapter, scope } = await this.connect(descriptor, resolved);

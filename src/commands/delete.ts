@@ -29,7 +29,8 @@ export default class Delete extends BaseCommand<typeof Delete> {
     const id = checkId(this.args.id, descriptor);
     if (!this.flags.yes) {
       if (!this.canPrompt()) throw missingInput(['--yes'], 'deleting needs confirmation');
-      if (!(await askConfirm(`Delete ${descriptor.displayName} webhook ${id}?`))) throw new CancelledError();
+      if (!(await askConfirm(`Delete ${descriptor.displayName} webhook ${id}?`, false, this.io)))
+        throw new CancelledError();
     }
     const { adapter } = await this.connect(descriptor);
     await this.withProgress(`Deleting ${id}`, () => adapter.delete(id));

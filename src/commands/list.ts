@@ -40,7 +40,7 @@ export default class List extends BaseCommand<typeof List> {
     const label = `Fetching ${descriptor.displayName} webhooks`;
     // JSON and piped rows are written as the pages arrive: output starts at once and memory stays flat for a
     // list of any length. A terminal table needs every row first to size its columns.
-    const out = process.stdout.isTTY ? undefined : new StreamedList(this);
+    const out = this.io.stdout.isTTY ? undefined : new StreamedList(this);
     const webhooks = await this.withProgress(label, async (progress) => {
       const found: Webhook[] = [];
       let fetched = 0;
@@ -68,7 +68,7 @@ export default class List extends BaseCommand<typeof List> {
       await out.end();
       return undefined;
     }
-    if (webhooks.length === 0 && process.stdout.isTTY && !this.jsonEnabled()) {
+    if (webhooks.length === 0 && this.io.stdout.isTTY && !this.jsonEnabled()) {
       this.notice(`No ${descriptor.displayName} webhooks.`);
     }
     return webhooks;
@@ -108,9 +108,10 @@ class StreamedList {
   async flush(): Promise<void> {
     if (this.#rows.length > 0) this.#buffer += this.#command.rowsOf(this.#rows.splice(0));
     if (this.#buffer === '') return;
-    const drained = process.stdout.write(this.#buffer);
+    const { stdout } = this.#command.io;
+    const drained = stdout.write(this.#buffer);
     this.#buffer = '';
-    if (!drained) await once(process.stdout, 'drain');
+    if (!drained) await once(stdout.stream, 'drain');
   }
 
   async end(): Promise<void> {

@@ -101,7 +101,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
   ): Promise<void> {
     const forwardTo = this.flags['forward-to'];
     const { startListener, deliveryRow } = await import('../listener.ts');
-    const tty = Boolean(process.stdout.isTTY);
+    const tty = this.io.stdout.isTTY;
     const listener = await startListener({
       provider: name,
       receiver,
@@ -116,16 +116,13 @@ export default class Listen extends BaseCommand<typeof Listen> {
       maxEvents: this.flags['max-events'],
       acceptInvalid: this.flags['accept-invalid'],
       onDelivery: (d) =>
-        process.stdout.write(this.jsonEnabled() ? `${safeJson(JSON.stringify(d))}\n` : deliveryRow(d, tty)),
+        this.io.stdout.write(this.jsonEnabled() ? `${safeJson(JSON.stringify(d))}\n` : deliveryRow(d, tty)),
     });
     // The handlers are in place before the URL is printed: a signal sent as soon as it appears stops cleanly.
-    const stop = () => void listener.close();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const off = this.io.onInterrupt(() => void listener.close());
     this.announce(displayName, listener.url, scheme, secrets.length);
     await listener.done;
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    off();
     this.notice(`Stopped after ${listener.count()} deliver${listener.count() === 1 ? 'y' : 'ies'}.`);
   }
 

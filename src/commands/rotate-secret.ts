@@ -68,7 +68,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
   }
 
   protected override view(result: RotateResult): View {
-    if (!process.stdout.isTTY) return { kind: 'text', text: result.secret };
+    if (!this.io.stdout.isTTY) return { kind: 'text', text: result.secret };
     return {
       kind: 'record',
       fields: [

@@ -53,7 +53,7 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
     );
     const [event = ''] = checkEvents([this.args.event], descriptor, 'EVENT', scope);
     const { emulatorUrl, triggerEvent } = await import('../../emulator/client.ts');
-    const base = emulatorUrl(this.flags.emulator, descriptor.name);
+    const base = emulatorUrl(this.flags.emulator, descriptor.name, this.io.env);
     const deliveries = await triggerEvent(base, {
       provider: descriptor.name,
       event,
@@ -96,7 +96,7 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
   /** `--json`: one object per delivery and line, like `listen --json`. */
   protected override logJson(json: unknown): void {
     const items = Array.isArray(json) ? json : [json];
-    process.stdout.write(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    this.io.stdout.write(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
   }
 
   protected override view(deliveries: TriggerDelivery[]): View {
