@@ -62,6 +62,22 @@ export const webhookFlags = {
   }),
 };
 
+/** Refuses --replace and --recreate where the provider has no use for them, before any request. */
+export function checkWriteFlags(
+  flags: { replace?: boolean; recreate?: boolean },
+  descriptor: ProviderDescriptor,
+  canRecreate: boolean,
+): void {
+  if (flags.replace && !descriptor.capabilities.exclusiveEvents) {
+    throw new UsageError(
+      `--replace does not apply: no ${descriptor.displayName} event goes to one webhook at a time.`,
+    );
+  }
+  if (flags.recreate && !canRecreate) {
+    throw new UsageError(`--recreate does not apply: ${descriptor.displayName} changes this in place.`);
+  }
+}
+
 export type WebhookFlagValues = {
   url?: string;
   event?: string[];

@@ -1,9 +1,17 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags, saveSecretFlag, scopeFlags } from '../base-command.ts';
+import { CliError } from '../errors.ts';
+import { replaceFlag } from '../flags.ts';
 import { hasScope, scopeSettings } from '../providers/index.ts';
 import type { Webhook } from '../providers/types.ts';
 import { missingInput } from '../prompt.ts';
-import { completeCreateFlags, inputFromFlags, missingCreateFlags, webhookFlags } from '../webhook-flags.ts';
+import {
+  checkWriteFlags,
+  completeCreateFlags,
+  inputFromFlags,
+  missingCreateFlags,
+  webhookFlags,
+} from '../webhook-flags.ts';
 
 export default class Create extends BaseCommand<typeof Create> {
   static override summary = 'Create a webhook.';
@@ -22,6 +30,7 @@ export default class Create extends BaseCommand<typeof Create> {
       summary: 'Return an existing webhook with the same identity instead of creating one.',
     }),
     'save-secret': saveSecretFlag,
+    replace: replaceFlag,
   };
 
   async run(): Promise<Webhook> {
@@ -43,14 +52,19 @@ export default class Create extends BaseCommand<typeof Create> {
       resolved,
     );
     const { input, warnings } = inputFromFlags(flags, descriptor, resolved);
+    checkWriteFlags(this.flags, descriptor, false);
+    const options = { replace: this.flags.replace };
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
     const { adapter, scope } = await this.connect(descriptor, resolved);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
         // Identity is provider + scope + URL: a scoped list is already within the scope; where a setting is
         // also a field of the webhook (Ultravox's agent), the field is part of the identity.
+        // Where a create is several writes (`resume`), a setting-field such as the agent is one of them: the URL
+        // alone finds the webhook to finish.
         const sameScope =
           hasScope(descriptor) ||
+          adapter.resume !== undefined ||
           descriptor.settings.every(
             (s) =>
               s.field === undefined ||
@@ -58,13 +72,32 @@ export default class Create extends BaseCommand<typeof Create> {
                 (input[s.field] ?? null),
           );
         if (existing.url === input.url && sameScope) {
-          this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
-          return this.present(existing);
+          const resume = adapter.resume?.bind(adapter);
+          if (!resume) {
+            this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
+            return this.present(existing);
+          }
+          this.notice(
+            `A webhook for ${input.url} exists already (${existing.id}); nothing was created, its setup was completed.`,
+          );
+          return this.present(
+            await this.withProgress(`Finishing ${existing.id}`, () => resume(existing, input, options)),
+          );
         }
       }
     }
     const label = `Creating ${descriptor.displayName} webhook`;
-    const webhook = await this.withProgress(label, () => adapter.create(input));
+    const webhook = await this.withProgress(label, () => adapter.create(input, options)).catch(
+      async (error: unknown) => {
+        // A create of several writes that failed after the first: its once-shown secret must not be lost.
+        if (error instanceof CliError && error.issued) {
+          const { id, secret } = error.issued;
+          if (!this.flags['save-secret']) this.notice(`Its signing secret, shown this once: ${secret}`);
+          await this.issuedSecrets.keep(descriptor, id, secret, this.flags['save-secret']);
+        }
+        throw error;
+      },
+    );
     this.notice(`Created ${descriptor.displayName} webhook ${webhook.id}.`);
     // The next step, so a person at a terminal need not look it up; on stderr, so scripts see data only.
     const where = scopeSettings(descriptor)
