@@ -205,6 +205,36 @@ describe('at a terminal (tmux)', () => {
     assert.match(posts[0]!.body, /Alerts from the terminal/);
   });
 
+  it('asks which Talkover scope, then the campaign, and offers the campaign catalog', async () => {
+    const t = terminal();
+    const start = emulator.requests.length;
+    const campaign = '11111111-1111-4111-8111-111111111111';
+    t.run('create -p talkover --name Lifecycle --url https://example.com/campaign');
+    await t.waitFor(/Talkover webhooks of[\s\S]*an agent[\s\S]*a campaign/);
+    t.keys('Down');
+    await t.waitFor('❯ a campaign');
+    t.keys('Enter');
+    await t.waitFor('Talkover campaign (UUID)');
+    t.type(campaign);
+    t.keys('Enter');
+    // The campaign's own catalog: its first event is campaign.created, not an agent event.
+    await t.waitFor(/Events[\s\S]*campaign\.created/);
+    assert.doesNotMatch(t.screen(), /event_phone_call_started/);
+    t.keys('Space', 'Enter');
+    const code = await t.exitCode();
+    assert.equal(code, 0, t.screen());
+    assert.match(
+      t.screen(),
+      new RegExp(`Test it: voicehooks test [0-9a-f-]{36} -p talkover --campaign ${campaign}`),
+    );
+    const posts = emulator.requests.slice(start).filter((r) => r.method === 'POST');
+    assert.deepEqual(
+      posts.map((r) => r.path),
+      [`/campaigns/${campaign}/webhooks`],
+    );
+    assert.deepEqual((JSON.parse(posts[0]!.body) as { events: string[] }).events, ['campaign.created']);
+  });
+
   it('delete asks first: "no" exits 130 with nothing deleted, "yes" deletes', async () => {
     const id = await createWithFlags();
     const t = terminal();

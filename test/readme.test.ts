@@ -58,6 +58,7 @@ describe('README', () => {
     'help-topics',
     'apply',
     'talkover-quickstart',
+    'talkover-campaign-quickstart',
     'polyai-quickstart',
     'daily-quickstart',
     'signatures',
@@ -69,6 +70,16 @@ describe('README', () => {
         // listen saw the signed test delivery and the triggered event, and verified both.
         const verified = run.stdout.split('\n').filter((l) => l === 'alerts.triggered\tverified');
         assert.equal(verified.length, 2, run.stdout);
+      }
+      if (marker === 'talkover-campaign-quickstart') {
+        // create read the webhook back; logs lists the test, the campaign event and the per-call event.
+        assert.match(run.stderr, /the webhook shown was read back with GET/);
+        const logged = run.stdout.split('\n').filter((l) => /\tsuccess\t200\t/.test(l));
+        assert.deepEqual(
+          logged.map((l) => /\t(campaign\.\w+|event_\w+)\t/.exec(l)?.[1]),
+          ['event_call_report', 'campaign.completed', 'campaign.started'],
+          run.stdout,
+        );
       }
       if (marker === 'quickstart') {
         const lines = run.stdout.trim().split('\n');

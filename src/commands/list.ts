@@ -27,13 +27,16 @@ export default class List extends BaseCommand<typeof List> {
   /** The webhooks, or nothing when they were already written to stdout as their pages arrived. */
   async run(): Promise<Webhook[] | undefined> {
     const descriptor = await this.provider();
-    const event = this.flags.event ? checkEvents([this.flags.event], descriptor)[0] : undefined;
+    const scope = await this.resolvedScope(descriptor);
+    const event = this.flags.event
+      ? checkEvents([this.flags.event], descriptor, '--event', scope)[0]
+      : undefined;
     if (this.flags.enabled !== undefined && descriptor.capabilities.toggle !== 'field') {
       throw new UsageError(
         `--enabled does not apply: ${descriptor.displayName} webhooks have no on/off switch.`,
       );
     }
-    const { adapter } = await this.connect(descriptor);
+    const { adapter } = await this.connect(descriptor, scope);
     const label = `Fetching ${descriptor.displayName} webhooks`;
     // JSON and piped rows are written as the pages arrive: output starts at once and memory stays flat for a
     // list of any length. A terminal table needs every row first to size its columns.
