@@ -359,12 +359,18 @@ function clockWords(ageSeconds: number, toleranceSeconds: number): string {
   return `The timestamp is ${-ageSeconds} s in the future, ${beyond} s beyond the ${toleranceSeconds} s tolerance: the sender's clock is ahead of this machine's (or this one is behind) by at least ${beyond} s`;
 }
 
+/** Bodies larger than this are not re-encoded to look for a re-serialisation. */
+export const MAX_REENCODED_BYTES = 1024 * 1024;
+
 /**
  * The body's JSON re-encoded as receivers commonly re-encode a parsed body (`JSON.stringify`, two-space
  * pretty printing, sorted keys, Python's `json.dumps`), each that differs from the bytes given; none when the
  * body is not JSON.
  */
 export function reencodings(body: Buffer): { words: string; body: Buffer }[] {
+  // Five encodings and their HMACs cost about 130 ms per MiB: a listener flooded with large invalid bodies
+  // would spend its time here, and no provider sends deliveries near this size.
+  if (body.length > MAX_REENCODED_BYTES) return [];
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8')) as unknown;

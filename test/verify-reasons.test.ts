@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { availableProviders } from '../src/providers/index.ts';
 import type { ProviderDescriptor, Webhook } from '../src/providers/types.ts';
 import {
+  MAX_REENCODED_BYTES,
   encodeJson,
   hasSignatureScheme,
   loadSignatureScheme,
@@ -261,5 +262,7 @@ describe('re-encodings', () => {
       ],
     );
     assert.deepEqual(reencodings(Buffer.from('not json')), []);
+    // Past 1 MiB a body is not re-encoded (the cost of a flood of large invalid deliveries).
+    assert.deepEqual(reencodings(Buffer.from(JSON.stringify({ a: 'x'.repeat(MAX_REENCODED_BYTES) }))), []);
   });
 });
