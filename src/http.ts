@@ -246,7 +246,7 @@ export class HttpClient {
     return {
       status: res.statusCode,
       headers: res.headers,
-      body: scrubSecrets(this.parse(text, res.statusCode, res.headers), this.secrets()),
+      body: scrubSecrets(this.parse(text, res.statusCode, res.headers), secretsIn(text, this.secrets())),
     };
   }
 
@@ -459,6 +459,17 @@ export function redactThenClip(text: string, secrets: readonly string[], max = I
   let out = text;
   for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
   return out.length > max ? `${out.slice(0, max)}…` : out;
+}
+
+/**
+ * The secrets that parsing `text` as JSON can yield, so that an answer which cannot contain the key is not
+ * walked (walking every value of every page took `list` of 10,000 from 1.24x to 1.51x a bare page loop). JSON.parse makes a string's characters from
+ * the text's characters one by one, except after a backslash (`\u0073k-…` spells `sk-…`): without a
+ * backslash, a secret is in the parsed value only if it is in the text. With one, every secret is kept.
+ */
+export function secretsIn(text: string, secrets: readonly string[]): readonly string[] {
+  if (secrets.length === 0 || text.includes('\\')) return secrets;
+  return secrets.filter((secret) => text.includes(secret));
 }
 
 /** A parsed answer with every secret removed from its strings and keys (see {@link redactThenClip}). */

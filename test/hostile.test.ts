@@ -14,7 +14,15 @@ import { escapeForApply, toYaml } from '../src/apply/export.ts';
 import { parseApplyFile } from '../src/apply/file.ts';
 import { sendDelivery } from '../src/delivery.ts';
 import { ApiError, formatError } from '../src/errors.ts';
-import { FRUITLESS_PAGES, MAX_PAGES, PageWalk, redactThenClip, retryAfterMs } from '../src/http.ts';
+import {
+  FRUITLESS_PAGES,
+  MAX_PAGES,
+  PageWalk,
+  redactThenClip,
+  retryAfterMs,
+  scrubSecrets,
+  secretsIn,
+} from '../src/http.ts';
 import { checkApiKey, checkHeaders } from '../src/input.ts';
 import { deliveryRow, startListener } from '../src/listener.ts';
 import { render, safeJson, safeText, webhookRecord, webhookTable } from '../src/output.ts';
@@ -224,6 +232,66 @@ describe('3. the key is redacted before anything is cut', () => {
         }
       });
     }
+  }
+
+  /** JSON text of `value` with each character of the key, wherever it is, spelled as \uXXXX where `escape` says. */
+  const spelled = (value: unknown, escape: (i: number) => boolean) =>
+    JSON.stringify(value)
+      .split(KEY)
+      .join(
+        [...KEY]
+          .map((c, i) => (escape(i) ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c))
+          .join(''),
+      );
+
+  it('an answer is walked for the key whenever parsing it can yield the key, spelled with escapes or not', () => {
+    const field = fc.constantFrom('webhookId', 'url', 'status', 'events', 'next', KEY);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(field, fc.string()), { maxLength: 6 }),
+        fc.array(fc.boolean(), { minLength: KEY.length, maxLength: KEY.length }),
+        fc.boolean(),
+        (pairs, escapes, withKey) => {
+          const value = {
+            results: [Object.fromEntries(pairs.map(([k, v]) => [k, withKey ? `${v}${KEY}` : v]))],
+            [`x${KEY}`]: [KEY, { nested: `a${KEY}b` }],
+          };
+          const text = spelled(value, (i) => escapes[i]!);
+          const scrubbed = JSON.stringify(scrubSecrets(JSON.parse(text), secretsIn(text, [KEY])));
+          assert.ok(!scrubbed.includes(KEY), scrubbed);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an answer that cannot hold the key is not walked; one that may is', () => {
+    assert.deepEqual(secretsIn('{"url":"https://example.com"}', [KEY]), []);
+    assert.deepEqual(secretsIn(`{"url":"${KEY}"}`, [KEY]), [KEY]);
+    assert.deepEqual(secretsIn('{"url":"\\u0068"}', [KEY]), [KEY]);
+  });
+
+  for (const how of ['as is', 'spelled with \\u escapes']) {
+    it(`a page echoing the key ${how} in every field and key prints none of it`, async () => {
+      const row = { ...(ultravoxWebhook(ID, KEY) as object), [KEY]: KEY, agentId: KEY };
+      const page = { results: [row], next: null, previous: KEY };
+      const text = how === 'as is' ? JSON.stringify(page) : spelled(page, (i) => i % 2 === 0);
+      const server = await startHostile(() => ({ text, type: 'application/json' }));
+      try {
+        const cli = newCli({ baseUrl: server.url, apiKey: KEY });
+        for (const args of [['list'], ['list', '--json'], ['list', '--fields', 'id,url,status']]) {
+          const run = await cli.run([...args, '-p', 'ultravox']);
+          assert.ok(!leaksKey(run.stdout + run.stderr, KEY), run.stdout + run.stderr);
+          assert.match(
+            run.stdout + run.stderr,
+            /\[redacted\]/,
+            `${args.join(' ')}: ${run.stdout}${run.stderr}`,
+          );
+        }
+      } finally {
+        await server.close();
+      }
+    });
   }
 
   it("request ids a provider echoes (Talkover's request_id, PolyAI's error_id) are scrubbed", async () => {
