@@ -463,9 +463,10 @@ export function redactThenClip(text: string, secrets: readonly string[], max = I
 
 /**
  * The secrets that parsing `text` as JSON can yield, so that an answer which cannot contain the key is not
- * walked (walking every value of every page took `list` of 10,000 from 1.24x to 1.51x a bare page loop). JSON.parse makes a string's characters from
- * the text's characters one by one, except after a backslash (`\u0073k-…` spells `sk-…`): without a
- * backslash, a secret is in the parsed value only if it is in the text. With one, every secret is kept.
+ * walked (walking every value of every page took `list` of 10,000 from 1.24x to 1.51x a bare page loop).
+ * JSON.parse makes a string's characters from the text's characters one by one, except after a backslash
+ * (`\u0073k-…` spells `sk-…`): without a backslash, a secret is in the parsed value only if it is in the
+ * text. With one, every secret is kept.
  */
 export function secretsIn(text: string, secrets: readonly string[]): readonly string[] {
   if (secrets.length === 0 || text.includes('\\')) return secrets;
