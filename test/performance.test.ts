@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { concurrency, DEFAULT_CONCURRENCY } from '../src/apply/run.ts';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
-import { jsonArrayElement, jsonArrayEnd } from '../src/output.ts';
+import { jsonArrayElements, jsonArrayEnd, safeJson } from '../src/output.ts';
 import type { UltravoxEmulator } from '../src/providers/ultravox/emulator.ts';
 import { cleanEnv, newCli, removeTempRoots, ROOT } from './helpers/cli.ts';
 
@@ -90,11 +90,17 @@ describe('a list streamed as its pages arrive', () => {
     }
   });
 
-  it('formats elements as JSON.stringify formats the array', () => {
-    for (const list of [[], [{ a: 1 }], [{ a: [1, { b: 'x\ny' }] }, 'two', null, { c: {} }]]) {
-      const streamed =
-        list.map((v, i) => jsonArrayElement(v, i === 0)).join('') + jsonArrayEnd(list.length === 0);
-      assert.equal(streamed, `${JSON.stringify(list, null, 2)}\n`);
+  it('formats batches of elements as JSON.stringify formats the whole array', () => {
+    const lists = [[], [{ a: 1 }], [{ a: [1, { b: 'x\ny' }] }, 'two', null, { c: {} }, [], 'a\u202eb', 3]];
+    for (const list of lists) {
+      for (const size of [1, 2, 3, 100]) {
+        let streamed = '';
+        for (let i = 0; i < list.length; i += size) {
+          streamed += jsonArrayElements(list.slice(i, i + size), i === 0);
+        }
+        streamed += jsonArrayEnd(list.length === 0);
+        assert.equal(streamed, `${safeJson(JSON.stringify(list, null, 2))}\n`, `batches of ${size}`);
+      }
     }
   });
 });

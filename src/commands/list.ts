@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkEvents } from '../input.ts';
-import { jsonArrayElement, jsonArrayEnd, render, webhookTable } from '../output.ts';
+import { jsonArrayElements, jsonArrayEnd, render, webhookTable } from '../output.ts';
 import type { Webhook } from '../providers/types.ts';
 
 export default class List extends BaseCommand<typeof List> {
@@ -88,8 +88,8 @@ export default class List extends BaseCommand<typeof List> {
 class StreamedList {
   readonly #command: List;
   readonly #json: boolean;
-  #buffer = '';
-  #rows: Webhook[] = [];
+  /** What is not written yet: JSON values, or webhooks for rows. */
+  #pending: unknown[] = [];
   #empty = true;
 
   constructor(command: List) {
@@ -98,24 +98,26 @@ class StreamedList {
   }
 
   async add(webhook: Webhook): Promise<void> {
-    if (this.#json) this.#buffer += jsonArrayElement(this.#command.jsonOf(webhook), this.#empty);
-    else this.#rows.push(webhook);
-    this.#empty = false;
+    this.#pending.push(this.#json ? this.#command.jsonOf(webhook) : webhook);
     // About a page at a time: few writes, and the first output long before the last page.
-    if (this.#buffer.length >= 32_768 || this.#rows.length >= 100) await this.flush();
+    if (this.#pending.length >= 100) await this.flush();
   }
 
-  async flush(): Promise<void> {
-    if (this.#rows.length > 0) this.#buffer += this.#command.rowsOf(this.#rows.splice(0));
-    if (this.#buffer === '') return;
+  async flush(last = ''): Promise<void> {
+    const batch = this.#pending.splice(0);
+    let text = '';
+    if (batch.length > 0) {
+      text = this.#json ? jsonArrayElements(batch, this.#empty) : this.#command.rowsOf(batch as Webhook[]);
+      this.#empty = false;
+    }
+    text += last;
+    if (text === '') return;
     const { stdout } = this.#command.io;
-    const drained = stdout.write(this.#buffer);
-    this.#buffer = '';
-    if (!drained) await once(stdout.stream, 'drain');
+    if (!stdout.write(text)) await once(stdout.stream, 'drain');
   }
 
   async end(): Promise<void> {
-    if (this.#json) this.#buffer += jsonArrayEnd(this.#empty);
-    await this.flush();
+    const pending = this.#pending.length > 0;
+    await this.flush(this.#json ? jsonArrayEnd(this.#empty && !pending) : '');
   }
 }
