@@ -49,19 +49,22 @@ export function maskWebhook(
   secretFields: readonly string[],
   reveal: readonly string[] = [],
 ): Webhook {
-  const keep = new Set(reveal);
+  // Once per row of a list: nothing is built for a webhook that has no secret to mask.
   const mask = (value: unknown): unknown => {
-    if (typeof value === 'string') return keep.has(value) ? value : maskSecret(value);
+    if (typeof value === 'string') return reveal.includes(value) ? value : maskSecret(value);
     if (Array.isArray(value)) return value.map(mask);
     if (value && typeof value === 'object')
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
     return value;
   };
-  const fields = new Set(secretFields);
-  const raw = Object.fromEntries(
-    Object.entries(webhook.raw).map(([k, v]) => [k, fields.has(k) ? mask(v) : v]),
-  );
-  return { ...webhook, secrets: webhook.secrets.map((s) => mask(s) as string), raw };
+  let raw = webhook.raw;
+  for (const field of secretFields) {
+    if (!Object.hasOwn(webhook.raw, field)) continue;
+    if (raw === webhook.raw) raw = { ...webhook.raw };
+    raw[field] = mask(webhook.raw[field]);
+  }
+  const secrets = webhook.secrets.length === 0 ? [] : webhook.secrets.map((s) => mask(s) as string);
+  return { ...webhook, secrets, raw };
 }
 
 /**
