@@ -3,7 +3,7 @@
 // and it rightly turns prompts off. Exit codes are read from a file the shell writes `$?` into.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ interface Terminal {
   exitCode(): Promise<number>;
 }
 
-function terminal(extraEnv: Record<string, string> = {}): Terminal {
+function terminal(extraEnv: Record<string, string> = {}, width = 160): Terminal {
   const name = `t${++sessions}`;
   const dir = mkdtempSync(join(root, `${name}-`));
   const configDir = join(dir, 'config');
@@ -73,7 +73,7 @@ function terminal(extraEnv: Record<string, string> = {}): Terminal {
     '-s',
     name,
     '-x',
-    '160',
+    String(width),
     '-y',
     '50',
     `env -i ${assignments.join(' ')} env -u CI bash --norc --noprofile -i`,
@@ -203,6 +203,48 @@ describe('at a terminal (tmux)', () => {
     assert.equal(posts.length, 1);
     assert.equal(posts[0]!.provider, 'polyai');
     assert.match(posts[0]!.body, /Alerts from the terminal/);
+  });
+
+  it('at 80 columns list shows every id whole and diff every changed value whole', async () => {
+    const long = 'https://hooks.example.org/a/very/long/path/to/a/receiver/that/goes/on/and/on';
+    const made = await runCli(
+      [
+        'create',
+        '-p',
+        'ultravox',
+        '--url',
+        long,
+        '--event',
+        'call.ended',
+        '--event',
+        'call.billed',
+        '--json',
+      ],
+      { baseUrl: emulator.baseUrl('ultravox'), apiKey: 'terminal-test-key' },
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const id = (JSON.parse(made.stdout) as { id: string }).id;
+    const file = join(root, 'narrow.yaml');
+    writeFileSync(
+      file,
+      `webhooks:\n  - provider: ultravox\n    url: ${long}\n    events: [call.ended, call.billed, call.started]\n`,
+    );
+    const t = terminal({}, 80);
+    t.run('list -p ultravox');
+    assert.equal(await t.exitCode(), 0, t.screen());
+    const list = t.screen();
+    const ids = [...list.matchAll(/^([0-9a-f-]{36})\s/gm)].map((m) => m[1]);
+    assert.ok(ids.includes(id), `id ${id} not whole at 80 columns:\n${list}`);
+    for (const line of list.split('\n')) assert.ok(line.length <= 80, line);
+    assert.doesNotMatch(list, /[0-9a-f]{4}…/, `an id was cut:\n${list}`);
+    t.run(`diff -f ${file}`);
+    assert.equal(await t.exitCode(), 10, t.screen());
+    const diff = t.screen().replaceAll('\n', '');
+    assert.ok(diff.includes(`~ update ultravox ${id} ${long}`), t.screen());
+    assert.ok(
+      diff.includes('events: [call.ended, call.billed] -> [call.ended, call.billed, call.started]'),
+      t.screen(),
+    );
   });
 
   it('delete asks first: "no" exits 130 with nothing deleted, "yes" deletes', async () => {
