@@ -232,8 +232,51 @@ describe('tables on a terminal', () => {
 
 describe('help', () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
-    commands: Record<string, { examples?: unknown[] }>;
+    commands: Record<
+      string,
+      { examples?: unknown[]; flags?: Record<string, { summary?: string; description?: string }> }
+    >;
   };
+
+  it('descriptions carry no hard line breaks inside a paragraph, so help wraps cleanly at any width', () => {
+    const ragged: string[] = [];
+    for (const [id, command] of Object.entries(manifest.commands)) {
+      for (const [key, text] of Object.entries(command)) {
+        if ((key !== 'description' && key !== 'summary') || typeof text !== 'string') continue;
+        for (const paragraph of text.split('\n\n')) {
+          // A line break is a list's: every line after the first is an item.
+          const [, ...rest] = paragraph.split('\n');
+          if (rest.some((line) => !line.startsWith('- '))) ragged.push(`${id} ${key}`);
+        }
+      }
+      for (const [name, flag] of Object.entries(command.flags ?? {})) {
+        if (/\n(?!- )/.test(`${flag.summary ?? ''}${flag.description ?? ''}`)) ragged.push(`${id} --${name}`);
+      }
+    }
+    assert.deepEqual(ragged, []);
+  });
+
+  for (const columns of [60, 80, 160]) {
+    it(`help at ${columns} columns: no line wider, no paragraph broken into ragged short lines`, async () => {
+      for (const command of ['listen', 'test', 'apply', 'emulator trigger']) {
+        const help = await runCli([...command.split(' '), '--help'], {
+          env: { OCLIF_COLUMNS: String(columns) },
+        });
+        assert.equal(help.code, 0, help.stderr);
+        const start = help.stdout.indexOf('\nDESCRIPTION\n');
+        const end = help.stdout.indexOf('\nEXAMPLES\n');
+        assert.ok(start > 0 && end > start, help.stdout);
+        const lines = help.stdout.slice(start + '\nDESCRIPTION\n'.length, end).split('\n');
+        for (const line of lines) assert.ok(line.length <= columns, `${command}: ${line}`);
+        // A hard break re-wrapped leaves a short line in mid-paragraph (followed by one that goes on).
+        lines.forEach((line, i) => {
+          const next = lines[i + 1] ?? '';
+          if (line.trim() && next.trim() && !next.trim().startsWith('-') && !line.trim().startsWith('-'))
+            assert.ok(line.length > columns - 20, `${command} at ${columns}: ragged line "${line}"`);
+        });
+      }
+    });
+  }
 
   it('every command has at least one example', () => {
     const ids = Object.keys(manifest.commands);

@@ -24,7 +24,7 @@ export default class Apply extends PlanCommand<typeof Apply> {
     'others; the summary lists every result on stdout and the exit code is the highest among the failures.',
     '--prune deletes webhooks of the providers and scopes in the file that it does not list; it asks on a',
     'terminal and needs --yes otherwise.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> apply -f webhooks.yaml --dry-run',
     '<%= config.bin %> apply -f webhooks.yaml --json',

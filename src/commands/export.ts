@@ -14,7 +14,7 @@ export default class Export extends BaseCommand<typeof Export> {
     'API key is exported; Talkover needs an agent (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile) and is',
     'skipped without one unless named with -p. PolyAI is read in the region of --region (default us); the other',
     'providers have no regions and ignore it, but naming only them with -p and --region is a usage error.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> export > webhooks.yaml',
     '<%= config.bin %> export -p ultravox -p daily --json',

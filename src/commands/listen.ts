@@ -20,7 +20,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     '--forward-to, each accepted delivery is relayed with its body and headers unchanged and the sender gets',
     'the target\'s answer (502 when it cannot be reached). Daily\'s unsigned {"test":"test"} URL probe is',
     'answered 200 and not counted by --max-events. Stops after --max-events, or on Ctrl-C, exiting 0.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> listen -p ultravox --secret s3cr3t',
     '<%= config.bin %> listen -p polyai --webhook whe_9ZtRcXw3nByK5pVqMaEfJs --forward-to http://localhost:3000/hooks',

@@ -38,7 +38,7 @@ export default class Test extends BaseCommand<typeof Test> {
     'when basicAuth is set). PolyAI shows a secret only once: the one kept by create/rotate-secret is used, else',
     'it is asked for on a terminal, else --secret is needed. The report (status code, response time, the start',
     'of the answer) is printed on stdout whether the test passed or not; a failed test exits 8.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> test 9fcafbf2-7593-44d6-8cd7-1b221beba62a -p talkover --agent 9fbef0b7-8d4e-4a08-9207-66c22155721d',
     '<%= config.bin %> test 9fcafbf2-7593-44d6-8cd7-1b221beba62a -p talkover --json',

@@ -12,12 +12,15 @@ export interface VerifyReport extends VerifyResult {
 export default class Verify extends BaseCommand<typeof Verify> {
   static override summary = "Check a delivery's signature offline, as a receiver would.";
   static override description = [
-    'Give the body (stdin or --body-file) exactly as received, and the headers that came with it.',
-    'Exits 0 when the signature matches one of the secrets within the tolerance, 8 otherwise; the report',
-    "(valid, reason, which secret matched, the timestamp's age) is printed on stdout either way.",
-    'Reasons: missing-signature, missing-timestamp, bad-timestamp, stale, mismatch.',
-    'Default tolerance: Ultravox 60 s, PolyAI 300 s, Daily 300 s (Daily documents none; 300 s is assumed).',
-    'Daily: the raw body is tried first, then JSON.stringify of the parsed body.',
+    [
+      'Give the body (stdin or --body-file) exactly as received, and the headers that came with it.',
+      'Exits 0 when the signature matches one of the secrets within the tolerance, 8 otherwise; the report',
+      "(valid, reason, which secret matched, the timestamp's age) is printed on stdout either way.",
+    ].join(' '),
+    '',
+    '- Reasons: missing-signature, missing-timestamp, bad-timestamp, stale, mismatch.',
+    '- Default tolerance: Ultravox 60 s, PolyAI 300 s, Daily 300 s (Daily documents none; 300 s is assumed).',
+    '- Daily: the raw body is tried first, then JSON.stringify of the parsed body.',
   ].join('\n');
   static override examples = [
     "<%= config.bin %> verify -p ultravox --secret s3cr3t --body-file body.json --header 'X-Ultravox-Webhook-Signature: 5f1c…' --header 'X-Ultravox-Webhook-Timestamp: 2026-07-04T12:00:00Z'",

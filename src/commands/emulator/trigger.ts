@@ -15,7 +15,7 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
     "Daily's circuit breaker: FAILED after 3 failures), with every wait multiplied by --time-scale.",
     'Prints one row per delivery (--json: one JSON object per line) and exits 8 when any delivery failed.',
     'The emulator is --emulator, else the one VOICEHOOKS_<P>_BASE_URL points at, else 127.0.0.1:4747.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> emulator trigger call.ended -p ultravox',
     '<%= config.bin %> emulator trigger alerts.triggered -p polyai --json',
