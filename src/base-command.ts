@@ -6,7 +6,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
 import { CancelledError, CliError, ConfigError, ExitCode, UsageError, formatError } from './errors.ts';
-import { checkFieldNames, isUuid } from './input.ts';
+import { checkFieldNames, closest, isUuid } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
@@ -90,12 +90,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     'no-input': Flags.boolean({ summary: 'Never prompt; missing input exits 2.', helpGroup: GLOBAL }),
     'no-color': Flags.boolean({ summary: 'No colour (also NO_COLOR).', helpGroup: GLOBAL }),
     debug: Flags.boolean({ summary: 'Trace HTTP on stderr, credentials redacted.', helpGroup: GLOBAL }),
+    jq: Flags.string({
+      summary: 'Filter the JSON output with a jq expression (implies --json).',
+      helpGroup: GLOBAL,
+    }),
   };
 
   protected flags!: InferredFlags<T>;
   protected args!: InferredArgs<T>;
   private configStore?: ConfigStore;
   private usedNetwork = false;
+  /** The JSON document waiting for `--jq` (filtering is asynchronous; oclif prints JSON synchronously). */
+  private pendingJson?: { json: unknown };
 
   public override async init(): Promise<void> {
     // The code cache of @oclif/core and undici grows to cover each command once (src/code-cache.ts).
@@ -114,11 +120,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Before any request: after a write (create, rotate-secret) it would be too late to refuse the flag.
     const fields = this.fieldList();
     if (fields?.length) checkFieldNames(fields, this.fieldNames());
+    const jq = this.jqExpression();
+    if (jq !== undefined) await (await import('./jq.ts')).checkJq(jq);
   }
 
   /** Runs the command, then renders its result for people or pipes (JSON is printed by oclif). */
   public override async _run<R>(): Promise<R> {
     const result = await super._run<R>();
+    const pending = this.pendingJson;
+    if (pending) {
+      this.pendingJson = undefined;
+      try {
+        process.stdout.write(
+          await (await import('./jq.ts')).filterJson(pending.json, this.jqExpression() ?? '.'),
+        );
+      } catch (error) {
+        await this.catch(error as Error);
+      }
+    }
     if (result !== undefined && !this.jsonEnabled()) {
       const view = this.view(result);
       if (view) {
@@ -155,12 +174,43 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    if (this.jqExpression() !== undefined) this.pendingJson = { json };
+    else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  /**
+   * One object of a command that prints one JSON object per line (`listen`, `emulator trigger`), through
+   * `--jq` where given.
+   */
+  protected async jsonLine(value: unknown): Promise<string> {
+    const jq = this.jqExpression();
+    if (jq === undefined) return `${JSON.stringify(value)}\n`;
+    return (await import('./jq.ts')).filterJson(value, jq, { compact: true });
+  }
+
+  /** `--jq` implies `--json`; read from argv, since errors before parsing must know it too. */
+  public override jsonEnabled(): boolean {
+    return super.jsonEnabled() || this.jqExpression() !== undefined;
+  }
+
+  /** The `--jq` expression, where given (before any `--`). */
+  protected jqExpression(): string | undefined {
+    const parsed = (this.flags as { jq?: string } | undefined)?.jq;
+    if (parsed !== undefined) return parsed;
+    const argv = this.argv ?? [];
+    const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+    for (let i = 0; i < end; i++) {
+      const arg = argv[i] ?? '';
+      if (arg === '--jq') return argv[i + 1];
+      if (arg.startsWith('--jq=')) return arg.slice('--jq='.length);
+    }
+    return undefined;
   }
 
   /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */
   public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
-    let cli = toCliError(error);
+    const ctor = this.ctor as typeof BaseCommand;
+    let cli = toCliError(error, Object.keys({ ...ctor.baseFlags, ...ctor.flags, json: true }));
     if (cli.kind === 'usage' && !cli.hint) {
       // Every error says what to do next; for a usage error without a better hint, that is the command's help.
       const command = `voicehooks ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
@@ -416,7 +466,7 @@ export function keyEnvNames(provider: ProviderName): string[] {
   return [`VOICEHOOKS_${provider.toUpperCase()}_API_KEY`, `${provider.toUpperCase()}_API_KEY`];
 }
 
-function toCliError(error: Error & { oclif?: { exit?: number } }): CliError {
+function toCliError(error: Error & { oclif?: { exit?: number } }, flagNames: readonly string[]): CliError {
   if (error instanceof CliError) return error;
   if (error.name === 'ExitPromptError') return new CancelledError();
   const exit = error.oclif?.exit;
@@ -427,11 +477,32 @@ function toCliError(error: Error & { oclif?: { exit?: number } }): CliError {
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('See more help'))
       .join(' ');
-    return new UsageError(message || 'Bad usage.', { hint: 'See --help for the flags this command takes.' });
+    return new UsageError(message || 'Bad usage.', {
+      hint: didYouMean(error, message, flagNames) ?? 'See --help for the flags this command takes.',
+    });
   }
   return new CliError('unexpected', `Unexpected error: ${error.message}`, {
     hint: 'This is a bug in voicehooks. Run again with --debug for the stack trace, and report it.',
   });
+}
+
+/** For a mistyped flag, or a value outside a flag's options, the nearest one that exists. */
+function didYouMean(error: Error, message: string, flagNames: readonly string[]): string | undefined {
+  const unknown = (error as { flags?: unknown }).flags;
+  if (Array.isArray(unknown)) {
+    const guesses = unknown.flatMap((typed) => {
+      const name = String(typed).replace(/^-+/, '').split('=')[0] ?? '';
+      const guess = closest(name, flagNames);
+      return guess ? [`--${guess}`] : [];
+    });
+    if (guesses.length > 0) return `Did you mean ${guesses.join(', ')}? See --help for the flags.`;
+  }
+  const option = /Expected --(\S+?)=(.*) to be one of: (.*)$/.exec(message);
+  if (option) {
+    const guess = closest(option[2] ?? '', (option[3] ?? '').split(', '));
+    if (guess) return `Did you mean --${option[1]} ${guess}?`;
+  }
+  return undefined;
 }
 
 export { ExitCode };

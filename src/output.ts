@@ -408,9 +408,12 @@ function palette(color: boolean): Palette {
   return { bold: chalk.bold, tone: (t, tone) => (tone ? tones[tone](t) : t) };
 }
 
-/** The table view of webhooks. */
-export function webhookTable(webhooks: Webhook[]): View {
-  return { kind: 'table', columns: WEBHOOK_COLUMNS, rows: webhooks as unknown as Record<string, unknown>[] };
+/** The table view of webhooks; `withProvider` for a list of several providers' webhooks. */
+export function webhookTable(webhooks: Webhook[], options: { withProvider?: boolean } = {}): View {
+  const columns = options.withProvider
+    ? [{ key: 'provider', header: 'PROVIDER' }, ...WEBHOOK_COLUMNS]
+    : WEBHOOK_COLUMNS;
+  return { kind: 'table', columns, rows: webhooks as unknown as Record<string, unknown>[] };
 }
 
 /** The key-value view of one webhook. */

@@ -529,6 +529,8 @@ describe('auth', { timeout: 120_000 }, () => {
       profile: 'default',
       source: 'profile "default"',
       key: `****${KEY.slice(-4)}`,
+      check: null,
+      detail: null,
     });
     expectCode(listed, 0, 'list with the stored key');
 

@@ -94,7 +94,7 @@ describe('piped output', () => {
       ],
       [['create', '-p', 'talkover', '--url', 'https://example.com/x', '--event', 'call.ended'], ['--name']],
       [['create'], ['--provider']],
-      [['list'], ['--provider']],
+      // `list` with no provider lists every provider with a key (test/conveniences.test.ts).
       [['delete', '3c90c3cc-0d44-4b50-8888-8dd25736052a', '-p', 'ultravox'], ['--yes']],
       [['auth', 'login', '-p', 'ultravox'], ['--with-token']],
     ];
@@ -234,15 +234,23 @@ describe('help', () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
     commands: Record<
       string,
-      { examples?: unknown[]; flags?: Record<string, { summary?: string; description?: string }> }
+      {
+        examples?: unknown[];
+        summary?: string;
+        description?: string;
+        flags?: Record<string, { summary?: string; description?: string }>;
+      }
     >;
   };
 
   it('descriptions carry no hard line breaks inside a paragraph, so help wraps cleanly at any width', () => {
     const ragged: string[] = [];
     for (const [id, command] of Object.entries(manifest.commands)) {
-      for (const [key, text] of Object.entries(command)) {
-        if ((key !== 'description' && key !== 'summary') || typeof text !== 'string') continue;
+      for (const [key, text] of [
+        ['summary', command.summary],
+        ['description', command.description],
+      ] as const) {
+        if (text === undefined) continue;
         for (const paragraph of text.split('\n\n')) {
           // A line break is a list's: every line after the first is an item.
           const [, ...rest] = paragraph.split('\n');

@@ -76,6 +76,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     const secrets = await this.secrets(descriptor, scheme);
     const { startListener, deliveryRow } = await import('../listener.ts');
     const tty = Boolean(process.stdout.isTTY);
+    let written: Promise<void> = Promise.resolve();
     const listener = await startListener({
       provider: descriptor.name,
       scheme,
@@ -88,8 +89,16 @@ export default class Listen extends BaseCommand<typeof Listen> {
       forwardTimeoutMs: this.flags.timeout * 1000,
       maxEvents: this.flags['max-events'],
       acceptInvalid: this.flags['accept-invalid'],
-      onDelivery: (d) =>
-        process.stdout.write(this.jsonEnabled() ? `${JSON.stringify(d)}\n` : deliveryRow(d, tty)),
+      onDelivery: (d) => {
+        if (!this.jsonEnabled()) return void process.stdout.write(deliveryRow(d, tty));
+        // Filtered lines are written in the order the deliveries came, however long each filter takes.
+        written = written
+          .then(() => this.jsonLine(d))
+          .then(
+            (line) => void process.stdout.write(line),
+            (error: unknown) => this.notice(`Error: ${(error as Error).message}`),
+          );
+      },
     });
     // The handlers are in place before the URL is printed: a signal sent as soon as it appears stops cleanly.
     const stop = () => void listener.close();
@@ -97,6 +106,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     process.once('SIGTERM', stop);
     this.announce(descriptor, listener.url, scheme, secrets.length);
     await listener.done;
+    await written;
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     this.notice(`Stopped after ${listener.count()} deliver${listener.count() === 1 ? 'y' : 'ies'}.`);

@@ -73,6 +73,11 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
   /** The report goes to stdout first; a failed delivery then becomes exit 8 (as `test` does). */
   public override async _run<R>(): Promise<R> {
     const result = await super._run<R>();
+    try {
+      for (const item of this.lines.splice(0)) process.stdout.write(await this.jsonLine(item));
+    } catch (error) {
+      await this.catch(error as Error);
+    }
     if (this.failed > 0) {
       await this.catch(
         new TestFailedError(`${this.failed} of the deliveries failed.`, {
@@ -83,10 +88,11 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
     return result;
   }
 
-  /** `--json`: one object per delivery and line, like `listen --json`. */
+  /** `--json`: one object per delivery and line, like `listen --json` (written by `_run`, through --jq). */
+  private lines: unknown[] = [];
+
   protected override logJson(json: unknown): void {
-    const items = Array.isArray(json) ? json : [json];
-    process.stdout.write(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    this.lines = Array.isArray(json) ? json : [json];
   }
 
   protected override view(deliveries: TriggerDelivery[]): View {
