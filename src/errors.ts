@@ -150,6 +150,8 @@ export function kindForStatus(status: number): ExitCodeName {
  */
 export function formatError(error: CliError, options: { json: boolean; stack?: string }): string {
   if (options.json) return `${JSON.stringify(error.toJSON())}\n`;
+  // Answering No is a choice, not a failure: it says so plainly.
+  if (error.kind === 'cancelled') return `${error.message}\n`;
   const lines = [`Error: ${error.message}`];
   if (error instanceof ApiError) lines.push(...error.fieldErrors.map((f) => `  ${f}`));
   if (error.requestId) lines.push(`  request id: ${error.requestId}`);

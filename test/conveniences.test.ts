@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
-import { newCli, removeTempRoots, runCli, type CliOptions } from './helpers/cli.ts';
+import { readFileSync } from 'node:fs';
+import { ROOT, newCli, removeTempRoots, runCli, type CliOptions } from './helpers/cli.ts';
 
 const PROVIDERS = ['ultravox', 'talkover', 'polyai', 'daily'] as const;
 const AGENT = '3f2a6c1e-8b44-4a55-9d3e-0c1b2a3d4e5f';
@@ -213,5 +214,166 @@ describe('auth status --check', () => {
     } finally {
       emulator.faults.clear();
     }
+  });
+});
+
+describe('small frictions of a first session', () => {
+  it('create --if-not-exists warns when the existing webhook has other events, and points to update/apply', async () => {
+    const cli = newCli(env());
+    const args = ['create', '-p', 'ultravox', '--url', 'https://example.com/ine', '--if-not-exists'];
+    const first = await cli.run([...args, '--event', 'call.ended']);
+    assert.equal(first.code, 0, first.stderr);
+    const same = await cli.run([...args, '--event', 'call.ended']);
+    assert.equal(same.code, 0, same.stderr);
+    assert.doesNotMatch(same.stderr, /differ/);
+    const other = await cli.run([...args, '--event', 'call.ended', '--event', 'call.billed']);
+    assert.equal(other.code, 0, other.stderr);
+    assert.match(
+      other.stderr,
+      /Warning: its events differ: it has \[call\.ended\], you asked for \[call\.ended, call\.billed\]/,
+    );
+    assert.match(
+      other.stderr,
+      /voicehooks update [0-9a-f-]{36} -p ultravox --event call\.ended --event call\.billed/,
+    );
+    assert.match(other.stderr, /voicehooks apply/);
+  });
+
+  it('a refused connection at an emulator-shaped base URL asks whether the emulator is running', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const cli = newCli({ env: { VOICEHOOKS_ULTRAVOX_API_KEY: 'k' } });
+    const run = await cli.run(['list', '-p', 'ultravox'], {
+      env: {
+        VOICEHOOKS_ULTRAVOX_API_KEY: 'k',
+        VOICEHOOKS_ULTRAVOX_BASE_URL: `http://127.0.0.1:${port}/ultravox`,
+      },
+    });
+    assert.equal(run.code, 9, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `is \`voicehooks emulator\` running\\? Start it with \`voicehooks emulator --port ${port}\``,
+      ),
+    );
+    const other = await cli.run(['list', '-p', 'ultravox'], {
+      env: { VOICEHOOKS_ULTRAVOX_API_KEY: 'k', VOICEHOOKS_ULTRAVOX_BASE_URL: `http://127.0.0.1:${port}/api` },
+    });
+    assert.equal(other.code, 9);
+    assert.doesNotMatch(other.stderr, /emulator/);
+  });
+
+  it('export names secret placeholders after the webhook, not its position', async () => {
+    const cli = newCli(env(['ultravox']));
+    for (const path of ['/hooks/billing', '/hooks/calls']) {
+      const made = await cli.run([
+        'create',
+        '-p',
+        'ultravox',
+        '--url',
+        `https://example.com${path}`,
+        '--event',
+        'call.ended',
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+    }
+    const run = await cli.run(['export', '-p', 'ultravox']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /url: https:\/\/example\.com\/hooks\/billing\n(.*\n)*?\s+secret: \$\{ULTRAVOX_HOOKS_BILLING_SECRET\}/,
+    );
+    assert.match(run.stdout, /secret: \$\{ULTRAVOX_HOOKS_CALLS_SECRET\}/);
+    assert.doesNotMatch(run.stdout, /ULTRAVOX_\d/);
+  });
+
+  it('apply files: a YAML error gives line and column; an unset ${VAR} says it is unset, once', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'vh-files-'));
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'webhooks:\n  - provider: ultravox\n    url: "https://example.com/x\n');
+    const cli = newCli(env(['ultravox']));
+    const syntax = await cli.run(['diff', '-f', broken]);
+    assert.equal(syntax.code, 2);
+    assert.match(syntax.stderr, /broken\.yaml:\d+:\d+: Missing closing "quote/);
+    const unset = join(dir, 'unset.yaml');
+    writeFileSync(
+      unset,
+      'webhooks:\n  - provider: ultravox\n    url: ${HOOK_URL_UNSET}\n    events: [call.ended]\n',
+    );
+    const variable = await cli.run(['diff', '-f', unset], { env: { HOOK_URL_UNSET: undefined } });
+    assert.equal(variable.code, 2);
+    assert.match(
+      variable.stderr,
+      /^Error: .*unset\.yaml:3:10: webhooks\[0\]\.url needs the environment variable HOOK_URL_UNSET, which is unset/m,
+    );
+    assert.doesNotMatch(variable.stderr, /absolute/, 'a second message about the same unset value');
+    const empty = await cli.run(['diff', '-f', unset], { env: { HOOK_URL_UNSET: '' } });
+    assert.match(empty.stderr, /HOOK_URL_UNSET, which is empty/);
+  });
+
+  it('rotate-secret says a running listen must be restarted to use the new secret', async () => {
+    const cli = newCli(env(['ultravox']));
+    const made = await cli.run([
+      'create',
+      '-p',
+      'ultravox',
+      '--url',
+      'https://example.com/rot',
+      '--event',
+      'call.ended',
+      '--jq',
+      '.id',
+    ]);
+    const id = made.stdout.trim();
+    const run = await cli.run(['rotate-secret', id, '-p', 'ultravox']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`voicehooks listen --webhook ${id}\` already running .* restart it`));
+  });
+});
+
+describe('the newcomer path', () => {
+  it('run before building, the CLI says to build instead of printing a stack trace', async () => {
+    const { copyFileSync, mkdirSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const checkout = mkdtempSync(join(tmpdir(), 'vh-unbuilt-'));
+    mkdirSync(join(checkout, 'bin'));
+    copyFileSync(join(ROOT, 'bin', 'run.js'), join(checkout, 'bin', 'run.js'));
+    copyFileSync(join(ROOT, 'package.json'), join(checkout, 'package.json'));
+    const run = spawnSync(process.execPath, [join(checkout, 'bin', 'run.js'), 'list'], { encoding: 'utf8' });
+    assert.equal(run.status, 1);
+    assert.equal(run.stdout, '');
+    assert.equal(
+      run.stderr,
+      `Error: voicehooks is not built: run \`npm run build\` in ${checkout}/ (after \`npm ci\`).\n`,
+    );
+  });
+
+  it('an older Node than the dependencies need is named, with the version needed', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.19.0"});Object.defineProperty(process,"version",{value:"v20.19.0"})',
+        join(ROOT, 'bin', 'run.js'),
+        'list',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /^Error: voicehooks needs Node\.js 22\.22 or newer .*this is v20\.19\.0\.\n$/);
+    const { engines } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    assert.equal(engines.node, '^22.22.2 || ^24.15.0 || >=26.0.0');
   });
 });

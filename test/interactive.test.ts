@@ -247,15 +247,19 @@ describe('at a terminal (tmux)', () => {
     );
   });
 
-  it('delete asks first: "no" exits 130 with nothing deleted, "yes" deletes', async () => {
+  it('delete asks first, showing URL and events: "no" prints Cancelled. (exit 130), "yes" deletes', async () => {
     const id = await createWithFlags();
     const t = terminal();
     const start = emulator.requests.length;
     t.run(`delete ${id} -p ultravox`);
-    await t.waitFor(`Delete Ultravox webhook ${id}?`);
+    const asked = await t.waitFor(`Delete Ultravox webhook ${id}?`);
+    // What the id points at, before the question.
+    assert.match(asked, /URL\s+https:\/\/example\.com\/hooks\n\s+EVENTS\s+call\.ended\n/);
     t.type('n');
     t.keys('Enter');
     assert.equal(await t.exitCode(), 130, t.screen());
+    assert.match(t.screen(), /^Cancelled\.$/m);
+    assert.doesNotMatch(t.screen(), /Error: Cancelled/);
     assert.deepEqual(writesSince(start), []);
 
     t.run(`delete ${id} -p ultravox`);

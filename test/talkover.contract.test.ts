@@ -733,8 +733,10 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
     const ok = await c.run(['test', passing.id, '-p', 'talkover', '--agent', agent]);
     expectCode(ok, 0, 'test (passing)');
     const cells = ok.stdout.replace(/\n$/, '').split('\t');
-    assert.deepEqual(cells.slice(0, 4), [passing.id, good.url, 'passed', '200']);
-    assert.match(cells[4] ?? '', /^\d+$/);
+    // The same fields as every provider's test report, the event (which Talkover's own test has not) blank.
+    assert.deepEqual(cells.slice(0, 5), [passing.id, good.url, '', 'passed', '200']);
+    assert.match(cells[5] ?? '', /^\d+$/);
+    assert.equal(cells.length, 8);
     assert.equal(good.hits.length, 1);
 
     const failed = await c.run(['test', failing.id, '-p', 'talkover', '--agent', agent, '--json']);

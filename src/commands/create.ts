@@ -34,6 +34,17 @@ export default class Create extends BaseCommand<typeof Create> {
           descriptor.capabilities.agentScoped || (existing.agentId ?? null) === (input.agentId ?? null);
         if (existing.url === input.url && sameScope) {
           this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
+          const wanted = new Set(input.events ?? []);
+          const differ =
+            wanted.size !== new Set(existing.events).size || existing.events.some((e) => !wanted.has(e));
+          if (differ) {
+            // Returned as it is: --if-not-exists never changes a webhook, so say what it would take.
+            const agent = descriptor.capabilities.agentScoped ? ` --agent ${scope.agentId ?? ''}` : '';
+            this.notice(
+              `Warning: its events differ: it has [${existing.events.join(', ')}], you asked for [${[...wanted].join(', ')}].\n` +
+                `Change them with \`${this.config.bin} update ${existing.id} -p ${descriptor.name}${agent} ${[...wanted].map((e) => `--event ${e}`).join(' ')}\`, or manage them with \`${this.config.bin} apply\`.`,
+            );
+          }
           return this.present(existing);
         }
       }

@@ -13,7 +13,8 @@ export interface DeleteResult {
 
 export default class Delete extends BaseCommand<typeof Delete> {
   static override summary = 'Delete a webhook.';
-  static override description = 'Asks for confirmation on a terminal; needs --yes otherwise.';
+  static override description =
+    'Asks for confirmation on a terminal, showing the URL, name and events of the webhook; needs --yes otherwise.';
   static override examples = [
     '<%= config.bin %> delete 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox --yes',
   ];
@@ -27,11 +28,16 @@ export default class Delete extends BaseCommand<typeof Delete> {
   async run(): Promise<DeleteResult> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
+    if (!this.flags.yes && !this.canPrompt()) throw missingInput(['--yes'], 'deleting needs confirmation');
+    const { adapter } = await this.connect(descriptor, this.flags.agent);
     if (!this.flags.yes) {
-      if (!this.canPrompt()) throw missingInput(['--yes'], 'deleting needs confirmation');
+      // An id alone says little to a person about to delete: show what it points at (a missing one fails here).
+      const webhook = await this.withProgress(`Fetching ${id}`, () => adapter.get(id));
+      this.notice(`  URL     ${webhook.url}`);
+      if (webhook.name) this.notice(`  NAME    ${webhook.name}`);
+      this.notice(`  EVENTS  ${webhook.events.join(', ')}`);
       if (!(await askConfirm(`Delete ${descriptor.displayName} webhook ${id}?`))) throw new CancelledError();
     }
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
     await this.withProgress(`Deleting ${id}`, () => adapter.delete(id));
     this.notice(`Deleted ${descriptor.displayName} webhook ${id}.`);
     await this.forgetIssuedSecret(descriptor, id);

@@ -43,6 +43,10 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
     );
     this.notice(result.notice);
     await this.keepIssuedSecret(descriptor, id, result.secret, this.flags['save-secret']);
+    // listen reads a webhook's secrets once, when it starts.
+    this.notice(
+      `A \`${this.config.bin} listen --webhook ${id}\` already running verifies with the secrets it read at start: restart it to verify with the new one.`,
+    );
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
   }
 

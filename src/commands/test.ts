@@ -252,19 +252,22 @@ export default class Test extends BaseCommand<typeof Test> {
     return this.jsonEnabled() ? report : [...report, 'result'];
   }
 
+  /**
+   * The same fields for every provider, in the same order, blank where a value does not exist (Talkover's own
+   * test names no event), so that piped rows line up whichever provider sent the test.
+   */
   protected override view(report: TestReport): View {
-    const sent = 'mode' in report;
     return {
       kind: 'record',
       fields: [
         { key: 'id', header: 'WEBHOOK' },
         { key: 'url', header: 'URL' },
-        ...(sent ? [{ key: 'event', header: 'EVENT' }] : []),
+        { key: 'event', header: 'EVENT' },
         { key: 'result', header: 'RESULT', tone: (v) => (v === 'passed' ? 'good' : 'bad') },
         { key: 'statusCode', header: 'STATUS CODE' },
         { key: 'responseTimeMs', header: 'RESPONSE TIME (MS)' },
         { key: 'message', header: 'MESSAGE' },
-        ...(sent ? [{ key: 'responseBody', header: 'RESPONSE' }] : []),
+        { key: 'responseBody', header: 'RESPONSE' },
       ],
       record: { ...report, result: report.passed ? 'passed' : 'failed' },
     };
