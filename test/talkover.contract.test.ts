@@ -762,7 +762,7 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
 
     const plain = await c.run(['test', failing.id, '-p', 'talkover', '--agent', agent]);
     expectCode(plain, 8, 'test (failing, piped)');
-    assert.match(plain.stdout, new RegExp(`^${failing.id}\t${bad.url}\tfailed\t500\t\\d+\t`));
+    assert.match(plain.stdout, new RegExp(`^${failing.id}\t${bad.url}\t\tfailed\t500\t\\d+\t`));
     assert.match(plain.stderr, /^Error: The test delivery to .* failed \(HTTP 500\)/);
     assert.equal(bad.hits.length, 2);
   });
@@ -1044,7 +1044,7 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
       assert.equal(lines.length, 6, run.stdout);
       assert.match(lines[1] ?? '', /\tfalse\tdisabled\t/);
       assert.match(lines[2] ?? '', /\ttrue\tactive\t/);
-      assert.match(lines[3] ?? '', /\tpassed\t200\t\d+\tTest webhook sent successfully$/);
+      assert.match(lines[3] ?? '', /\tpassed\t200\t\d+\tTest webhook sent successfully\t$/);
       assert.match(lines[4] ?? '', /\twebhook\.test\t1\tsuccess\t200\t/);
     } finally {
       rmSync(config, { recursive: true, force: true });
