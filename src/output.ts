@@ -40,8 +40,12 @@ export interface Column {
    * no on/off switch) takes no room. Piped rows keep every column, so that scripts see a fixed layout.
    */
   optional?: boolean;
-  /** Left out on a terminal too narrow for the rest (a date when the URLs would otherwise be cut short). */
-  spare?: boolean;
+  /**
+   * Left out on a terminal too narrow for the rest: `early` ones (a date, the agent a list was asked for)
+   * rather than cut a URL at all; `late` ones (on/off, status, name) only when the URL and events would
+   * otherwise be cut below their minimum.
+   */
+  spare?: 'early' | 'late';
 }
 export type Tone = 'good' | 'bad' | 'muted' | 'warn';
 
@@ -141,24 +145,26 @@ export const WEBHOOK_FIELDS = keysOf<Webhook>()([
 
 export const WEBHOOK_COLUMNS: Column[] = [
   { key: 'id', header: 'ID', whole: true },
-  { key: 'url', header: 'URL', yields: { min: 24 } },
-  { key: 'events', header: 'EVENTS', yields: { min: 14 } },
+  { key: 'url', header: 'URL', yields: { min: 20 } },
+  { key: 'events', header: 'EVENTS', yields: { min: 12 } },
   {
     key: 'enabled',
     header: 'ENABLED',
     optional: true,
+    spare: 'late',
     tone: (v) => (v === true ? 'good' : v === false ? 'bad' : 'muted'),
   },
   {
     key: 'status',
     header: 'STATUS',
     optional: true,
+    spare: 'late',
     tone: (v) => (v === 'normal' || v === 'ACTIVE' || v === 'active' ? 'good' : v ? 'bad' : 'muted'),
   },
-  { key: 'name', header: 'NAME', optional: true, yields: { min: 12 } },
+  { key: 'name', header: 'NAME', optional: true, yields: { min: 12 }, spare: 'late' },
   // An agent is the scope a list was asked for; `get` shows it whole.
-  { key: 'agentId', header: 'AGENT', optional: true, spare: true },
-  { key: 'createdAt', header: 'CREATED', date: true, optional: true, spare: true },
+  { key: 'agentId', header: 'AGENT', optional: true, spare: 'early' },
+  { key: 'createdAt', header: 'CREATED', date: true, optional: true, spare: 'early' },
 ];
 
 /** Renders a view as text, ending with a newline (or empty for an empty table on a pipe). */
@@ -356,9 +362,19 @@ function fitWidths(columns: Column[], natural: number[], total: number): (number
     }
   };
   columns.forEach((c, i) => {
-    if (c.spare && sum() > room()) widths[i] = null;
+    if (c.spare === 'early' && sum() > room()) widths[i] = null;
   });
   shrink((c) => (c.whole ? undefined : c.yields?.min));
+  // Measured with the others at their floor: a late spare goes only when even that does not fit.
+  const floor = (): number =>
+    columns.reduce((total, c, i) => {
+      const width = widths[i];
+      if (width === null || width === undefined) return total;
+      return total + (c.whole || c.yields ? width : Math.min(width, Math.max(c.header.length, 8)));
+    }, 0);
+  columns.forEach((c, i) => {
+    if (c.spare === 'late' && floor() > room()) widths[i] = null;
+  });
   shrink((c) => (c.whole || c.yields ? undefined : Math.max(c.header.length, 8)));
   shrink((c) => (c.whole ? undefined : Math.max(c.header.length, c.yields ? 8 : 0)));
   shrink((c) => (c.whole ? undefined : Math.max(c.header.length, 5)));

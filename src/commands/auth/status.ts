@@ -66,7 +66,7 @@ export default class Status extends BaseCommand<typeof Status> {
   private async check(descriptor: ProviderDescriptor): Promise<Pick<KeyStatus, 'check' | 'detail'>> {
     const scope = await this.scope(descriptor, this.flags.agent);
     if (descriptor.capabilities.agentScoped && !scope.agentId) {
-      return { check: 'unchecked', detail: 'no agent: pass --agent or set VOICEHOOKS_TALKOVER_AGENT' };
+      return { check: 'unchecked', detail: 'no agent: pass --agent' };
     }
     try {
       await this.withProgress(`Checking the ${descriptor.displayName} key`, async () => {
@@ -90,13 +90,15 @@ export default class Status extends BaseCommand<typeof Status> {
       kind: 'table',
       columns: [
         { key: 'provider', header: 'PROVIDER' },
-        { key: 'source', header: 'SOURCE', tone: (v) => (v ? undefined : 'muted') },
+        // The variable to unset or the profile to edit: never cut.
+        { key: 'source', header: 'SOURCE', whole: true, tone: (v) => (v ? undefined : 'muted') },
         { key: 'key', header: 'KEY' },
         ...(this.flags.check
           ? [
               {
                 key: 'check',
                 header: 'CHECK',
+                whole: true,
                 tone: (v: unknown) => (v === 'ok' ? 'good' : v === 'unchecked' ? 'muted' : 'bad'),
               } as const,
               { key: 'detail', header: 'DETAIL', yields: { min: 20 }, optional: true },
