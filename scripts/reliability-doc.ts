@@ -139,7 +139,17 @@ function renderMarkdown(results: FaultResults): string {
     '| keys and signing secrets appear in no output and no file except where the contract allows (whole command surface with `--debug`) | `test/secrets.test.ts`, `test/cli.test.ts` |',
     '| every parser of user input answers random and hostile input with exit 2/3 and a message (fast-check, 1,000 runs each) | `test/properties.test.ts` |',
     '| two processes saving the config at once keep both changes; loose permissions are fixed; a corrupt file is kept and reported (exit 3) | `test/config-safety.test.ts`, `test/cli.test.ts` |',
-    '| proxies (`HTTPS_PROXY`, `NO_PROXY`) | `test/proxy.test.ts` |',
+    '| proxies (`HTTPS_PROXY`, `NO_PROXY`) for remote hosts; loopback targets (base URL, `listen --forward-to`, `test` deliveries) never go through a proxy | `test/proxy.test.ts`, `test/hostile.test.ts` |',
+    '| a hostile provider (`test/helpers/hostile-server.ts`) cannot: make `export` -> `apply` interpolate (byte-exact round trip, fast-check; `*_API_KEY` never filled in) | `test/hostile.test.ts` (1) |',
+    '| … spoof the terminal: control characters and escape sequences from providers, deliveries and files are shown visibly (`\\x1b`) in tables, records, piped rows, `listen` rows, errors and notices | `test/hostile.test.ts` (2) |',
+    '| … get its echo of the key printed: answers are scrubbed of the key before anything reads them, and text is redacted before it is cut (300, 2,000 characters), request ids included | `test/hostile.test.ts` (3) |',
+    '| … keep a list running: a repeated cursor or page ends it with a warning (exit 0); 3 pages in a row with nothing new, or more than 10,000 pages, exit 9 (`list`, Talkover `logs`) | `test/hostile.test.ts` (4) |',
+    '| a config file of valid JSON that is not an object is reported (exit 3) and kept; profile names such as `__proto__` are refused (exit 2); a failed save (full disk) is exit 3 | `test/hostile.test.ts` (6) |',
+    '| a URL with a control character, space or backslash is refused (exit 2) before any request: what is sent is what was checked | `test/hostile.test.ts` (7) |',
+    '| a key with CR/LF, a character outside Latin-1 or under 8 characters is exit 3 when read; `--timeout`/`--max-wait` are bounded; a `Retry-After` that is neither seconds nor a date is ignored | `test/hostile.test.ts` (8) |',
+    '| files and stdin read whole (apply files, bodies, templates, keys) are capped at 10 MiB (exit 2): `/dev/zero` does not grow | `test/hostile.test.ts` (9) |',
+    '| live duplicates of an apply entry are drift: `diff` exits 10, `apply` keeps the oldest and prints the `delete` commands (exit 10), `apply --prune` removes them (exit 0) | `test/hostile.test.ts` (10) |',
+    '| apply entries of the wrong type say so; `--header` refuses control characters, `Host`, `Content-Length` and values over 4,096 characters; Ctrl-D at a confirmation exits 130 | `test/hostile.test.ts` (11), `test/interactive.test.ts` |',
     '',
   );
   return lines.join('\n');

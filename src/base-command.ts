@@ -6,10 +6,13 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
 import { CancelledError, CliError, ConfigError, ExitCode, UsageError, formatError } from './errors.ts';
-import { checkFieldNames, closest, isUuid } from './input.ts';
+import { checkApiKey, checkFieldNames, closest, isUuid } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
+  safeJson,
+  safeLines,
+  safeText,
   pickFields,
   render,
   webhookRecord,
@@ -47,12 +50,15 @@ export const apiFlags = {
     summary: 'Seconds to wait for each request.',
     default: 30,
     min: 1,
+    // Timers hold at most 2^31-1 ms (24.8 days); a day is far beyond any request and well within.
+    max: 86_400,
     helpGroup: GLOBAL,
   }),
   'max-wait': Flags.integer({
     summary: 'Longest Retry-After, in seconds, to wait for before giving up.',
     default: 60,
     min: 0,
+    max: 86_400,
     helpGroup: GLOBAL,
   }),
   'show-secrets': Flags.boolean({
@@ -175,7 +181,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override logJson(json: unknown): void {
     if (this.jqExpression() !== undefined) this.pendingJson = { json };
-    else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    else process.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
   }
 
   /**
@@ -184,8 +190,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected async jsonLine(value: unknown): Promise<string> {
     const jq = this.jqExpression();
-    if (jq === undefined) return `${JSON.stringify(value)}\n`;
-    return (await import('./jq.ts')).filterJson(value, jq, { compact: true });
+    if (jq === undefined) return `${safeJson(JSON.stringify(value))}\n`;
+    return this.jqOutput(await (await import('./jq.ts')).filterJson(value, jq, { compact: true }));
+  }
+
+  /**
+   * What --jq printed: strings come out raw, as `jq -r` prints them, so on a terminal their escape sequences
+   * are shown, not obeyed; piped, they stay byte for byte (as text views do).
+   */
+  private jqOutput(text: string): string {
+    return process.stdout.isTTY ? safeLines(text) : text;
   }
 
   /** `--jq` implies `--json`; read from argv, since errors before parsing must know it too. */
@@ -273,10 +287,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async apiKey(provider: ProviderName): Promise<{ key: string; source: string } | undefined> {
     for (const name of keyEnvNames(provider)) {
       const value = process.env[name];
-      if (value) return { key: value, source: `env ${name}` };
+      if (value) return { key: checkApiKey(value, name), source: `env ${name}` };
     }
     const stored = (await this.store()).apiKey(this.profileName, provider);
-    return stored ? { key: stored, source: `profile "${this.profileName}"` } : undefined;
+    const source = `profile "${this.profileName}"`;
+    return stored ? { key: checkApiKey(stored, `the config file (${source})`), source } : undefined;
   }
 
   /** The scope a provider needs: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
@@ -317,7 +332,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     scope: Scope,
     key?: string,
   ): Promise<Connection> {
-    const found = key ? { key } : await this.apiKey(descriptor.name);
+    const found = key ? { key: checkApiKey(key, 'the key given') } : await this.apiKey(descriptor.name);
     if (!found) {
       throw new ConfigError(`No API key for ${descriptor.displayName}.`, {
         hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${keyEnvNames(descriptor.name)[0]}.`,
@@ -331,7 +346,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       timeoutMs: (flags.timeout ?? 30) * 1000,
       maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
       userAgent: `voicehooks/${this.config.version}`,
-      debug: this.debugEnabled() ? (line) => process.stderr.write(`[debug] ${line}\n`) : undefined,
+      warn: (line) => this.notice(line),
+      debug: this.debugEnabled() ? (line) => process.stderr.write(`[debug] ${safeText(line)}\n`) : undefined,
     };
   }
 
@@ -437,7 +453,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** A warning or next step on stderr: never on stdout, which carries data only. */
   protected notice(text: string): void {
-    process.stderr.write(`${text}\n`);
+    // Notices quote files and providers (warnings, names): shown safely like every other output.
+    process.stderr.write(`${safeLines(text)}\n`);
   }
 
   protected canPrompt(): boolean {

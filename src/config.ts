@@ -4,12 +4,21 @@
  * validate is reported (exit 3) and never overwritten. conf's `encryptionKey` is deliberately not used: it is
  * obfuscation, not security; the file mode is the protection, and the README says so.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';
 import * as z from './zod.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, UsageError } from './errors.ts';
 import { PROVIDER_NAMES, type ProviderName } from './providers/types.ts';
 
 const providerRecord = <T extends z.ZodMiniType>(value: T) => z.partialRecord(z.enum(PROVIDER_NAMES), value);
@@ -82,7 +91,9 @@ export class ConfigStore {
 
   /** A profile's settings (empty when it does not exist). */
   profile(name: string): Profile {
-    return this.read().profiles[name] ?? {};
+    const profiles = this.read().profiles;
+    // Own keys only: a profile named "constructor" must not find Object's constructor.
+    return Object.hasOwn(profiles, name) ? (profiles[name] ?? {}) : {};
   }
 
   profileNames(): string[] {
@@ -94,12 +105,17 @@ export class ConfigStore {
     // Two processes saving at once (two `config set`, two `auth login`) would each write back what it read
     // and lose the other's change: the read-modify-write happens under a lock file, and the file is re-read
     // inside it (found by test/config-safety.test.ts).
+    checkProfileName(name);
     this.withLock(() => {
       const file = this.read();
-      const profile = structuredClone(file.profiles[name] ?? {});
+      const profile = structuredClone(Object.hasOwn(file.profiles, name) ? (file.profiles[name] ?? {}) : {});
       change(profile);
       file.profiles[name] = profileSchema.parse(profile);
-      this.conf.set('profiles', file.profiles);
+      try {
+        this.conf.set('profiles', file.profiles);
+      } catch (error) {
+        throw unwritable(this.path, error);
+      }
     });
   }
 
@@ -171,6 +187,9 @@ export class ConfigStore {
   private read(): ConfigFile {
     let store: unknown;
     try {
+      // conf reads `[]`, `null` or `42` as an empty object, which the next save would write over: the file's
+      // own shape is checked first.
+      checkShape(this.path);
       store = this.conf.store;
     } catch (error) {
       throw corrupt(this.path, error);
@@ -213,6 +232,57 @@ function lockAgeMs(lock: string): number {
   } catch {
     return 0; // just released: the next attempt will tell
   }
+}
+
+/**
+ * Profile names that are names of every object's own machinery (`__proto__`, `constructor`, `toString` …):
+ * stored as keys of the file they would be lost or misread, so they are refused.
+ */
+export function checkProfileName(name: string): string {
+  if (name === '' || name in Object.prototype) {
+    throw new UsageError(`"${name}" cannot be a profile name.`, {
+      hint: 'Choose another name, e.g. --profile work.',
+    });
+  }
+  return name;
+}
+
+class NotAnObject extends Error {}
+
+/** Throws when the file exists and holds JSON that is not an object; a file that does not parse is conf's to report. */
+function checkShape(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return; // not written yet, or unreadable: conf says which
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const what = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    throw new NotAnObject(`it holds ${what}, not an object`);
+  }
+}
+
+/** A save that failed (a full disk, a read-only file system): the file was left as it was. */
+function unwritable(path: string, error: unknown): ConfigError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOSPC'
+      ? 'the disk is full'
+      : code === 'EROFS'
+        ? 'the file system is read-only'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : (code ?? (error as Error).message.split('\n')[0]);
+  return new ConfigError(`Cannot save the config file ${path}: ${why}. It was left as it was.`, {
+    hint: code === 'ENOSPC' ? 'Free some disk space and try again.' : 'Check the file and its directory.',
+  });
 }
 
 function corrupt(path: string, error: unknown): ConfigError {

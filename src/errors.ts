@@ -3,6 +3,7 @@
  * else throws a {@link CliError} subclass and the base command turns it into a message and a code
  * (see `../shared/reference/cli-contract.md`, §Exit codes).
  */
+import { safeJson, safeLines, safeText } from './output.ts';
 
 /** Exit codes of the command-line contract. */
 export const ExitCode = {
@@ -149,13 +150,14 @@ export function kindForStatus(status: number): ExitCodeName {
  * contract's one line of JSON instead.
  */
 export function formatError(error: CliError, options: { json: boolean; stack?: string }): string {
-  if (options.json) return `${JSON.stringify(error.toJSON())}\n`;
+  if (options.json) return `${safeJson(JSON.stringify(error.toJSON()))}\n`;
   // Answering No is a choice, not a failure: it says so plainly.
   if (error.kind === 'cancelled') return `${error.message}\n`;
-  const lines = [`Error: ${error.message}`];
-  if (error instanceof ApiError) lines.push(...error.fieldErrors.map((f) => `  ${f}`));
-  if (error.requestId) lines.push(`  request id: ${error.requestId}`);
-  if (error.hint) lines.push(error.hint);
+  // Messages quote what providers and files said: their escape sequences are shown, not obeyed.
+  const lines = [`Error: ${safeLines(error.message)}`];
+  if (error instanceof ApiError) lines.push(...error.fieldErrors.map((f) => `  ${safeText(f)}`));
+  if (error.requestId) lines.push(`  request id: ${safeText(error.requestId)}`);
+  if (error.hint) lines.push(safeLines(error.hint));
   if (options.stack) lines.push(options.stack);
   return `${lines.join('\n')}\n`;
 }

@@ -71,6 +71,8 @@ export interface HttpClientOptions extends Connection {
 
 /** Answers larger than this are refused as unusable (no webhook list comes near it). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** The longest delay a Node timer holds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 /** Network errors that prove the request never left: safe to retry even for a POST. */
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -122,6 +124,11 @@ export class HttpClient {
   constructor(options: HttpClientOptions) {
     this.options = options;
     this.base = checkBaseUrl(options.baseUrl, options.displayName);
+  }
+
+  /** A guard for one paginated read (see {@link PageWalk}). */
+  pageWalk(): PageWalk {
+    return new PageWalk(this.options.displayName, this.options.provider, this.options.warn);
   }
 
   /** The URL a path is sent to: the base URL's path with the API path appended. */
@@ -209,10 +216,12 @@ export class HttpClient {
         },
       );
     }
+    // A provider may echo the key back ("Invalid API key <key>", a field, a request id): it is removed from
+    // the answer before anything reads it, so that no message, table, cut or log can show it.
     return {
       status: res.statusCode,
       headers: res.headers,
-      body: this.parse(text, res.statusCode, res.headers),
+      body: scrubSecrets(this.parse(text, res.statusCode, res.headers), this.secrets()),
     };
   }
 
@@ -242,15 +251,14 @@ export class HttpClient {
   private statusFailure(response: HttpResponse, retryable: boolean, attempts: number): ApiError {
     const reading = this.options.readError(response.status, response.body);
     const kind = kindForStatus(response.status);
-    // A provider may echo the key back ("Invalid API key <key>"); it must not reach the terminal or a log.
-    const scrub = (text: string) =>
-      this.options.apiKey ? text.split(this.options.apiKey).join('[redacted]') : text;
+    // The body was scrubbed already (see send); what the adapter made of it is scrubbed again, cheaply.
+    const scrub = (text: string) => redactThenClip(text, this.secrets());
     const base = scrub(reading.message ?? `${this.options.displayName} answered ${response.status}.`);
     const after = retryable && attempts > 1 ? ` (after ${attempts} attempts)` : '';
     return new ApiError(kind, `${base}${after}`, {
       status: response.status,
       provider: this.options.provider,
-      requestId: reading.requestId,
+      requestId: reading.requestId === undefined ? undefined : scrub(reading.requestId),
       fieldErrors: reading.fieldErrors?.map(scrub),
       retryable,
       hint: reading.hint ?? hintForKind(kind, this.options.provider),
@@ -306,15 +314,21 @@ export class HttpClient {
   }
 
   private async pause(ms: number, why: string): Promise<void> {
-    this.trace(`! ${why} in ${Math.round(ms)} ms`);
-    await new Promise((resolve) => setTimeout(resolve, ms));
+    // A timer given more than 2^31-1 ms fires at once: the wait is bounded (--max-wait already refused longer).
+    const wait = Math.min(Math.max(0, ms), MAX_TIMER_MS);
+    this.trace(`! ${why} in ${Math.round(wait)} ms`);
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   private trace(...lines: string[]): void {
     const debug = this.options.debug;
     if (!debug) return;
-    const key = this.options.apiKey;
-    for (const line of lines) debug(key ? line.split(key).join('[redacted]') : line);
+    for (const line of lines) debug(redactThenClip(line, this.secrets()));
+  }
+
+  /** What no output may show: the API key (at least 8 characters, see checkApiKey). */
+  private secrets(): string[] {
+    return this.options.apiKey ? [this.options.apiKey] : [];
   }
 
   private redactHeader(name: string, value: string): string {
@@ -328,9 +342,105 @@ export class HttpClient {
     try {
       return JSON.stringify(redactValue(JSON.parse(text) as unknown, fields));
     } catch {
-      return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+      return redactThenClip(text, this.secrets(), 2000);
     }
   }
+}
+
+/** More pages than this in one list is a provider that never stops (a webhook list is a few pages). */
+export const MAX_PAGES = 10_000;
+/** Pages in a row that bring no id not seen before, after which a provider's pagination is taken as broken. */
+export const FRUITLESS_PAGES = 3;
+
+/**
+ * The guard of every paginated read, so that no list runs forever whatever a provider answers:
+ * - a cursor or page number seen before (the provider ignored it) ends the list, with a warning (exit 0);
+ * - fresh cursors that bring no new id for {@link FRUITLESS_PAGES} pages in a row, or more than
+ *   {@link MAX_PAGES} pages, end it with exit 9 and a message naming the misbehaviour.
+ * It also drops ids seen on an earlier page, so a repeated row is never shown twice.
+ */
+export class PageWalk {
+  readonly #positions = new Set<string>();
+  readonly #ids = new Set<string>();
+  #pages = 0;
+  #fruitless = 0;
+
+  private readonly displayName: string;
+  private readonly provider: string;
+  private readonly warn?: (line: string) => void;
+
+  constructor(displayName: string, provider: string, warn?: (line: string) => void) {
+    this.displayName = displayName;
+    this.provider = provider;
+    this.warn = warn;
+  }
+
+  /** Whether to request the page at `position` (a cursor, a page number; undefined for the first page). */
+  visit(position: string | number | undefined): boolean {
+    const key = position === undefined ? '' : String(position);
+    if (this.#positions.has(key)) {
+      this.warn?.(
+        `Warning: ${this.displayName} sent a page position it had sent before (${redactThenClip(key, [], 40)}); the list ends there and may be incomplete.`,
+      );
+      return false;
+    }
+    this.#positions.add(key);
+    if (++this.#pages > MAX_PAGES) {
+      throw this.broken(`sent more than ${MAX_PAGES} pages`);
+    }
+    return true;
+  }
+
+  /** Records a page's ids and returns whether each is new, in order; a run of pages with none new is refused. */
+  page<T>(items: readonly T[], idOf: (item: T) => string): T[] {
+    const fresh = items.filter((item) => {
+      const id = idOf(item);
+      if (this.#ids.has(id)) return false;
+      this.#ids.add(id);
+      return true;
+    });
+    this.#fruitless = fresh.length === 0 ? this.#fruitless + 1 : 0;
+    if (this.#fruitless >= FRUITLESS_PAGES) {
+      throw this.broken(
+        `sent ${FRUITLESS_PAGES} pages in a row with nothing new, each pointing to a further page`,
+      );
+    }
+    return fresh;
+  }
+
+  private broken(what: string): ApiError {
+    return new ApiError(
+      'unavailable',
+      `${this.displayName} ${what}: its pagination does not end, so the list was stopped (what was printed may be incomplete).`,
+      {
+        provider: this.provider,
+        hint: 'Check the base URL; run with --debug to see the pages. Narrow the list with its filters, or try later.',
+      },
+    );
+  }
+}
+
+/**
+ * The one way a provider's text is shown: every secret replaced first, then cut to `max` characters. Cutting
+ * first would let a key straddling the cut through, all but its last few characters.
+ */
+export function redactThenClip(text: string, secrets: readonly string[], max = Infinity): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
+  return out.length > max ? `${out.slice(0, max)}…` : out;
+}
+
+/** A parsed answer with every secret removed from its strings and keys (see {@link redactThenClip}). */
+export function scrubSecrets(value: unknown, secrets: readonly string[]): unknown {
+  if (secrets.length === 0) return value;
+  if (typeof value === 'string') return redactThenClip(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => scrubSecrets(v, secrets));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [redactThenClip(k, secrets), scrubSecrets(v, secrets)]),
+    );
+  }
+  return value;
 }
 
 /** Replaces the values of secret keys anywhere in a JSON value. */
@@ -347,11 +457,19 @@ export function redactValue(value: unknown, fields: ReadonlySet<string>): unknow
   return value;
 }
 
-/** `Retry-After` as milliseconds: delta seconds or an HTTP date. */
+/**
+ * `Retry-After` as milliseconds: delta seconds or an HTTP date (which names its day
+ * and month in letters). Anything else (`-5`, which Date.parse reads as a year, `1e999`, garbage) is ignored,
+ * and the client's own backoff applies.
+ */
 export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    const ms = Number(value) * 1000;
+    return Number.isFinite(ms) ? ms : Number.MAX_SAFE_INTEGER;
+  }
+  if (!/^[A-Za-z]{3}, /.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -2,15 +2,13 @@
  * Checks of user input, made before any request (contract §Input checked before any request). Each check
  * names the flag and the rule and throws a UsageError (exit 2); none of them sends anything.
  */
-import { UsageError } from './errors.ts';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { ConfigError, UsageError } from './errors.ts';
 import type { InputField, ProviderDescriptor, WebhookInput } from './providers/types.ts';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+import { isLoopbackHost } from './loopback.ts';
 
-/** Loopback hosts: the only ones plain http and https-only exceptions are allowed for. */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
+export { isLoopbackHost };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -55,6 +53,16 @@ export function checkUrl(value: string, descriptor: ProviderDescriptor, flag = '
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${flag} must use http or https, not ${url.protocol}`);
+  }
+  // The URL parser drops tabs, line breaks and surrounding controls and reads a backslash as a slash; a
+  // provider's parser may not. What is sent must be what was checked, so such characters are refused.
+  // eslint-disable-next-line no-control-regex
+  const unsafe = /[\u0000-\u0020\u007f\\]/.exec(value);
+  if (unsafe) {
+    const shown = unsafe[0] === ' ' ? 'a space' : unsafe[0] === '\\' ? 'a backslash' : 'a control character';
+    throw new UsageError(`${flag} has ${shown} at position ${unsafe.index + 1}; a URL may not contain one.`, {
+      hint: 'Percent-encode it (a space is %20), or remove it.',
+    });
   }
   if (value.length > descriptor.maxUrlLength) {
     throw new UsageError(
@@ -119,16 +127,120 @@ export function parsePairs(values: string[], flag: string): Record<string, strin
   return out;
 }
 
-/** A header name as HTTP allows it (RFC 9110 token) and a value without line breaks. */
+/** The longest custom header value accepted: far above any token, far below what servers refuse (8 KiB). */
+export const MAX_HEADER_VALUE = 4096;
+/** Headers the HTTP stack sets itself from the request; a custom value would break or hijack the delivery. */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+]);
+
+/**
+ * A header name as HTTP allows it (RFC 9110 token), not one the HTTP stack owns, and a value of visible
+ * characters, spaces and tabs (no control character) of at most {@link MAX_HEADER_VALUE} characters.
+ */
 export function checkHeaders(headers: Record<string, string>): Record<string, string> {
   for (const [name, value] of Object.entries(headers)) {
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
       throw new UsageError(`--header name "${name}" is not a valid HTTP header name.`);
     }
-    if (/[\r\n\0]/.test(value))
-      throw new UsageError(`--header ${name} has a line break or NUL in its value.`);
+    if (RESERVED_HEADERS.has(name.toLowerCase())) {
+      throw new UsageError(`--header ${name} is set by HTTP itself and cannot be given.`);
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value))
+      throw new UsageError(`--header ${name} has a control character (line break, NUL, ESC …) in its value.`);
+    if (value.length > MAX_HEADER_VALUE) {
+      throw new UsageError(
+        `--header ${name} is ${value.length} characters; at most ${MAX_HEADER_VALUE} are accepted.`,
+      );
+    }
   }
   return headers;
+}
+
+/** The shortest API key accepted: a shorter one could not be told apart from text when it is redacted. */
+export const MIN_KEY_LENGTH = 8;
+
+/**
+ * An API key as it is read (from the environment, the config file or stdin): at least {@link MIN_KEY_LENGTH}
+ * characters, printable Latin-1 (HTTP headers carry nothing else), no line break or control character. Anything
+ * else is a configuration error (exit 3) naming where the key came from, before it is sent or stored.
+ */
+export function checkApiKey(key: string, source: string): string {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(key);
+  // Controls are caught above; what is left outside this range is beyond Latin-1.
+  const wide = /[^\u0020-\u00ff]/.exec(key);
+  const problem = control
+    ? `has a ${/[\r\n]/.test(control[0]) ? 'line break' : 'control character'} at position ${control.index + 1}`
+    : wide
+      ? `has a character outside Latin-1 at position ${wide.index + 1}, which HTTP headers cannot carry`
+      : key.length < MIN_KEY_LENGTH
+        ? `is ${key.length} characters long; an API key has at least ${MIN_KEY_LENGTH}`
+        : undefined;
+  if (problem) {
+    throw new ConfigError(`The API key from ${source} ${problem}.`, {
+      hint: "Copy the key again from the provider's dashboard, without quotes or a trailing newline.",
+    });
+  }
+  return key;
+}
+
+/** The most read whole from a file or stdin (an apply file, a body, a template, a key): 10 MiB. */
+export const MAX_INPUT_BYTES = 10 * 1024 * 1024;
+
+function tooLarge(what: string, max: number): UsageError {
+  return new UsageError(`${what} is larger than ${max / 1024 / 1024} MiB; it was not read.`, {
+    hint: 'Check that the right file was given.',
+  });
+}
+
+/**
+ * A file read whole, refused past `max` bytes (exit 2) instead of growing without end (`/dev/zero`, a
+ * mistaken log). Errors of reading are thrown as they are, for the caller to word.
+ */
+export function readFileCapped(path: string, what: string, max = MAX_INPUT_BYTES): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      size += n;
+      if (size > max) throw tooLarge(what, max);
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A stream (stdin) read whole, refused past `max` bytes like {@link readFileCapped}. */
+export async function readStreamCapped(
+  stream: AsyncIterable<Buffer | Uint8Array | string>,
+  what: string,
+  max = MAX_INPUT_BYTES,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.from(chunk);
+    size += buffer.length;
+    if (size > max) throw tooLarge(what, max);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** A whole number within a range, named by its flag. */

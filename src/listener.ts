@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { EnvHttpProxyAgent, request } from './undici.ts';
 import { describeFailure, preview, readStart } from './delivery.ts';
 import { UsageError } from './errors.ts';
+import { safeText } from './output.ts';
 import type { SignatureScheme, VerifyReason } from './signatures.ts';
 import type { ProviderName } from './providers/types.ts';
 
@@ -392,7 +393,7 @@ export function deliveryRow(delivery: ReceivedDelivery, tty: boolean): string {
     String(delivery.status),
     forwarded,
     delivery.detail ?? '',
-  ].map((cell) => cell.replace(/[\t\r\n]+/g, ' '));
+  ].map(safeText);
   if (!tty) return `${cells.join('\t')}\n`;
   const [time, event, verification, id, status, fwd, detail] = cells;
   const extra = [fwd ? `forwarded → ${fwd}` : '', detail ?? ''].filter(Boolean).join('  ');

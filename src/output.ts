@@ -98,7 +98,7 @@ export function maskWebhook(
  * pages arrive is byte-identical to the same list written whole. The first element opens the array.
  */
 export function jsonArrayElement(value: unknown, first: boolean): string {
-  return `${first ? '[\n' : ',\n'}  ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')}`;
+  return `${first ? '[\n' : ',\n'}  ${safeJson(JSON.stringify(value, null, 2)).replaceAll('\n', '\n  ')}`;
 }
 
 /** Closes an array begun with {@link jsonArrayElement}, or prints an empty one, as `JSON.stringify` would. */
@@ -169,13 +169,17 @@ export const WEBHOOK_COLUMNS: Column[] = [
 
 /** Renders a view as text, ending with a newline (or empty for an empty table on a pipe). */
 export function render(view: View, options: RenderOptions): string {
-  if (view.kind === 'text')
-    return view.text.endsWith('\n') || view.text === '' ? view.text : `${view.text}\n`;
+  if (view.kind === 'text') {
+    // Text views are whole formats (an apply file, a signature header, a secret): piped, they stay byte for
+    // byte what was made; on a terminal, their escape sequences are shown, not obeyed.
+    const text = options.tty ? safeLines(view.text) : view.text;
+    return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+  }
   if (view.kind === 'record') return renderRecord(view.fields, view.record, options);
   if (view.kind === 'lines') {
     if (!options.tty) return render(view.piped, options);
     const colors = palette(options.color);
-    return view.lines.map((l) => `${colors.tone(l.text, l.tone)}\n`).join('');
+    return view.lines.map((l) => `${colors.tone(safeText(l.text), l.tone)}\n`).join('');
   }
   return renderTable(view.columns, view.rows, options);
 }
@@ -195,13 +199,53 @@ function selectColumns(columns: Column[], fields: string[] | undefined): Column[
   return fields.map((f) => columns.find((c) => c.key === f) ?? { key: f, header: f.toUpperCase() });
 }
 
+/**
+ * Characters a terminal acts on instead of showing: C0 controls (tab, CR and LF included), DEL, C1 controls
+ * (U+0080 to U+009F: 8-bit CSI is one of them) and the bidirectional overrides and isolates, which reorder
+ * what is shown. ESC, the start of every escape sequence, is a C0 control.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** {@link UNSAFE} less the C0 controls, which JSON escapes itself (and whose newline is JSON's own layout). */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * A string from a provider, a delivery or a file, made safe for a terminal and for a piped row: every control
+ * character is shown visibly (`\x1b`, `\n`, `\u202e`), so an escape sequence cannot move the cursor, recolour or
+ * draw over other output, and a tab or newline cannot split a row. All rendering goes through here.
+ */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    const named = NAMED[c];
+    if (named) return named;
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * JSON text made as safe as {@link safeText} without changing its value: `JSON.stringify` escapes C0 controls
+ * but leaves DEL, the C1 controls and the bidirectional overrides raw; in a JSON string each is written as its
+ * `\uXXXX` escape, which parses back to the same character. Every JSON written to a stream goes through here.
+ */
+export function safeJson(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** {@link safeText} line by line: for messages whose own line breaks are structure (a list of problems). */
+export function safeLines(text: string): string {
+  return text.split('\n').map(safeText).join('\n');
+}
+
 /** A cell's text: lists joined with commas, null and undefined as an empty cell (a dash on terminals). */
 export function cellText(value: unknown, tty: boolean): string {
   if (value === null || value === undefined || value === '') return tty ? '-' : '';
   if (Array.isArray(value)) return value.map((v) => cellText(v, tty)).join(',');
-  if (typeof value === 'object') return JSON.stringify(value);
-  // Tabs and newlines would break the row structure of piped output.
-  return String(value).replace(/[\t\r\n]+/g, ' ');
+  if (typeof value === 'object') return safeText(JSON.stringify(value));
+  return safeText(String(value));
 }
 
 function renderTable(columns: Column[], rows: Record<string, unknown>[], options: RenderOptions): string {
@@ -400,8 +444,9 @@ const BORDERLESS = {
 };
 
 // cli-table3 and chalk are loaded on first use, so commands that print JSON never pay for them.
-const requireLazily = createRequire(import.meta.url);
+let requireLazily: NodeJS.Require | undefined;
 function load<T>(name: string): T {
+  requireLazily ??= createRequire(import.meta.url);
   return requireLazily(name) as T;
 }
 

@@ -23,11 +23,30 @@ export function missingInput(flags: string[], why = 'no terminal to ask on'): Us
 }
 
 type Inquirer = typeof import('@inquirer/prompts');
-const context = { output: process.stderr, clearPromptOnDone: false };
+interface Context {
+  output: NodeJS.WriteStream;
+  clearPromptOnDone: boolean;
+  signal?: AbortSignal;
+}
+let context: Context = { output: process.stderr, clearPromptOnDone: false };
 
-/** Runs a prompt; Ctrl-C becomes a CancelledError (exit 130) with nothing half-done. */
+/** Ctrl-D (EOT) as a raw-mode terminal sends it: the end of input. */
+const END_OF_INPUT = 0x04;
+
+/**
+ * Runs a prompt; Ctrl-C and Ctrl-D become a CancelledError (exit 130) with nothing half-done. Ctrl-D closes
+ * inquirer's line reader without settling its prompt, which would leave the command hanging on a promise that
+ * never settles (Node then exits 13 with a warning); it is watched for here and aborts the prompt instead.
+ */
 async function ask<T>(question: (inquirer: Inquirer) => Promise<T>): Promise<T> {
   const inquirer = await import('@inquirer/prompts');
+  const controller = new AbortController();
+  const onData = (chunk: Buffer | string) => {
+    if (Buffer.from(chunk).includes(END_OF_INPUT)) controller.abort();
+  };
+  process.stdin.on('data', onData);
+  const previous = context;
+  context = { ...context, signal: controller.signal };
   try {
     return await question(inquirer);
   } catch (error) {
@@ -35,6 +54,9 @@ async function ask<T>(question: (inquirer: Inquirer) => Promise<T>): Promise<T> 
       throw new CancelledError();
     }
     throw error;
+  } finally {
+    context = previous;
+    process.stdin.off('data', onData);
   }
 }
 

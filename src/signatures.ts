@@ -8,8 +8,8 @@
  * built for it would be a guess.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { UnsupportedError, UsageError } from './errors.ts';
+import { readFileCapped, readStreamCapped } from './input.ts';
 import type { ProviderName } from './providers/types.ts';
 
 /** Why a delivery did not verify. */
@@ -329,8 +329,9 @@ export function undocumentedScheme(provider: ProviderName): UnsupportedError {
 export async function readBody(file: string | undefined, flag = '--body-file'): Promise<Buffer> {
   if (file !== undefined && file !== '-') {
     try {
-      return readFileSync(file);
+      return readFileCapped(file, `${flag} ${file}`);
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       throw new UsageError(
         `${flag} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
       );
@@ -341,9 +342,7 @@ export async function readBody(file: string | undefined, flag = '--body-file'): 
       hint: `For example: voicehooks sign -p ultravox --secret S ${flag} body.json`,
     });
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks);
+  return readStreamCapped(process.stdin as AsyncIterable<Buffer>, 'The body on stdin');
 }
 
 /** `--header 'Name: value'` flags as a header record (repeated names become arrays). */

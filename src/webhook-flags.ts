@@ -2,10 +2,17 @@
  * The flags of `create` and `update`, and their conversion into a checked {@link WebhookInput}. Shared by
  * both commands so that a field is named, parsed and checked the same way everywhere.
  */
-import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { UsageError } from './errors.ts';
-import { checkEvents, checkFieldsSupported, checkHeaders, isUuid, checkUrl, parsePairs } from './input.ts';
+import {
+  checkEvents,
+  checkFieldsSupported,
+  checkHeaders,
+  isUuid,
+  checkUrl,
+  parsePairs,
+  readFileCapped,
+} from './input.ts';
 import { askCheckbox, askInput, missingInput } from './prompt.ts';
 import type { ProviderDescriptor, WebhookInput } from './providers/types.ts';
 
@@ -122,8 +129,9 @@ export function inputFromFlags(flags: WebhookFlagValues, descriptor: ProviderDes
 
 function readTemplate(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileCapped(file, `--payload-template ${file}`).toString('utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`--payload-template cannot read ${file}: ${(error as Error).message}`);
   }
 }

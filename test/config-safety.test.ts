@@ -47,10 +47,10 @@ describe('config safety', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = await Promise.all([
         cli.run(['auth', 'login', '-p', 'ultravox', '--with-token', '--no-verify'], {
-          stdin: `uvx-${round}\n`,
+          stdin: `uvx-key-${round}\n`,
         }),
         cli.run(['auth', 'login', '-p', 'daily', '--with-token', '--no-verify'], {
-          stdin: `daily-${round}\n`,
+          stdin: `daily-key-${round}\n`,
         }),
       ]);
       assert.equal(a?.code, 0, a?.stderr);
@@ -58,8 +58,8 @@ describe('config safety', () => {
       const file = JSON.parse(readFileSync(cli.configFile, 'utf8')) as {
         profiles: { default: { keys: Record<string, string> } };
       };
-      assert.equal(file.profiles.default.keys.ultravox, `uvx-${round}`);
-      assert.equal(file.profiles.default.keys.daily, `daily-${round}`);
+      assert.equal(file.profiles.default.keys.ultravox, `uvx-key-${round}`);
+      assert.equal(file.profiles.default.keys.daily, `daily-key-${round}`);
     }
   });
 

@@ -463,7 +463,10 @@ describe('emulator fault over the CLI', { timeout: 60_000 }, () => {
     const p = await startCliEmulator([]);
     try {
       const cli = newCli({
-        env: { VOICEHOOKS_ULTRAVOX_BASE_URL: `${p.url}/ultravox`, VOICEHOOKS_ULTRAVOX_API_KEY: 'k' },
+        env: {
+          VOICEHOOKS_ULTRAVOX_BASE_URL: `${p.url}/ultravox`,
+          VOICEHOOKS_ULTRAVOX_API_KEY: 'an-emulator-key',
+        },
       });
       const added = await cli.run([
         'emulator',

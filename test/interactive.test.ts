@@ -270,6 +270,18 @@ describe('at a terminal (tmux)', () => {
     assert.deepEqual(writesSince(start), [`ultravox DELETE /api/webhooks/${id}`]);
   });
 
+  it('Ctrl-D at the delete confirmation exits 130 at once, with nothing deleted and no warning', async () => {
+    const id = await createWithFlags();
+    const t = terminal();
+    const start = emulator.requests.length;
+    t.run(`delete ${id} -p ultravox`);
+    await t.waitFor(`Delete Ultravox webhook ${id}?`);
+    t.keys('C-d');
+    assert.equal(await t.exitCode(), 130, t.screen());
+    assert.deepEqual(writesSince(start), []);
+    assert.doesNotMatch(t.screen(), /unsettled top-level await|Warning/, t.screen());
+  });
+
   it('auth login takes the key at a masked prompt: the key never shows on screen', async () => {
     const key = 'sk-typed-at-the-terminal-0123456789';
     const t = terminal();

@@ -1,5 +1,6 @@
-// HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured: the built CLI reaches the emulator through a recording
-// proxy on loopback, and bypasses it for hosts NO_PROXY names.
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for remote hosts (the built CLI asks a recording proxy on
+// loopback for a tunnel), and never for loopback targets, which carry the key in clear: those are reached
+// directly whatever the environment says.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -37,6 +38,11 @@ function startProxy(): Promise<{ server: Server; port: number; seen: string[] }>
   server.on('connect', (req, socket, head) => {
     seen.push(`CONNECT ${req.url}`);
     const [host, port] = (req.url ?? '').split(':');
+    // Only loopback is ever contacted: a tunnel to anywhere else is refused, without even a DNS lookup.
+    if (host !== '127.0.0.1') {
+      socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      return;
+    }
     const upstream = connect(Number(port), host, () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
@@ -92,19 +98,35 @@ describe('proxy settings from the environment', () => {
     rmSync(config, { recursive: true, force: true });
   });
 
-  it('sends requests through HTTP_PROXY', async () => {
+  it('never sends a loopback request through HTTP_PROXY or HTTPS_PROXY (the key would pass in clear)', async () => {
     proxy.seen.length = 0;
+    const before = emulator.requests.length;
     const run = await cli(['list', '-p', 'ultravox', '--json'], {
       ...env,
       HTTP_PROXY: `http://127.0.0.1:${proxy.port}`,
+      HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`,
+      http_proxy: `http://127.0.0.1:${proxy.port}`,
     });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), []);
-    assert.ok(proxy.seen.length > 0, 'the proxy saw no request');
+    assert.deepEqual(proxy.seen, []);
+    assert.ok(emulator.requests.length > before, 'the emulator saw no request');
+  });
+
+  it('sends a request to a remote host through HTTPS_PROXY', async () => {
+    proxy.seen.length = 0;
+    const run = await cli(['list', '-p', 'ultravox', '--json', '--timeout', '5'], {
+      ...env,
+      VOICEHOOKS_ULTRAVOX_BASE_URL: 'https://api.ultravox.invalid',
+      HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`,
+    });
+    // The proxy refuses the tunnel (nothing leaves the machine); what matters is that it was asked.
+    assert.equal(run.code, 9, run.stderr);
     assert.ok(
-      proxy.seen.some((s) => s.includes(`127.0.0.1:${emulator.port}`)),
+      proxy.seen.some((s) => s.startsWith('CONNECT api.ultravox.invalid:443')),
       proxy.seen.join('\n'),
     );
+    assert.ok(!run.stderr.includes('proxy-test-key'));
   });
 
   it('bypasses the proxy for hosts in NO_PROXY', async () => {

@@ -440,7 +440,8 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
       const remote = await makeAdapter(talkover, fake.baseUrl, { agentId: AGENT });
       const entries: DeliveryLog[] = [];
       for await (const entry of remote.logs?.(UNKNOWN_ID) ?? []) entries.push(entry);
-      assert.equal(entries.length, 2);
+      // The second page is the first again: its entry is not shown twice, and the walk ends there.
+      assert.equal(entries.length, 1);
       assert.equal(fake.hits.length, 2);
     } finally {
       await fake.close();

@@ -4,7 +4,7 @@
  */
 import { Flags, type Command } from '@oclif/core';
 import { BaseCommand, apiFlags } from '../base-command.ts';
-import type { CliError } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { keysOf, type Column, type Line, type Tone, type View } from '../output.ts';
 import { getProvider } from '../providers/index.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
@@ -79,6 +79,31 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
     });
   }
 
+  /**
+   * Live duplicates of the file's entries (made by concurrent runs): each named on stderr with the command
+   * that removes it, and the drift they are (exit 10) unless a worse failure came first.
+   */
+  protected reportDuplicates(items: Row[], command: 'apply' | 'diff'): CliError | undefined {
+    const duplicates = items.filter((i) => i.action === 'duplicate');
+    if (duplicates.length === 0) return undefined;
+    for (const d of duplicates) {
+      const scope =
+        d.provider === 'talkover' && d.scope
+          ? ` --agent ${d.scope}`
+          : d.provider === 'polyai' && d.scope
+            ? ` --region ${d.scope}`
+            : '';
+      this.notice(
+        `Duplicate of the entry at ${d.source ?? '?'} (the oldest is kept): ${d.provider} ${d.id} ${d.url}\n  remove it with: voicehooks delete ${d.id} -p ${d.provider}${scope} --yes`,
+      );
+    }
+    const flags = this.flags as { file: string };
+    const what = duplicates.length === 1 ? '1 duplicate' : `${duplicates.length} duplicates`;
+    return new CliError('drift', `${flags.file}: live webhooks include ${what} of its entries.`, {
+      hint: `Delete ${duplicates.length === 1 ? 'it' : 'them'} with the commands above, or run \`voicehooks apply -f ${flags.file} --prune\`${command === 'diff' ? '' : ', which keeps the oldest'}.`,
+    });
+  }
+
   public override async _run<R>(): Promise<R> {
     const result = await super._run<R>();
     if (this.failure) await this.catch(this.failure);
@@ -131,13 +156,14 @@ const SYMBOL: Record<PlanItem['action'], string> = {
   delete: '-',
   unchanged: '=',
   unknown: '?',
+  duplicate: '!',
 };
 
 function toneOf(value: unknown): Tone {
   if (value === 'failed' || value === 'delete' || value === 'deleted') return 'bad';
   if (value === 'update' || value === 'updated' || value === 'planned') return 'warn';
   if (value === 'unchanged') return 'muted';
-  if (value === 'unknown') return 'warn';
+  if (value === 'unknown' || value === 'duplicate') return 'warn';
   return 'good';
 }
 

@@ -50,7 +50,7 @@ export function exportFile(sources: ExportSource[], showSecrets: boolean): Expor
     for (const webhook of source.webhooks) {
       const prefix = placeholderPrefix(source.provider, webhook, taken);
       const secret = (value: string, suffix: string): string => {
-        if (showSecrets) return value;
+        if (showSecrets) return escapeForApply(value);
         const name = `${prefix}_${suffix}`;
         variables.push(name);
         return `\${${name}}`;
@@ -58,8 +58,8 @@ export function exportFile(sources: ExportSource[], showSecrets: boolean): Expor
       const input = source.inputOf(webhook);
       const entry: ExportEntry = {
         provider: source.provider,
-        url: escape(webhook.url),
-        events: webhook.events,
+        url: escapeForApply(webhook.url),
+        events: webhook.events.map(escapeForApply),
       };
       if (source.provider === 'talkover' && source.agentId) entry.agent = source.agentId;
       if (source.provider === 'ultravox' && input.agentId) entry.agent = input.agentId;
@@ -87,7 +87,7 @@ export function exportFile(sources: ExportSource[], showSecrets: boolean): Expor
             ]),
           );
         } else {
-          entry[key] = typeof value === 'string' ? escape(value) : value;
+          entry[key] = escapeDeep(value);
         }
       }
       webhooks.push(entry);
@@ -124,9 +124,22 @@ function placeholderPrefix(provider: ProviderName, webhook: Webhook, taken: Set<
   return prefix;
 }
 
-/** A literal `${` in a live value is written as `$${`, which the loader reads back as `${`. */
-function escape(value: string): string {
-  return value.replaceAll('${', '$${');
+/**
+ * A literal `${` in a live value is written as `$${`, which the loader reads back as `${`, so that whatever a
+ * provider returns survives export then apply byte for byte and is never read as a variable. (A replacement
+ * string would not do: in one, `$$` stands for a single `$`.)
+ */
+export function escapeForApply(value: string): string {
+  return value.replaceAll('${', () => '$${');
+}
+
+/** Every string in a value (a record of templates or headers, a list) escaped by {@link escapeForApply}. */
+function escapeDeep(value: unknown): unknown {
+  if (typeof value === 'string') return escapeForApply(value);
+  if (Array.isArray(value)) return value.map(escapeDeep);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDeep(v)]));
+  return value;
 }
 
 /** The file as YAML, headed by the variables it needs. */

@@ -3,11 +3,10 @@
  * both the same line numbers). Everything is checked before anything is sent, and every problem names the
  * file, the line and the key, the way a compiler does, so a CI log points straight at the culprit.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import * as z from '../zod.ts';
 import { UsageError } from '../errors.ts';
-import { checkEvents, checkHeaders, checkUrl, isUuid } from '../input.ts';
+import { checkEvents, checkHeaders, checkUrl, isUuid, readFileCapped } from '../input.ts';
 import { getProvider } from '../providers/index.ts';
 import {
   PROVIDER_NAMES,
@@ -123,8 +122,9 @@ class Problems {
 export function loadApplyFile(path: string, options: LoadOptions = {}): ApplyFile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileCapped(path, path).toString('utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(
       `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
       {
@@ -182,8 +182,13 @@ export function parseApplyFile(text: string, file: string, options: LoadOptions 
         if (issue.code === 'unrecognized_keys') {
           for (const key of issue.keys)
             problems.add([...at, key], `is not a known key (${knownKeys()})`, true);
-        } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-          problems.add(at, 'is missing');
+        } else if (issue.code === 'invalid_type') {
+          // zod does not report the input it got: whether the key is absent or of the wrong type is read here.
+          const got = valueAt(substituted, issue.path as (string | number)[]);
+          problems.add(
+            at,
+            got === undefined ? 'is missing' : `must be ${article(issue.expected)}, got ${typeName(got)}`,
+          );
         } else {
           problems.add(at, issue.message.replace(/^Invalid input: /, ''));
         }
@@ -315,8 +320,10 @@ function checkField(one: WebhookInput, descriptor: ProviderDescriptor): true {
 }
 
 /**
- * `${VAR}` in any string becomes the variable's value; `$${` stands for a literal `${`. An unset (or empty)
- * variable is a problem named by its key, so that a secret never has to live in the file.
+ * `${VAR}` in any string becomes the variable's value; `$${` stands for a literal `${` (the inverse of
+ * `escapeForApply`, whatever follows it). An unset (or empty) variable is a problem named by its key, so that a
+ * secret never has to live in the file. The CLI's own credentials (`*_API_KEY`) are never filled in: a file
+ * (or a webhook exported into one) could otherwise send the key to whatever host its URL names.
  */
 function substitute(
   value: unknown,
@@ -325,10 +332,14 @@ function substitute(
   problems: Problems,
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$(\$?)\{([^}]*)\}/g, (whole, escaped: string, name: string) => {
-      if (escaped) return whole.slice(1);
+    return value.replace(/\$\$\{|\$\{([^}]*)\}/g, (whole, name: string | undefined) => {
+      if (name === undefined) return '${';
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         problems.add(path, `has "\${${name}}", which is not a variable name`);
+        return whole;
+      }
+      if (/_API_KEY$/i.test(name)) {
+        problems.add(path, `has "\${${name}}": an API key variable is never filled into an apply file`);
         return whole;
       }
       const found = env[name];
@@ -349,6 +360,26 @@ function substitute(
     );
   }
   return value;
+}
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let here = value;
+  for (const key of path) {
+    if (here === null || typeof here !== 'object' || !Object.hasOwn(here, key)) return undefined;
+    here = (here as Record<string | number, unknown>)[key];
+  }
+  return here;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${article(typeof value)} (${JSON.stringify(value)?.slice(0, 40)})`;
+}
+
+function article(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 function locate(doc: Document, path: (string | number)[], atKey: boolean): Node | undefined {

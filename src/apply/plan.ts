@@ -9,8 +9,12 @@ import { getProvider } from '../providers/index.ts';
 import type { InputField, ProviderName, Webhook, WebhookInput } from '../providers/types.ts';
 import { identityOf, scopeOf, type DesiredWebhook } from './file.ts';
 
-/** `unknown`: the entry's live state could not be read (its error is reported beside the plan). */
-export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'unknown';
+/**
+ * `unknown`: the entry's live state could not be read (its error is reported beside the plan). `duplicate`: a
+ * live webhook with the same identity as one already matched to an entry (concurrent runs made both); the
+ * oldest is kept, and the others are drift, deleted with --prune.
+ */
+export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'unknown' | 'duplicate';
 
 /** One field that differs: live value → the file's value (secrets masked). */
 export interface FieldChange {
@@ -90,7 +94,10 @@ export function buildPlan(
       (w) => !claimed.has(w) && identityOf(liveIdentity(w, group)) === identityOf(d),
     );
     const scope = scopeOf(d);
-    const match = candidates[0];
+    // The oldest is the one kept: it is the one other systems have had longest (a webhook without a creation
+    // time counts as newest). The sort is stable, so the provider's order decides among equals.
+    candidates.sort((a, b) => createdMs(a) - createdMs(b));
+    const [match, ...duplicates] = candidates;
     if (match === undefined) {
       steps.push({
         group: group.key,
@@ -129,6 +136,24 @@ export function buildPlan(
         source: d.source,
       },
     });
+    // With --prune they stay unclaimed, and the prune below deletes them like any webhook the file lacks.
+    if (!options.prune) {
+      for (const w of duplicates) {
+        claimed.add(w);
+        steps.push({
+          group: group.key,
+          item: {
+            action: 'duplicate',
+            provider: w.provider,
+            scope,
+            url: w.url,
+            id: w.id,
+            changes: [],
+            source: d.source,
+          },
+        });
+      }
+    }
   }
   if (options.prune) {
     const listedScopes = new Set(desired.map((d) => `${d.provider} ${scopeOf(d) ?? '-'}`));
@@ -156,6 +181,11 @@ export function buildPlan(
     }
   }
   return steps;
+}
+
+function createdMs(w: Webhook): number {
+  const ms = w.createdAt ? Date.parse(w.createdAt) : NaN;
+  return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms;
 }
 
 /** A live webhook's identity: Talkover's agent and PolyAI's region come from the group it was read in, Ultravox's agent from its `agentId` field. */

@@ -151,7 +151,8 @@ export async function readLive(
   return { live, errors };
 }
 
-export type Outcome = 'created' | 'updated' | 'deleted' | 'unchanged' | 'planned' | 'failed';
+/** `duplicate`: a live duplicate of an entry's webhook, left in place (see the plan's `duplicate`). */
+export type Outcome = 'created' | 'updated' | 'deleted' | 'unchanged' | 'planned' | 'failed' | 'duplicate';
 
 /** One line of `apply`'s summary. */
 export interface ApplyResult extends PlanItem {
@@ -197,7 +198,7 @@ export async function execute(
       results.set(step, { ...item, result: 'failed', error: itemError(error) });
     }
   };
-  const changing = steps.filter((s) => s.item.action !== 'unchanged');
+  const changing = steps.filter((s) => s.item.action !== 'unchanged' && s.item.action !== 'duplicate');
   await mapLimit(
     changing.filter((s) => s.item.action !== 'create'),
     concurrency(),
@@ -208,7 +209,14 @@ export async function execute(
     concurrency(),
     run,
   );
-  return steps.map((s) => results.get(s) ?? { ...s.item, result: 'unchanged', error: null });
+  return steps.map(
+    (s) =>
+      results.get(s) ?? {
+        ...s.item,
+        result: s.item.action === 'duplicate' ? 'duplicate' : 'unchanged',
+        error: null,
+      },
+  );
 }
 
 /**

@@ -53,7 +53,7 @@ export default class Apply extends PlanCommand<typeof Apply> {
     const results: Row[] = dryRun
       ? prepared.steps.map((s) => ({
           ...s.item,
-          result: s.item.action === 'unchanged' ? 'unchanged' : 'planned',
+          result: s.item.action === 'unchanged' || s.item.action === 'duplicate' ? s.item.action : 'planned',
           error: null,
         }))
       : await this.withProgress('Applying', () =>
@@ -74,8 +74,8 @@ export default class Apply extends PlanCommand<typeof Apply> {
           }),
         );
     const items = [...results, ...this.unknownRows(desired, prepared, (d) => groupOf(d).key)];
-    this.failure = failureOf(items);
-    const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, planned: 0, failed: 0 };
+    this.failure = failureOf(items) ?? this.reportDuplicates(items, 'apply');
+    const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, planned: 0, failed: 0, duplicate: 0 };
     for (const item of items) counts[(item.result ?? 'unchanged') as keyof typeof counts] += 1;
     return { dryRun, ok: counts.failed === 0, counts, items };
   }

@@ -5,7 +5,7 @@ import { keysOf, type View } from '../output.ts';
 /** `diff --json`: pinned by test/apply.test.ts and documented in the README. */
 export interface DiffReport {
   inSync: boolean;
-  counts: Record<'create' | 'update' | 'delete' | 'unchanged' | 'unknown', number>;
+  counts: Record<'create' | 'update' | 'delete' | 'unchanged' | 'unknown' | 'duplicate', number>;
   items: Row[];
 }
 
@@ -29,16 +29,17 @@ export default class Diff extends PlanCommand<typeof Diff> {
     const { groupOf } = await import('../apply/plan.ts');
     const unknown = this.unknownRows(desired, prepared, (d) => groupOf(d).key);
     const items: Row[] = [...prepared.steps.map((s) => s.item), ...unknown];
-    const counts = { create: 0, update: 0, delete: 0, unchanged: 0, unknown: 0 };
+    const counts = { create: 0, update: 0, delete: 0, unchanged: 0, unknown: 0, duplicate: 0 };
     for (const item of items) counts[item.action] += 1;
     const inSync = items.every((i) => i.action === 'unchanged');
+    this.reportDuplicates(items, 'diff');
     this.failure =
       failureOf(unknown, 'diff') ??
       (inSync
         ? undefined
         : new CliError(
             'drift',
-            `Live webhooks differ from ${this.flags.file} (${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete).`,
+            `Live webhooks differ from ${this.flags.file} (${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete${counts.duplicate ? `, ${counts.duplicate} duplicate${counts.duplicate === 1 ? '' : 's'}` : ''}).`,
             {
               hint: `Run \`voicehooks apply -f ${this.flags.file}${this.flags.prune ? ' --prune' : ''}\` to converge.`,
             },

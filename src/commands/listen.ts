@@ -56,6 +56,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
       summary: 'Seconds to wait for the --forward-to answer (and API requests).',
       default: 30,
       min: 1,
+      max: 86_400,
     }),
     'base-url': apiFlags['base-url'],
     region: apiFlags.region,

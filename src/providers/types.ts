@@ -123,6 +123,8 @@ export interface Connection {
   userAgent: string;
   /** Receives the redacted HTTP trace when `--debug` is on. */
   debug?: (line: string) => void;
+  /** Receives warnings for stderr (a list cut short by a provider that repeats itself). */
+  warn?: (line: string) => void;
 }
 
 /** Scope a provider may need: Talkover's agent, PolyAI's region, Ultravox's agent filter. */

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags, keyEnvNames } from '../../base-command.ts';
 import { UsageError } from '../../errors.ts';
+import { checkApiKey, readStreamCapped } from '../../input.ts';
 import { keysOf } from '../../output.ts';
 import { askSecret, missingInput } from '../../prompt.ts';
 import type { ProviderDescriptor } from '../../providers/types.ts';
@@ -64,7 +65,8 @@ export default class Login extends BaseCommand<typeof Login> {
     key = key.trim();
     if (!key) throw new UsageError('The API key is empty.');
     if (/\s/.test(key)) throw new UsageError('The API key contains white space; paste the key alone.');
-    return key;
+    // A key that could never be sent or redacted is not stored (the same check as when a key is read).
+    return checkApiKey(key, this.flags['with-token'] ? 'stdin' : 'the prompt');
   }
 
   /** One cheap authenticated request; a rejected key is not stored. */
@@ -87,7 +89,7 @@ async function readStdin(): Promise<string> {
     throw new UsageError('--with-token reads the key from stdin, but stdin is a terminal.', {
       hint: 'Pipe the key in: echo "$KEY" | voicehooks auth login --with-token -p …',
     });
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readStreamCapped(process.stdin as AsyncIterable<Buffer>, 'The key on stdin')).toString(
+    'utf8',
+  );
 }

@@ -310,14 +310,16 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
       const limit = options.limit ?? Infinity;
       const perPage = Math.min(options.perPage ?? MAX_PER_PAGE, MAX_PER_PAGE);
       let count = 0;
-      for (let page = options.page ?? 1; ; page++) {
+      const walk = http.pageWalk();
+      for (let page = options.page ?? 1; walk.visit(page); page++) {
         const res = await http.request({
           method: 'GET',
           path: `${item(id)}/logs`,
           query: { page, per_page: perPage },
         });
         const answer = decode(logsWire, res.body, 'Talkover', 'talkover');
-        for (const wire of answer.data) {
+        // A `last_page` of 10^9 over the same entries again is stopped by the walk (see PageWalk).
+        for (const wire of walk.page(answer.data, (w) => String(w.id))) {
           // Talkover documents no status filter on the logs route, so it is applied here.
           if (options.status !== undefined && wire.status !== options.status) continue;
           if (count++ >= limit) return;

@@ -94,29 +94,25 @@ export function createUltravoxAdapter(connection: Connection, scope: Scope): Pro
 
     async *list(options: ListOptions = {}) {
       const limit = options.limit ?? Infinity;
-      const seen = new Set<string>();
-      // A server that repeats a page (Prism's mock does) must not make a webhook appear twice.
-      const yielded = new Set<string>();
+      // Repeated pages and rows (Prism's mock repeats them), and cursors that never end, are the walk's to stop.
+      const walk = http.pageWalk();
       let cursor: string | undefined;
       let count = 0;
-      for (;;) {
+      while (walk.visit(cursor)) {
         const res = await http.request({
           method: 'GET',
           path: '/api/webhooks',
           query: { cursor, pageSize: Math.min(PAGE_SIZE, limit), agentId: scope.agentId },
         });
         const page = decode(pageWire, res.body, 'Ultravox', 'ultravox');
-        for (const wire of page.results) {
-          if (yielded.has(wire.webhookId)) continue;
+        for (const wire of walk.page(page.results, (w) => w.webhookId)) {
           if (count++ >= limit) return;
-          yielded.add(wire.webhookId);
           yield toWebhook(wire);
         }
         // Follow only the cursor, at the configured origin: a `next` link may name another host (the spec's
-        // own example does), and the key must not travel there. A cursor seen before would loop forever.
+        // own example does), and the key must not travel there.
         const next = page.next ? cursorOf(page.next) : undefined;
-        if (!next || seen.has(next) || count >= limit) return;
-        seen.add(next);
+        if (!next || count >= limit) return;
         cursor = next;
       }
     },
