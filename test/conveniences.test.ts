@@ -245,10 +245,10 @@ describe('small frictions of a first session', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const cli = newCli({ env: { VOICEHOOKS_ULTRAVOX_API_KEY: 'k' } });
+    const cli = newCli({ env: { VOICEHOOKS_ULTRAVOX_API_KEY: 'refused-test-key-0123456789' } });
     const run = await cli.run(['list', '-p', 'ultravox'], {
       env: {
-        VOICEHOOKS_ULTRAVOX_API_KEY: 'k',
+        VOICEHOOKS_ULTRAVOX_API_KEY: 'refused-test-key-0123456789',
         VOICEHOOKS_ULTRAVOX_BASE_URL: `http://127.0.0.1:${port}/ultravox`,
       },
     });
@@ -260,7 +260,10 @@ describe('small frictions of a first session', () => {
       ),
     );
     const other = await cli.run(['list', '-p', 'ultravox'], {
-      env: { VOICEHOOKS_ULTRAVOX_API_KEY: 'k', VOICEHOOKS_ULTRAVOX_BASE_URL: `http://127.0.0.1:${port}/api` },
+      env: {
+        VOICEHOOKS_ULTRAVOX_API_KEY: 'refused-test-key-0123456789',
+        VOICEHOOKS_ULTRAVOX_BASE_URL: `http://127.0.0.1:${port}/api`,
+      },
     });
     assert.equal(other.code, 9);
     assert.doesNotMatch(other.stderr, /emulator/);
