@@ -76,7 +76,7 @@ export interface SignatureScheme {
   /** Other headers the provider sends with every delivery (PolyAI's event id). */
   extraHeaders: readonly string[];
   timestampFormat: 'iso-8601' | 'unix-seconds';
-  /** False where the format is assumed (Daily): `sign --help` and the README say so. */
+  /** False where the format is assumed (Daily): `sign --help` and docs/deliveries.md say so. */
   timestampFormatDocumented: boolean;
   defaultToleranceSeconds: number;
   /** False where the tolerance is the CLI's choice (Daily). */

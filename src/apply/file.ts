@@ -413,6 +413,6 @@ function fileError(file: string, messages: string[]): UsageError {
   const message =
     rest.length === 0 ? first : `${messages.length} problems in ${file}:\n  ${messages.join('\n  ')}`;
   return new UsageError(message, {
-    hint: 'Fix the file and run again; nothing was sent. The format is described in the README (apply).',
+    hint: 'Fix the file and run again; nothing was sent. The format is described in docs/apply.md.',
   });
 }

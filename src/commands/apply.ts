@@ -6,7 +6,7 @@ import { keysOf, type View } from '../output.ts';
 import { askConfirm, missingInput } from '../prompt.ts';
 import { getProvider } from '../providers/index.ts';
 
-/** `apply --json`: pinned by test/apply.test.ts and documented in the README. */
+/** `apply --json`: pinned by test/apply.test.ts and documented in docs/apply.md. */
 export interface ApplySummary {
   dryRun: boolean;
   /** No item failed. */

@@ -2,7 +2,7 @@ import { PlanCommand, planFlags, type Row } from '../apply/command.ts';
 import { CliError } from '../errors.ts';
 import { keysOf, type View } from '../output.ts';
 
-/** `diff --json`: pinned by test/apply.test.ts and documented in the README. */
+/** `diff --json`: pinned by test/apply.test.ts and documented in docs/apply.md. */
 export interface DiffReport {
   inSync: boolean;
   counts: Record<'create' | 'update' | 'delete' | 'unchanged' | 'unknown' | 'duplicate', number>;
