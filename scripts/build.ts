@@ -212,8 +212,8 @@ const requireBuiltins: Plugin = {
 };
 
 /**
- * The modules that nearly every command runs (the base command, errors, input checks, output, prompts, the
- * provider catalogue, the code cache) go in one chunk. esbuild makes a chunk for each set of entry points that
+ * The modules that nearly every command runs (the base command and its flags, resolution, errors, input checks,
+ * output, prompts, the provider catalogue, the code cache) go in one chunk. esbuild makes a chunk for each set of entry points that
  * reach a module, and every file imported with `import('./…')` counts as an entry point too; left to itself, it
  * split these few modules into a dozen chunks, and each file a command loads costs about half a millisecond of
  * start-up. `get` loaded 26 files of dist/, most of a few hundred bytes; it now loads 9, and `events` 4 instead
@@ -232,6 +232,10 @@ const CORE = [
   'src/progress.ts',
   'src/prompt.ts',
   'src/providers/index.ts',
+  'src/flags.ts',
+  'src/resolve.ts',
+  'src/records.ts',
+  'src/issued-secrets.ts',
 ];
 const CORE_PATHS = new Set(CORE.map((file) => resolve(file)));
 const ENTRY_PATHS = new Set(ENTRY_POINTS.map((file) => resolve(file)));

@@ -1,12 +1,12 @@
 /**
- * The base of every command: global flags, resolution of provider, profile, API key and base URL in the
- * contract's order, prompting behind the terminal guard, rendering of whatever `run()` returns, and the one
- * place where an error becomes a message and an exit code.
+ * The base of every command: global flags, the glue around resolution (src/resolve.ts decides provider,
+ * settings, API key and base URL; this gathers its inputs and asks on a terminal for what is missing),
+ * rendering of whatever `run()` returns, and the one place where an error becomes a message and an exit code.
  */
-import { Command, Flags, type Interfaces } from '@oclif/core';
+import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
-import { CancelledError, CliError, ConfigError, ExitCode, UsageError, formatError } from './errors.ts';
-import { checkApiKey, checkFieldNames, closest, isUuid } from './input.ts';
+import { ConfigError, ExitCode, FieldError, UsageError, formatError, toCliError } from './errors.ts';
+import { checkApiKey, checkFieldNames, closest } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
@@ -21,86 +21,36 @@ import {
 } from './output.ts';
 import { askInput, askSelect, canPrompt, missingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
-import { availableProviders, getProvider, isProviderName } from './providers/index.ts';
+import { availableProviders, getProvider } from './providers/index.ts';
+import type { Connection, ProviderAdapter, ProviderDescriptor, Scope, Webhook } from './providers/types.ts';
 import {
-  PROVIDER_NAMES,
-  type Connection,
-  type ProviderAdapter,
-  type ProviderDescriptor,
-  type ProviderName,
-  type Scope,
-  type Webhook,
-} from './providers/types.ts';
+  flagForField,
+  keyEnvNames,
+  missingScopeError,
+  profileNeeded,
+  resolveApiKey,
+  resolveBaseUrl,
+  resolveProviderName,
+  resolveSettings,
+  settingProblem,
+  type ResolveInput,
+  type SettingsOptions,
+} from './resolve.ts';
 import type { ConfigStore, Profile } from './config.ts';
+import { IssuedSecrets } from './issued-secrets.ts';
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
 >;
 export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
-const GLOBAL = 'GLOBAL';
+import { baseFlags } from './flags.ts';
 
-/** Flags of commands that talk to a provider's API (contract §Flags every API command has). */
-export const apiFlags = {
-  fields: Flags.string({
-    summary: 'Comma-separated fields to show: table columns, or keys of JSON objects.',
-    helpGroup: GLOBAL,
-  }),
-  timeout: Flags.integer({
-    summary: 'Seconds to wait for each request.',
-    default: 30,
-    min: 1,
-    // Timers hold at most 2^31-1 ms (24.8 days); a day is far beyond any request and well within.
-    max: 86_400,
-    helpGroup: GLOBAL,
-  }),
-  'max-wait': Flags.integer({
-    summary: 'Longest Retry-After, in seconds, to wait for before giving up.',
-    default: 60,
-    min: 0,
-    max: 86_400,
-    helpGroup: GLOBAL,
-  }),
-  'show-secrets': Flags.boolean({
-    summary: 'Show signing secrets whole instead of masked.',
-    helpGroup: GLOBAL,
-  }),
-  'base-url': Flags.string({ summary: "Override the provider's API base URL.", helpGroup: GLOBAL }),
-  region: Flags.string({ summary: 'PolyAI region.', options: ['us', 'uk', 'eu'], helpGroup: GLOBAL }),
-};
-
-/** `--agent` on commands that address existing webhooks: Talkover's scope, Ultravox's list filter. */
-export const agentFlag = Flags.string({ summary: 'Agent UUID (Talkover scope; Ultravox list filter).' });
-
-/** `--no-save-secret` on commands that receive a new signing secret (`create`, `rotate-secret`). */
-export const saveSecretFlag = Flags.boolean({
-  summary: "Keep a secret the provider shows only once (PolyAI) in the config file's secret store.",
-  description: '--no-save-secret prints it and keeps it nowhere.',
-  allowNo: true,
-  default: true,
-});
+export { accountFlags, apiFlags, saveSecretFlag, scopeFlags } from './flags.ts';
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
-  static override baseFlags = {
-    provider: Flags.string({
-      char: 'p',
-      summary: 'Provider (else VOICEHOOKS_PROVIDER, else the profile).',
-      options: [...PROVIDER_NAMES],
-      helpGroup: GLOBAL,
-    }),
-    profile: Flags.string({
-      summary: 'Config profile (else VOICEHOOKS_PROFILE, else "default").',
-      helpGroup: GLOBAL,
-    }),
-    'no-input': Flags.boolean({ summary: 'Never prompt; missing input exits 2.', helpGroup: GLOBAL }),
-    'no-color': Flags.boolean({ summary: 'No colour (also NO_COLOR).', helpGroup: GLOBAL }),
-    debug: Flags.boolean({ summary: 'Trace HTTP on stderr, credentials redacted.', helpGroup: GLOBAL }),
-    jq: Flags.string({
-      summary: 'Filter the JSON output with a jq expression (implies --json).',
-      helpGroup: GLOBAL,
-    }),
-  };
+  static override baseFlags = baseFlags;
 
   protected flags!: InferredFlags<T>;
   protected args!: InferredArgs<T>;
@@ -223,8 +173,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */
   public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
-    const ctor = this.ctor as typeof BaseCommand;
-    let cli = toCliError(error, Object.keys({ ...ctor.baseFlags, ...ctor.flags, json: true }));
+    // A provider names the field it has a problem with; the user gave a flag.
+    let cli = error instanceof FieldError ? error.as(flagForField(error.field)) : toCliError(error);
+    if (cli.kind === 'usage' && !(error instanceof UsageError)) {
+      // oclif's own parse error: a mistyped flag or a value outside a flag's options gets the nearest.
+      const ctor = this.ctor as typeof BaseCommand;
+      const guess = didYouMean(
+        error,
+        cli.message,
+        Object.keys({ ...ctor.baseFlags, ...ctor.flags, json: true }),
+      );
+      if (guess) cli = new UsageError(cli.message, { hint: guess });
+    }
     if (cli.kind === 'usage' && !cli.hint) {
       // Every error says what to do next; for a usage error without a better hint, that is the command's help.
       const command = `voicehooks ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
@@ -260,21 +220,30 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return (await this.store()).profile(this.profileName);
   }
 
+  /** What resolution reads; the profile only when a value may come from it (opening it costs start-up time). */
+  protected async resolveInput(descriptor?: ProviderDescriptor): Promise<ResolveInput> {
+    const flags = this.flags as unknown as Record<string, unknown>;
+    const needed = descriptor === undefined || profileNeeded(descriptor, flags, process.env);
+    return {
+      flags,
+      env: process.env,
+      profile: needed ? await this.profile() : {},
+      profileName: this.profileName,
+    };
+  }
+
   /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal. */
   protected async provider(): Promise<ProviderDescriptor> {
-    const fromEnv = process.env.VOICEHOOKS_PROVIDER;
-    const name = this.flags.provider ?? fromEnv ?? (await this.profile()).provider;
-    if (name) {
-      if (!isProviderName(name)) {
-        throw new UsageError(
-          `Unknown provider "${name}"${fromEnv === name ? ' in VOICEHOOKS_PROVIDER' : ''}.`,
-          {
-            hint: `Choose one of: ${PROVIDER_NAMES.join(', ')}.`,
-          },
-        );
-      }
-      return getProvider(name);
-    }
+    const flags = this.flags as unknown as Record<string, unknown>;
+    const fromFlagOrEnv = typeof flags.provider === 'string' || process.env.VOICEHOOKS_PROVIDER !== undefined;
+    const input: ResolveInput = {
+      flags,
+      env: process.env,
+      profile: fromFlagOrEnv ? {} : await this.profile(),
+      profileName: this.profileName,
+    };
+    const name = resolveProviderName(input);
+    if (name) return getProvider(name);
     if (!this.canPrompt()) throw missingInput(['--provider']);
     const chosen = await askSelect(
       'Provider',
@@ -284,46 +253,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** The API key: VOICEHOOKS_<P>_API_KEY, <P>_API_KEY, then the profile. */
-  protected async apiKey(provider: ProviderName): Promise<{ key: string; source: string } | undefined> {
-    for (const name of keyEnvNames(provider)) {
-      const value = process.env[name];
-      if (value) return { key: checkApiKey(value, name), source: `env ${name}` };
-    }
-    const stored = (await this.store()).apiKey(this.profileName, provider);
-    const source = `profile "${this.profileName}"`;
-    return stored ? { key: checkApiKey(stored, `the config file (${source})`), source } : undefined;
+  protected async apiKey(
+    descriptor: ProviderDescriptor,
+  ): Promise<{ key: string; source: string } | undefined> {
+    const fromEnv = resolveApiKey(descriptor, {
+      env: process.env,
+      profile: {},
+      profileName: this.profileName,
+    });
+    if (fromEnv) return fromEnv;
+    return resolveApiKey(descriptor, {
+      env: {},
+      profile: await this.profile(),
+      profileName: this.profileName,
+    });
   }
 
-  /** The scope a provider needs: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
-  protected async scope(descriptor: ProviderDescriptor, agentFlag?: string): Promise<Scope> {
-    if ((this.flags as { region?: string }).region && descriptor.name !== 'polyai') {
-      throw new UsageError(`--region is for PolyAI only; ${descriptor.displayName} has no regions.`);
-    }
-    return this.resolveScope(descriptor, agentFlag);
-  }
-
-  /** {@link scope} without refusing --region, for a command over several providers that checks it itself. */
-  protected async resolveScope(descriptor: ProviderDescriptor, agentFlag?: string): Promise<Scope> {
-    const flags = this.flags as { region?: string };
-    const scope: Scope = {};
-    if (agentFlag) scope.agentId = agentFlag;
-    if (descriptor.name === 'polyai') {
-      scope.region =
-        flags.region ?? process.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
-    }
-    if (descriptor.capabilities.agentScoped && !scope.agentId) {
-      scope.agentId = process.env.VOICEHOOKS_TALKOVER_AGENT ?? (await this.profile()).agent;
-    }
-    return scope;
-  }
-
-  /** Base URL: --base-url, VOICEHOOKS_<P>_BASE_URL, the profile, then production. */
-  protected async baseUrl(descriptor: ProviderDescriptor, scope: Scope): Promise<string> {
-    const flag = (this.flags as { 'base-url'?: string })['base-url'];
-    const env = process.env[`VOICEHOOKS_${descriptor.name.toUpperCase()}_BASE_URL`];
-    return (
-      flag ?? env ?? (await this.profile()).baseUrls?.[descriptor.name] ?? descriptor.defaultBaseUrl(scope)
-    );
+  /**
+   * The provider's settings (its scope for the adapter), from flags, env and profile. A missing scope is left
+   * missing here: {@link connect} asks for it, other callers decide.
+   */
+  protected async scope(descriptor: ProviderDescriptor, options?: SettingsOptions): Promise<Scope> {
+    return resolveSettings(descriptor, await this.resolveInput(descriptor), options).values;
   }
 
   /** Everything needed to reach the provider, checked before any request. */
@@ -332,7 +283,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     scope: Scope,
     key?: string,
   ): Promise<Connection> {
-    const found = key ? { key: checkApiKey(key, 'the key given') } : await this.apiKey(descriptor.name);
+    const found = key ? { key: checkApiKey(key, 'the key given') } : await this.apiKey(descriptor);
     if (!found) {
       throw new ConfigError(`No API key for ${descriptor.displayName}.`, {
         hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${keyEnvNames(descriptor.name)[0]}.`,
@@ -341,7 +292,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     const flags = this.flags as { timeout?: number; 'max-wait'?: number };
     return {
-      baseUrl: await this.baseUrl(descriptor, scope),
+      baseUrl: resolveBaseUrl(descriptor, scope, await this.resolveInput(descriptor)),
       apiKey: found.key,
       timeoutMs: (flags.timeout ?? 30) * 1000,
       maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
@@ -366,72 +317,38 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /**
-   * Provider, scope and adapter in one step, for commands that act on webhooks. An agent-scoped provider's
-   * missing agent is asked for on a terminal.
+   * Settings and adapter in one step, for commands that act on webhooks. A provider whose webhooks belong to a
+   * scope gets it asked for on a terminal when none is given.
    */
   protected async connect(
     descriptor: ProviderDescriptor,
-    agentFlag?: string,
   ): Promise<{ adapter: ProviderAdapter; scope: Scope }> {
-    const scope = await this.scope(descriptor, agentFlag);
-    if (descriptor.capabilities.agentScoped && !scope.agentId) {
-      if (!this.canPrompt())
-        throw missingInput(['--agent'], `${descriptor.displayName} webhooks belong to an agent`);
-      scope.agentId = await askInput(`${descriptor.displayName} agent id`, (v) =>
-        isUuid(v) ? true : 'An agent id is a UUID.',
+    const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
+    const scope: Record<string, string> = { ...resolved.values };
+    const [wanted] = resolved.missingScope;
+    if (wanted !== undefined) {
+      if (!this.canPrompt()) {
+        const error = missingScopeError(descriptor, resolved.missingScope);
+        throw missingInput(
+          resolved.missingScope.map((s) => `--${s.flag}`),
+          error.message.replace(/^Missing [^:]+: /, '').replace(/\.$/, ''),
+        );
+      }
+      scope[wanted.name] = await askInput(
+        `${descriptor.displayName} ${wanted.name} (${wanted.valueName})`,
+        (v) => settingProblem(descriptor, wanted, v) ?? true,
       );
     }
     return { adapter: await this.adapter(descriptor, scope), scope };
   }
 
-  // ---- the secret store: signing secrets a provider shows only once (PolyAI), kept in the config file ----
-
-  /**
-   * Keeps a secret the provider just issued and will not show again (unless `save` is false), and says so on
-   * stderr. A store that cannot be written is a warning, not a failure: the secret is printed whole anyway.
-   */
-  protected async keepIssuedSecret(
-    descriptor: ProviderDescriptor,
-    id: string,
-    secret: string,
-    save: boolean,
-  ): Promise<void> {
-    if (descriptor.capabilities.secretsReadable) return;
-    if (!save) this.notice(`Not saved (--no-save-secret): ${descriptor.displayName} will not show it again.`);
-    try {
-      const store = await this.store();
-      if (save) {
-        store.saveWebhookSecret(this.profileName, descriptor.name, id, secret);
-        this.notice(`Saved it in ${store.path} (profile "${this.profileName}") for sign, verify and listen.`);
-      } else if (store.forgetWebhookSecret(this.profileName, descriptor.name, id)) {
-        // A secret kept from before a rotation no longer verifies anything.
-        this.notice('The secret kept before was removed from the local secret store: it no longer works.');
-      }
-    } catch (error) {
-      const why = (error as Error).message;
-      this.notice(`Warning: the local secret store was not updated (${why}); keep the secret printed.`);
-    }
-  }
-
-  /** Whether a secret is kept for the webhook; undefined where the provider shows secrets on every read. */
-  protected async secretStoredLocally(
-    descriptor: ProviderDescriptor,
-    id: string,
-  ): Promise<boolean | undefined> {
-    if (descriptor.capabilities.secretsReadable) return undefined;
-    return (await this.store()).webhookSecret(this.profileName, descriptor.name, id) !== undefined;
-  }
-
-  /** Drops the kept secret of a deleted webhook; the deletion stands even when the store cannot be written. */
-  protected async forgetIssuedSecret(descriptor: ProviderDescriptor, id: string): Promise<void> {
-    if (descriptor.capabilities.secretsReadable) return;
-    try {
-      if ((await this.store()).forgetWebhookSecret(this.profileName, descriptor.name, id)) {
-        this.notice('Removed its signing secret from the local secret store.');
-      }
-    } catch (error) {
-      this.notice(`Warning: the local secret store was not updated (${(error as Error).message}).`);
-    }
+  /** Signing secrets a provider shows only once (PolyAI), kept in the config file (src/issued-secrets.ts). */
+  protected get issuedSecrets(): IssuedSecrets {
+    return new IssuedSecrets(
+      () => this.store(),
+      this.profileName,
+      (text) => this.notice(text),
+    );
   }
 
   // ---- presentation ----
@@ -478,30 +395,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
-/** The env variables that may hold a provider's key, in the order they are read. */
-export function keyEnvNames(provider: ProviderName): string[] {
-  return [`VOICEHOOKS_${provider.toUpperCase()}_API_KEY`, `${provider.toUpperCase()}_API_KEY`];
-}
-
-function toCliError(error: Error & { oclif?: { exit?: number } }, flagNames: readonly string[]): CliError {
-  if (error instanceof CliError) return error;
-  if (error.name === 'ExitPromptError') return new CancelledError();
-  const exit = error.oclif?.exit;
-  if (typeof exit === 'number') {
-    // oclif's own parse errors (unknown flag, missing argument, bad option) are usage errors.
-    const message = error.message
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('See more help'))
-      .join(' ');
-    return new UsageError(message || 'Bad usage.', {
-      hint: didYouMean(error, message, flagNames) ?? 'See --help for the flags this command takes.',
-    });
-  }
-  return new CliError('unexpected', `Unexpected error: ${error.message}`, {
-    hint: 'This is a bug in voicehooks. Run again with --debug for the stack trace, and report it.',
-  });
-}
+export { keyEnvNames };
 
 /** For a mistyped flag, or a value outside a flag's options, the nearest one that exists. */
 function didYouMean(error: Error, message: string, flagNames: readonly string[]): string | undefined {

@@ -19,13 +19,17 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import * as z from './zod.ts';
 import { ConfigError, UsageError } from './errors.ts';
-import { PROVIDER_NAMES, type ProviderName } from './providers/types.ts';
+import { PROVIDER_NAMES, declaredSettings } from './providers/index.ts';
+import type { ProviderName } from './providers/types.ts';
 
 const providerRecord = <T extends z.ZodMiniType>(value: T) => z.partialRecord(z.enum(PROVIDER_NAMES), value);
 
 const profileSchema = z.looseObject({
   provider: z.optional(z.enum(PROVIDER_NAMES)),
-  region: z.optional(z.enum(['us', 'uk', 'eu'])),
+  /** Settings the providers declare, by provider and setting name (`{polyai: {region: "eu"}}`). */
+  settings: z.optional(providerRecord(z.record(z.string(), z.string()))),
+  /** Before settings were per provider: PolyAI's region and Talkover's agent, moved into `settings` on the first write. */
+  region: z.optional(z.string()),
   agent: z.optional(z.string()),
   /** API keys by provider. */
   keys: z.optional(providerRecord(z.string())),
@@ -109,6 +113,7 @@ export class ConfigStore {
     this.withLock(() => {
       const file = this.read();
       const profile = structuredClone(Object.hasOwn(file.profiles, name) ? (file.profiles[name] ?? {}) : {});
+      migrateProfile(profile);
       change(profile);
       file.profiles[name] = profileSchema.parse(profile);
       try {
@@ -290,4 +295,25 @@ function corrupt(path: string, error: unknown): ConfigError {
   return new ConfigError(`The config file ${path} cannot be read (${why}); it was left as it is.`, {
     hint: 'Fix it by hand, or move it away to start afresh.',
   });
+}
+
+/**
+ * Moves the global keys of before per-provider settings into each declaring provider's settings (a key stays
+ * where a provider already has its own value), then drops them. Run on every write of a profile.
+ */
+export function migrateProfile(profile: Profile): void {
+  const record = profile as Record<string, unknown>;
+  const legacyKeys = new Set<string>();
+  for (const { provider, setting } of declaredSettings()) {
+    if (setting.legacyKey === undefined) continue;
+    legacyKeys.add(setting.legacyKey);
+    const value = record[setting.legacyKey];
+    if (typeof value !== 'string') continue;
+    const settings = { ...profile.settings };
+    const own = { ...settings[provider.name] };
+    own[setting.name] ??= value;
+    settings[provider.name] = own;
+    profile.settings = settings;
+  }
+  for (const key of legacyKeys) delete record[key];
 }

@@ -1,14 +1,13 @@
 /**
- * Test deliveries sent by the CLI itself, for providers that have no test endpoint (Ultravox, PolyAI, Daily;
- * providers.md §5 note 3): a realistic sample of the event in the provider's delivery shape, signed as the
- * provider signs it, with every header the provider sends, POSTed to the endpoint; the endpoint's answer is
- * reported as it came. Also Talkover's unsigned local sample (`test --local`), since Talkover's signing
- * scheme is undocumented (providers.md §2.5).
+ * Test deliveries sent by the CLI itself, for providers that have no test endpoint (docs/contract.md, `test`):
+ * a realistic sample of the event in the provider's delivery shape, signed as the provider signs it, with every
+ * header the provider sends, sent to the endpoint; the endpoint's answer is reported as it came. A provider
+ * whose scheme is undocumented (Talkover) gets its sample sent unsigned (`test --local`). What a provider's
+ * delivery looks like is its `DeliveryKit` (src/providers/<name>/samples.ts).
  */
 import { EnvHttpProxyAgent, request } from './undici.ts';
 import { errorCode } from './http.ts';
-import { loadSignatureScheme } from './signatures.ts';
-import type { ProviderName, Webhook } from './providers/types.ts';
+import type { ProviderDescriptor, Webhook } from './providers/types.ts';
 
 /** A request ready to be sent. */
 export interface OutgoingDelivery {
@@ -40,102 +39,54 @@ export const RESPONSE_PREVIEW_CHARS = 300;
 /** How much of an answer is read at most; the rest is discarded. */
 const MAX_READ_BYTES = 64 * 1024;
 
-/** The sample delivery of an event, as the provider shapes it. */
-export async function sampleEvent(
-  provider: ProviderName,
-  event: string,
-  now = new Date(),
-): Promise<Record<string, unknown>> {
-  switch (provider) {
-    case 'ultravox':
-      return (await import('./providers/ultravox/samples.ts')).ultravoxSample(event, now);
-    case 'polyai':
-      return (await import('./providers/polyai/samples.ts')).polyaiSample(event, now);
-    case 'daily':
-      return (await import('./providers/daily/samples.ts')).dailySample(event, now);
-    case 'talkover':
-      throw new Error('Talkover samples are local and unsigned: use talkoverLocalDelivery');
-  }
-}
-
-export interface SignedDeliveryInput {
+export interface SampleDeliveryInput {
+  descriptor: ProviderDescriptor;
   webhook: Webhook;
   /** Where to send it: the webhook's URL unless overridden (`--url`). */
   url: string;
-  event: string;
-  /** Ultravox: every secret signs (one signature each); PolyAI and Daily: exactly one. */
+  /** Default: the provider's test event (Talkover's `webhook.test`). */
+  event?: string;
+  /** Ultravox: every secret signs (one signature each); PolyAI and Daily: exactly one; unused when unsigned. */
   secrets: readonly string[];
   userAgent: string;
   now?: Date;
 }
 
-/** A sample delivery, signed as the provider signs, with every header it sends. */
-export async function signedDelivery(input: SignedDeliveryInput): Promise<OutgoingDelivery> {
-  const provider = input.webhook.provider;
-  const now = input.now ?? new Date();
-  const scheme = await loadSignatureScheme(provider);
-  const sample = await sampleEvent(provider, input.event, now);
-  // Providers send compact JSON; Daily's signature is over exactly this serialisation (providers.md §4.5).
-  const body = Buffer.from(JSON.stringify(sample), 'utf8');
-  const headers: Record<string, string> = {};
-  // PolyAI sends the endpoint's custom headers with every delivery (providers.md §3.3, §3.5); they are set
-  // first so that none of them can replace a signature header.
-  if (provider === 'polyai') Object.assign(headers, stringRecord(input.webhook.raw.headers));
-  headers['Content-Type'] = 'application/json';
-  headers['User-Agent'] = input.userAgent;
-  // Daily sends `Authorization: Basic <basicAuth>` when the webhook has one (providers.md §4.2).
-  const basicAuth = input.webhook.raw.basicAuth;
-  if (provider === 'daily' && typeof basicAuth === 'string' && basicAuth !== '') {
-    headers.Authorization = `Basic ${basicAuth}`;
-  }
-  Object.assign(
-    headers,
-    scheme.sign({ body, secrets: input.secrets, timestamp: scheme.formatTimestamp(now) }),
-  );
-  return {
-    url: input.url,
-    method: 'POST',
-    event: input.event,
-    body,
-    headers,
-    deliveryId: deliveryIdOf(provider, sample, headers),
-  };
-}
-
 /**
- * Talkover's documented test payload (providers.md §2.2 "Test"), sent by the CLI with no signature because
- * Talkover's scheme is undocumented (§2.5). `event` replaces `webhook.test` when a real event is named.
+ * A sample delivery as the provider would send it: the webhook's own headers first (so that none can replace
+ * a signature header), then content type and user agent, the provider's auth headers, and the signature where
+ * the provider's scheme is known.
  */
-export function talkoverLocalDelivery(input: {
-  webhook: Webhook;
-  url: string;
-  event?: string;
-  userAgent: string;
-  now?: Date;
-}): OutgoingDelivery {
-  const { webhook } = input;
-  const sample = {
-    event: input.event ?? 'webhook.test',
-    agent_id: webhook.agentId,
-    agent_name: null,
-    webhook_id: webhook.id,
-    webhook_name: webhook.name,
-    timestamp: (input.now ?? new Date()).toISOString(),
-    test: true,
-  };
+export async function sampleDelivery(input: SampleDeliveryInput): Promise<OutgoingDelivery> {
+  const { descriptor, webhook } = input;
+  const now = input.now ?? new Date();
+  const [kit, scheme] = await Promise.all([
+    descriptor.loadDeliveries(),
+    'load' in descriptor.signing ? descriptor.signing.load() : undefined,
+  ]);
+  const event = input.event ?? kit.testEvent ?? '';
+  const sample = kit.sample(event, { now, webhook });
+  // Providers send compact JSON; Daily's signature is over exactly this serialisation (docs/providers/daily.md §4.5).
+  const body = Buffer.from(JSON.stringify(sample), 'utf8');
   const headers: Record<string, string> = {
-    ...talkoverCustomHeaders(webhook.raw.custom_headers),
+    ...kit.webhookHeaders?.(webhook),
     'Content-Type': 'application/json',
     'User-Agent': input.userAgent,
+    ...kit.authHeaders?.(webhook),
   };
-  const method = webhook.raw.http_method;
+  if (scheme) {
+    Object.assign(
+      headers,
+      scheme.sign({ body, secrets: input.secrets, timestamp: scheme.formatTimestamp(now) }),
+    );
+  }
   return {
     url: input.url,
-    method: typeof method === 'string' && /^(POST|PUT|PATCH)$/.test(method) ? method : 'POST',
-    event: sample.event,
-    body: Buffer.from(JSON.stringify(sample), 'utf8'),
+    method: kit.method?.(webhook) ?? 'POST',
+    event,
+    body,
     headers,
-    deliveryId: null,
+    deliveryId: kit.deliveryId?.(sample, headers) ?? null,
   };
 }
 
@@ -203,35 +154,6 @@ export async function readStart(body: AsyncIterable<Buffer | Uint8Array>): Promi
     size += chunk.length;
   }
   return Buffer.concat(chunks).subarray(0, MAX_READ_BYTES).toString('utf8');
-}
-
-function deliveryIdOf(
-  provider: ProviderName,
-  sample: Record<string, unknown>,
-  headers: Record<string, string>,
-): string | null {
-  if (provider === 'polyai') return headers['X-PolyAI-Event-ID'] ?? null;
-  if (provider === 'daily') return typeof sample.id === 'string' ? sample.id : null;
-  const call = sample.call as { callId?: unknown } | undefined;
-  return typeof call?.callId === 'string' ? call.callId : null;
-}
-
-function stringRecord(value: unknown): Record<string, string> {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
-  return Object.fromEntries(
-    Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'),
-  );
-}
-
-/** Talkover's `custom_headers`: `[{key, value}]` (providers.md §2.2). */
-function talkoverCustomHeaders(value: unknown): Record<string, string> {
-  if (!Array.isArray(value)) return {};
-  const out: Record<string, string> = {};
-  for (const item of value) {
-    const { key, value: v } = (item ?? {}) as { key?: unknown; value?: unknown };
-    if (typeof key === 'string' && typeof v === 'string') out[key] = v;
-  }
-  return out;
 }
 
 function safeHost(url: string): string {

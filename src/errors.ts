@@ -1,7 +1,7 @@
 /**
  * The error family and the exit-code table. This is the only module where exit numbers live: everything
  * else throws a {@link CliError} subclass and the base command turns it into a message and a code
- * (see `../shared/reference/cli-contract.md`, §Exit codes).
+ * (see docs/contract.md, §Exit codes).
  */
 import { safeJson, safeLines, safeText } from './output.ts';
 
@@ -77,6 +77,31 @@ export class UsageError extends CliError {
   constructor(message: string, details?: ErrorDetails) {
     super('usage', message, details);
     this.name = 'UsageError';
+  }
+}
+
+/**
+ * A problem with one input field or setting, said the way a provider says it: the subject (`secrets`,
+ * `deliveryTimeout`, a setting's name, or a flag where a generic check was given one) and the rest of the
+ * sentence. The command layer names the flag (`--secret`), `apply` the file's key (`secret`), via {@link as}.
+ */
+export class FieldError extends UsageError {
+  readonly field: string;
+  /** The words after the subject: "must be at most 255 characters for Talkover." */
+  readonly problem: string;
+  readonly details: ErrorDetails;
+
+  constructor(field: string, problem: string, details: ErrorDetails = {}) {
+    super(`${field} ${problem}`, details);
+    this.name = 'FieldError';
+    this.field = field;
+    this.problem = problem;
+    this.details = details;
+  }
+
+  /** The same problem, said of what the user wrote: a flag (`--secret`) or a file key. */
+  as(subject: string): UsageError {
+    return new UsageError(`${subject} ${this.problem}`, this.details);
   }
 }
 
@@ -169,4 +194,23 @@ export function exitCodeOf(error: unknown): number {
 
 function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Any error as a CliError: oclif's parse errors are usage errors, a cancelled prompt exit 130, the rest a bug. */
+export function toCliError(error: Error & { oclif?: { exit?: number } }): CliError {
+  if (error instanceof CliError) return error;
+  if (error.name === 'ExitPromptError') return new CancelledError();
+  const exit = error.oclif?.exit;
+  if (typeof exit === 'number') {
+    // oclif's own parse errors (unknown flag, missing argument, bad option) are usage errors.
+    const message = error.message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('See more help'))
+      .join(' ');
+    return new UsageError(message || 'Bad usage.', { hint: 'See --help for the flags this command takes.' });
+  }
+  return new CliError('unexpected', `Unexpected error: ${error.message}`, {
+    hint: 'This is a bug in voicehooks. Run again with --debug for the stack trace, and report it.',
+  });
 }

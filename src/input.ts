@@ -3,7 +3,7 @@
  * names the flag and the rule and throws a UsageError (exit 2); none of them sends anything.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { ConfigError, UsageError } from './errors.ts';
+import { ConfigError, FieldError, UsageError } from './errors.ts';
 import type { InputField, ProviderDescriptor, WebhookInput } from './providers/types.ts';
 
 import { isLoopbackHost } from './loopback.ts';
@@ -84,7 +84,7 @@ export function checkUrl(value: string, descriptor: ProviderDescriptor, flag = '
 }
 
 /** "an Ultravox event", "a Daily event": the article for a provider's name. */
-function aOrAn(name: string): string {
+export function aOrAn(name: string): string {
   return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
@@ -94,7 +94,7 @@ export function checkEvents(values: string[], descriptor: ProviderDescriptor, fl
   for (const value of values) {
     if (known.includes(value)) continue;
     const guess = closest(value, known);
-    throw new UsageError(`${flag} "${value}" is not ${aOrAn(descriptor.displayName)} event.`, {
+    throw new FieldError(flag, `"${value}" is not ${aOrAn(descriptor.displayName)} event.`, {
       hint: guess
         ? `Did you mean "${guess}"? See \`voicehooks events -p ${descriptor.name}\`.`
         : `See \`voicehooks events -p ${descriptor.name}\` for the list.`,
@@ -243,10 +243,10 @@ export async function readStreamCapped(
   return Buffer.concat(chunks);
 }
 
-/** A whole number within a range, named by its flag. */
+/** A whole number within a range, named by its flag or field. */
 export function checkRange(value: number, min: number, max: number, flag: string, unit = ''): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}${unit}, got ${value}.`);
+    throw new FieldError(flag, `must be a whole number from ${min} to ${max}${unit}, got ${value}.`);
   }
   return value;
 }

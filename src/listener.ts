@@ -10,11 +10,11 @@ import { describeFailure, preview, readStart } from './delivery.ts';
 import { UsageError } from './errors.ts';
 import { safeText } from './output.ts';
 import type { SignatureScheme, VerifyReason } from './signatures.ts';
-import type { ProviderName } from './providers/types.ts';
+import type { ProviderName, ReceiverKit } from './providers/types.ts';
 
 /**
  * `verified`: the signature matched a secret. `invalid`: it did not, or was missing. `unsigned`: the delivery
- * carries no signature and none was expected (Talkover, or Daily's URL probe). `unchecked`: it is signed but
+ * carries no signature and none was expected (a provider without a known scheme, or a URL probe). `unchecked`: it is signed but
  * no secret was given to check it with.
  */
 export type Verification = 'verified' | 'invalid' | 'unsigned' | 'unchecked';
@@ -35,7 +35,7 @@ export interface ReceivedDelivery {
   detail: string | null;
   /** 0-based index of the secret that matched. */
   matchedSecret: number | null;
-  /** Daily's `{"test":"test"}` URL probe: answered, never counted against --max-events. */
+  /** A provider's unsigned URL probe (Daily's `{"test":"test"}`): answered, never counted against --max-events. */
   probe: boolean;
   bytes: number;
   /** The status `listen` answered with. */
@@ -54,7 +54,9 @@ export interface ForwardOutcome {
 
 export interface ListenerOptions {
   provider: ProviderName;
-  /** The provider's scheme; absent for Talkover, whose scheme is undocumented. */
+  /** Where the provider's deliveries carry event and id (its descriptor's `receiver`). */
+  receiver: ReceiverKit;
+  /** The provider's scheme; absent where it is undocumented. */
   scheme?: SignatureScheme;
   /** Secrets to verify with; none: deliveries are shown but not checked. */
   secrets: readonly string[];
@@ -66,7 +68,7 @@ export interface ListenerOptions {
   forwardTo?: string;
   /** Milliseconds to wait for the --forward-to endpoint. */
   forwardTimeoutMs: number;
-  /** Stop after this many deliveries (Daily's probes are not counted). */
+  /** Stop after this many deliveries (URL probes are not counted). */
   maxEvents?: number;
   /** Answer 2xx (and forward) even when the signature does not verify. */
   acceptInvalid: boolean;
@@ -274,16 +276,16 @@ function inspect(
   const parsed = parseJson(body);
   const { scheme } = options;
   const signed = scheme !== undefined && req.headers[scheme.signatureHeader.toLowerCase()] !== undefined;
-  // Daily probes the URL with an unsigned `{"test":"test"}` on every create and update and needs a 200
-  // (providers.md §4.2, §4.5: production receivers skip verification for it).
-  const probe = options.provider === 'daily' && !signed && isDailyProbe(parsed);
+  // A probe of the URL (Daily's, on every create and update) is unsigned and needs a 200: production
+  // receivers skip verification for it.
+  const probe = !signed && (options.receiver.isProbe?.(parsed) ?? false);
   const delivery: ReceivedDelivery = {
     time: new Date().toISOString(),
     provider: options.provider,
     method,
     path,
-    event: probe ? 'probe' : eventOf(options.provider, parsed),
-    id: probe ? null : idOf(options.provider, parsed, req),
+    event: probe ? 'probe' : options.receiver.eventOf(parsed),
+    id: probe ? null : options.receiver.idOf(parsed, req.headers),
     verification: 'unsigned',
     reason: null,
     detail: null,
@@ -309,44 +311,6 @@ function inspect(
   delivery.detail = result.valid ? null : result.detail;
   delivery.matchedSecret = result.matchedSecret;
   return delivery;
-}
-
-function isDailyProbe(body: unknown): boolean {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    !Array.isArray(body) &&
-    Object.keys(body).length === 1 &&
-    (body as Record<string, unknown>).test === 'test'
-  );
-}
-
-/** Where each provider names the event (providers.md §1.7, §2.2, §3.7, §4.6). */
-function eventOf(provider: ProviderName, body: unknown): string | null {
-  const record = asRecord(body);
-  const value = provider === 'polyai' ? record.event_type : provider === 'daily' ? record.type : record.event;
-  return typeof value === 'string' ? value : null;
-}
-
-/** The id a receiver would de-duplicate on. */
-function idOf(provider: ProviderName, body: unknown, req: IncomingMessage): string | null {
-  const record = asRecord(body);
-  const candidates: unknown[] =
-    provider === 'ultravox'
-      ? [asRecord(record.call).callId]
-      : provider === 'polyai'
-        ? [req.headers['x-polyai-event-id'], asRecord(record.alert).id]
-        : provider === 'daily'
-          ? [record.id]
-          : [record.id, record.call_id, record.webhook_id];
-  const found = candidates.find((c) => typeof c === 'string' && c !== '');
-  return typeof found === 'string' ? found : null;
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }
 
 function parseJson(body: Buffer): unknown {

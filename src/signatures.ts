@@ -2,96 +2,30 @@
  * Delivery signatures: how each provider signs the webhooks it sends, so that the CLI can sign test deliveries
  * exactly as the provider would (`sign`, `test`) and check deliveries it receives (`verify`, `listen`).
  *
- * Each provider's scheme lives in `providers/<name>/signature.ts` and is loaded on first use: commands that
- * do not sign or verify load none of them. Talkover has no scheme here: it states that it signs with
- * HMAC-SHA256 but documents no header, signed string, encoding or timestamp (providers.md §2.5), so anything
- * built for it would be a guess.
+ * This is the kit a provider's `signature.ts` builds its scheme with ({@link defineScheme}); the descriptor's
+ * `signing` loads it on first use, so commands that do not sign or verify load none. A provider that documents
+ * no scheme says so in its descriptor instead, and `sign`/`verify` exit 6 with its words.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UnsupportedError, UsageError } from './errors.ts';
 import { readFileCapped, readStreamCapped } from './input.ts';
-import type { ProviderName } from './providers/types.ts';
 
-/** Why a delivery did not verify. */
-export type VerifyReason =
-  /** The signature header is absent or empty. */
-  | 'missing-signature'
-  /** The timestamp header is absent or empty. */
-  | 'missing-timestamp'
-  /** The timestamp is not in the provider's format. */
-  | 'bad-timestamp'
-  /** The timestamp is further from now than the tolerance (either way). */
-  | 'stale'
-  /** No signature matches any of the secrets. */
-  | 'mismatch';
-
-/** The outcome of a check, as `verify` reports it. */
-export interface VerifyResult {
-  valid: boolean;
-  reason: VerifyReason | null;
-  /** One sentence saying what was found. */
-  detail: string;
-  /** The 0-based index of the secret whose signature matched, or null. */
-  matchedSecret: number | null;
-  /** The timestamp header as received. */
-  timestamp: string | null;
-  /** Seconds between the timestamp and now (negative: in the future), or null when unreadable. */
-  ageSeconds: number | null;
-  /** The tolerance applied, in seconds (null: the age was not checked). */
-  toleranceSeconds: number | null;
-  /** Daily only: whether the raw body or the re-serialised JSON matched (providers.md §4.5). */
-  bodyForm?: 'raw' | 're-serialised';
-}
-
-export interface SignInput {
-  /** The body exactly as it is sent. */
-  body: Buffer;
-  /** One signature per secret where the provider sends several (Ultravox); exactly one otherwise. */
-  secrets: readonly string[];
-  /** Used exactly as given, in the header and in the signed string. */
-  timestamp: string;
-  /** PolyAI's `X-PolyAI-Event-ID`; generated when absent. Not part of the signed string. */
-  eventId?: string;
-}
-
-export interface VerifyInput {
-  /** The body exactly as it was received. */
-  body: Buffer;
-  /** Header names in any case; repeated headers as arrays. */
-  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
-  /** Any of them may match. */
-  secrets: readonly string[];
-  /** Default: the scheme's; 0 or null turns the age check off. */
-  toleranceSeconds?: number | null;
-  now?: Date;
-}
-
-/** How a provider signs its deliveries. */
-export interface SignatureScheme {
-  provider: ProviderName;
-  displayName: string;
-  /** The header names, as the provider's docs write them. */
-  signatureHeader: string;
-  timestampHeader: string;
-  /** Other headers the provider sends with every delivery (PolyAI's event id). */
-  extraHeaders: readonly string[];
-  timestampFormat: 'iso-8601' | 'unix-seconds';
-  /** False where the format is assumed (Daily): `sign --help` and docs/deliveries.md say so. */
-  timestampFormatDocumented: boolean;
-  defaultToleranceSeconds: number;
-  /** False where the tolerance is the CLI's choice (Daily). */
-  toleranceDocumented: boolean;
-  /** Several secrets give several signatures in one header (Ultravox); otherwise one secret signs. */
-  multipleSignatures: boolean;
-  formatTimestamp(date: Date): string;
-  /** Epoch milliseconds, or undefined when the value is not in the provider's format. */
-  parseTimestamp(value: string): number | undefined;
-  /** A problem with a secret's form (Daily's must be base64), or undefined. */
-  secretProblem(secret: string): string | undefined;
-  /** The headers the provider would send for this body. */
-  sign(input: SignInput): Record<string, string>;
-  verify(input: VerifyInput): VerifyResult;
-}
+export type {
+  SignInput,
+  SignatureScheme,
+  SigningSupport,
+  VerifyInput,
+  VerifyReason,
+  VerifyResult,
+} from './signature-types.ts';
+import type {
+  SignInput,
+  SignatureScheme,
+  SigningSupport,
+  VerifyInput,
+  VerifyReason,
+  VerifyResult,
+} from './signature-types.ts';
 
 /** What a provider's `signature.ts` supplies; {@link defineScheme} adds the signing and checking around it. */
 export interface SchemeDefinition extends Omit<
@@ -292,35 +226,21 @@ function timestampWords(format: SignatureScheme['timestampFormat']): string {
   return format === 'iso-8601' ? 'an ISO 8601 date-time' : 'Unix seconds';
 }
 
-// ---- the registry ----
+// ---- a provider's scheme ----
 
-const LOADERS: Partial<Record<ProviderName, () => Promise<SignatureScheme>>> = {
-  ultravox: async () => (await import('./providers/ultravox/signature.ts')).ultravoxSignature,
-  polyai: async () => (await import('./providers/polyai/signature.ts')).polyaiSignature,
-  daily: async () => (await import('./providers/daily/signature.ts')).dailySignature,
-};
-
-/** Whether the CLI knows how the provider signs (every provider but Talkover). */
-export function hasSignatureScheme(provider: ProviderName): boolean {
-  return LOADERS[provider] !== undefined;
+/** Whether the CLI knows how the provider signs. */
+export function hasSignatureScheme(descriptor: { signing: SigningSupport }): boolean {
+  return 'load' in descriptor.signing;
 }
 
-/** The provider's scheme, loaded on first use; Talkover's is undocumented and ends in an UnsupportedError. */
-export async function loadSignatureScheme(provider: ProviderName): Promise<SignatureScheme> {
-  const load = LOADERS[provider];
-  if (!load) throw undocumentedScheme(provider);
-  return load();
-}
-
-/** Why there is nothing to sign or verify with for Talkover (exit 6). */
-export function undocumentedScheme(provider: ProviderName): UnsupportedError {
-  return new UnsupportedError(
-    'Talkover does not document how it signs deliveries (header, signed string, encoding, timestamp), so its signatures can be neither computed nor checked.',
-    {
-      provider,
-      hint: 'See what Talkover really sends with `voicehooks logs ID -p talkover`, or receive unsigned deliveries with `voicehooks listen -p talkover`.',
-    },
-  );
+/** The provider's scheme, loaded on first use; an undocumented one ends in an UnsupportedError (exit 6). */
+export async function loadSignatureScheme(descriptor: {
+  name: string;
+  signing: SigningSupport;
+}): Promise<SignatureScheme> {
+  if ('load' in descriptor.signing) return descriptor.signing.load();
+  const { message, hint } = descriptor.signing.unknown;
+  throw new UnsupportedError(message, { provider: descriptor.name, hint });
 }
 
 // ---- input of sign and verify ----

@@ -3,16 +3,16 @@
  * both commands so that a field is named, parsed and checked the same way everywhere.
  */
 import { Flags } from '@oclif/core';
-import { UsageError } from './errors.ts';
+import { FieldError, UsageError } from './errors.ts';
 import {
   checkEvents,
   checkFieldsSupported,
   checkHeaders,
-  isUuid,
   checkUrl,
   parsePairs,
   readFileCapped,
 } from './input.ts';
+import { flagForField, settingProblem } from './resolve.ts';
 import { askCheckbox, askInput, missingInput } from './prompt.ts';
 import type { ProviderDescriptor, WebhookInput } from './providers/types.ts';
 
@@ -27,7 +27,6 @@ export const webhookFlags = {
     multiple: true,
     helpGroup: FIELDS,
   }),
-  agent: Flags.string({ summary: 'Agent UUID (Ultravox agentId; Talkover scope).', helpGroup: FIELDS }),
   header: Flags.string({
     summary: 'Custom header K=V sent with deliveries; repeatable.',
     multiple: true,
@@ -62,7 +61,8 @@ export type WebhookFlagValues = {
   event?: string[];
   name?: string;
   secret?: string[];
-  agent?: string;
+  /** Setting flags (`--agent`) given with the fields; those that are fields set them. */
+  [settingFlag: string]: unknown;
   header?: string[];
   'delivery-timeout'?: number;
   'max-retries'?: number;
@@ -84,6 +84,15 @@ export interface CheckedInput {
  * sent: the provider must have a field for each flag given, and each value must be well formed.
  */
 export function inputFromFlags(flags: WebhookFlagValues, descriptor: ProviderDescriptor): CheckedInput {
+  try {
+    return checkedInput(flags, descriptor);
+  } catch (error) {
+    // The provider names the field it has a problem with; the user gave a flag.
+    throw error instanceof FieldError ? error.as(flagForField(error.field)) : error;
+  }
+}
+
+function checkedInput(flags: WebhookFlagValues, descriptor: ProviderDescriptor): CheckedInput {
   const warnings: string[] = [];
   const input: WebhookInput = {};
   if (flags.url !== undefined) {
@@ -102,8 +111,14 @@ export function inputFromFlags(flags: WebhookFlagValues, descriptor: ProviderDes
     if (flags.secret.some((s) => s.trim() === '')) throw new UsageError('--secret cannot be empty.');
     input.secrets = flags.secret;
   }
-  // For account-scoped providers --agent is a field of the webhook; for Talkover it is the scope instead.
-  if (flags.agent !== undefined && !descriptor.capabilities.agentScoped) input.agentId = flags.agent;
+  // A setting that is also a field of the webhook (Ultravox's agent) sets the field too.
+  for (const setting of descriptor.settings) {
+    const value = (flags as Record<string, unknown>)[setting.flag];
+    if (setting.field === undefined || typeof value !== 'string') continue;
+    const problem = value === '' ? undefined : settingProblem(descriptor, setting, value);
+    if (problem !== undefined) throw new UsageError(`--${setting.flag} ${problem}`);
+    (input as Record<string, unknown>)[setting.field] = value;
+  }
   if (flags.header?.length) input.headers = checkHeaders(parsePairs(flags.header, '--header'));
   if (flags['delivery-timeout'] !== undefined) input.deliveryTimeout = flags['delivery-timeout'];
   if (flags['max-retries'] !== undefined) input.maxRetries = flags['max-retries'];
@@ -120,9 +135,6 @@ export function inputFromFlags(flags: WebhookFlagValues, descriptor: ProviderDes
   if (flags.enabled !== undefined) input.enabled = flags.enabled;
 
   checkFieldsSupported(input, descriptor);
-  if (input.agentId !== undefined && input.agentId !== '' && !isUuid(input.agentId)) {
-    throw new UsageError(`--agent must be a UUID, got "${input.agentId}".`);
-  }
   descriptor.checkInput?.(input);
   return { input, warnings };
 }

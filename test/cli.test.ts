@@ -1,6 +1,6 @@
 // Smoke tests of the BUILT command line (`npm run build` first): each test spawns `node bin/run.js` the way a
 // script would (stdin a pipe, so never a prompt) against an in-process Ultravox emulator on 127.0.0.1, and
-// checks exit codes, stdout/stderr discipline and the security rules of ../shared/reference/cli-contract.md.
+// checks exit codes, stdout/stderr discipline and the security rules of docs/contract.md.
 import assert from 'node:assert/strict';
 import type { Webhook } from '../src/providers/types.ts';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -627,7 +627,7 @@ describe('config', { timeout: 120_000 }, () => {
     expectCode(listed, 0);
     const rows = parse<{ key: string; value: string | null }[]>(listed.stdout);
     assert.equal(rows.find((r) => r.key === 'provider')?.value, 'ultravox');
-    assert.equal(rows.find((r) => r.key === 'region')?.value, null);
+    assert.equal(rows.find((r) => r.key === 'polyai.region')?.value, null);
     expectCode(bad, 2, 'config set provider nope');
     assert.match(bad.stderr, /nope/);
 

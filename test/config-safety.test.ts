@@ -19,7 +19,7 @@ describe('config safety', () => {
       const region = REGIONS[round % REGIONS.length] ?? 'us';
       const results = await Promise.all(
         Array.from({ length: PROCESSES }, (_, i) =>
-          cli.run(['config', 'set', 'region', region, '--profile', `p${i}`]),
+          cli.run(['config', 'set', 'polyai.region', region, '--profile', `p${i}`]),
         ),
       );
       for (const r of results) {
@@ -28,11 +28,15 @@ describe('config safety', () => {
         assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
       }
       const file = JSON.parse(readFileSync(cli.configFile, 'utf8')) as {
-        profiles: Record<string, { region?: string }>;
+        profiles: Record<string, { settings?: { polyai?: { region?: string } } }>;
       };
       for (let i = 0; i < PROCESSES; i++) {
         if (results[i]?.code !== 0) continue;
-        assert.equal(file.profiles[`p${i}`]?.region, region, `round ${round}: the change of p${i} was lost`);
+        assert.equal(
+          file.profiles[`p${i}`]?.settings?.polyai?.region,
+          region,
+          `round ${round}: the change of p${i} was lost`,
+        );
       }
       assert.equal(
         results.filter((r) => r.code === 0).length,

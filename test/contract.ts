@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { RunningEmulator } from '../src/emulator/server.ts';
+import type { RecordedRequest, RunningEmulator } from '../src/emulator/server.ts';
 import { ApiError, ExitCode } from '../src/errors.ts';
 import { closeConnections } from '../src/http.ts';
+import { specChecker } from './helpers/spec-check.ts';
 import type {
   Connection,
   ProviderAdapter,
@@ -65,6 +66,11 @@ export interface ContractFixture {
    * Default: a valid input whose URL is one character longer than `descriptor.maxUrlLength`.
    */
   rejectedInput?(): WebhookInput;
+  /**
+   * The provider's API description in test/specs/ (see its README). Every request the adapter sends during the
+   * suite is held against it (test/helpers/spec-check.ts).
+   */
+  spec: string;
   /** Registers provider-specific tests inside the suite, sharing its emulator. */
   extra?(context: ContractContext): void;
 }
@@ -162,6 +168,8 @@ export function adapterContract(fixture: ContractFixture): void {
   };
   const create = async (adapter: ProviderAdapter, input: WebhookInput = fixture.createInput()) =>
     adapter.create(input);
+  /** The requests of the suite's tests, held against the spec by its last test. */
+  const sent: RecordedRequest[] = [];
 
   describe(`${descriptor.displayName} adapter contract`, { timeout: 30_000 }, () => {
     before(async () => {
@@ -176,9 +184,14 @@ export function adapterContract(fixture: ContractFixture): void {
       emulator.faults.clear();
       emulator.requests.length = 0;
     });
-    afterEach(() => {
+    afterEach((t) => {
       // A test that failed mid-way must not leave faults for the next.
       started?.emulator.faults.clear();
+      // What the adapter sent, for the spec check; a test that sends what the provider refuses on purpose (a
+      // wrong key, a rejected body) is left out.
+      if (!OFF_SPEC.some((name) => t.name.startsWith(name))) {
+        sent.push(...(started?.emulator.requests ?? []).filter((r) => r.provider === descriptor.name));
+      }
     });
 
     it('fixture: the create input is valid for the provider', () => {
@@ -378,7 +391,7 @@ export function adapterContract(fixture: ContractFixture): void {
         try {
           for (const state of [['--on'], ['--off'], []]) {
             const argv = [hook.id, '-p', descriptor.name, ...state, '--base-url', baseUrl, '--no-input'];
-            if (fixture.scope?.agentId !== undefined) argv.push('--agent', fixture.scope.agentId);
+            if (fixture.scope?.agent !== undefined) argv.push('--agent', fixture.scope.agent);
             process.exitCode = undefined;
             const { stderr } = await withStderrCaptured(() => Toggle.run(argv, ROOT));
             assert.equal(process.exitCode, ExitCode.unsupported, `toggle ${state.join(' ')}: ${stderr}`);
@@ -444,6 +457,27 @@ export function adapterContract(fixture: ContractFixture): void {
       }
     }
 
+    // Last of the shared tests: everything they sent was an operation of the provider's own API description.
+    it(`every request was an operation of ${fixture.spec}, sent as it says`, () => {
+      const checker = specChecker(fixture.spec);
+      assert.ok(checker.operations > 0, `${fixture.spec} has no operations`);
+      assert.ok(sent.length >= 10, `only ${sent.length} requests were recorded`);
+      const problems = [...new Set(sent.flatMap((r) => checker.problems(r, CONTRACT_API_KEY)))];
+      assert.deepEqual(problems, []);
+      // The check can fail: a request outside the file, and a body the file refuses, are both reported.
+      const probe = {
+        ...sent[0],
+        method: 'PATCH',
+        path: '/no/such/operation',
+        query: '',
+        body: '',
+      } as RecordedRequest;
+      assert.match(checker.problems(probe, CONTRACT_API_KEY).join(), /no such operation/);
+    });
+
     fixture.extra?.(context);
   });
 }
+
+/** Tests of the suite that send, on purpose, what the provider refuses. */
+const OFF_SPEC = ['a bad API key', 'a body the provider refuses'];

@@ -1,4 +1,4 @@
-// The shared adapter contract for Daily, then what only Daily has (providers.md §4): the URL probe on create and
+// The shared adapter contract for Daily, then what only Daily has (docs/providers/daily.md §4): the URL probe on create and
 // update, circuit-breaker state and re-activation, a toggle that can only turn a webhook back on, base64 hmac,
 // `{error, info}` errors, a get that may answer with an array. CLI tests spawn the BUILT CLI (`npm run build`).
 import assert from 'node:assert/strict';
@@ -112,6 +112,7 @@ function tools(world: () => World) {
 }
 
 adapterContract({
+  spec: 'daily.reconstructed.openapi.yaml',
   descriptor: daily,
   start: async (apiKey) => {
     receiver = await endpoint(200);
@@ -122,7 +123,7 @@ adapterContract({
   },
   createInput: () => ({ url: `${live(receiver, 'the receiver').url}/hooks/daily`, events: EVENTS }),
   unknownId: UNKNOWN_ID,
-  // Daily's own refusal: the probe of a URL that answers 500 (providers.md §4.2).
+  // Daily's own refusal: the probe of a URL that answers 500 (docs/providers/daily.md §4.2).
   rejectedInput: () => ({ url: `${live(refuser, 'the refuser').url}/hooks/daily`, events: EVENTS }),
   extra: (context) => {
     const { emu, backend, writes, stored, webhookOn } = tools(() => ({

@@ -304,7 +304,7 @@ describe('ultravox pagination', { timeout: 5000 }, () => {
     assert.equal(byDefault.total, 123);
     assert.equal(new URL(byDefault.next ?? '').searchParams.get('pageSize'), null);
 
-    const small = await startEmulator({ apiKey: KEY, ultravox: { maxPageSize: 10 } });
+    const small = await startEmulator({ apiKey: KEY, providerOptions: { ultravox: { maxPageSize: 10 } } });
     try {
       small.providers.ultravox?.restore(provider.snapshot());
       const res = await fetch(`${small.baseUrl('ultravox')}/api/webhooks?pageSize=500`, {
@@ -336,7 +336,9 @@ describe('ultravox pagination', { timeout: 5000 }, () => {
   });
 
   it('points next at nextOrigin when it is set', async () => {
-    const other = await startEmulator({ ultravox: { nextOrigin: 'http://127.0.0.1:1/elsewhere' } });
+    const other = await startEmulator({
+      providerOptions: { ultravox: { nextOrigin: 'http://127.0.0.1:1/elsewhere' } },
+    });
     try {
       const provider = createUltravoxEmulator();
       provider.seed(5);

@@ -19,6 +19,7 @@ import { checkApiKey, checkHeaders } from '../src/input.ts';
 import { deliveryRow, startListener } from '../src/listener.ts';
 import { render, safeJson, safeText, webhookRecord, webhookTable } from '../src/output.ts';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
+import { talkover } from '../src/providers/talkover/index.ts';
 import type { Webhook } from '../src/providers/types.ts';
 import { newCli, removeTempRoots, runCli } from './helpers/cli.ts';
 import {
@@ -382,7 +383,8 @@ describe('5. loopback targets never go through a proxy', () => {
     const before = received;
     const forwarded: (number | null | undefined)[] = [];
     const listener = await startListener({
-      provider: 'talkover',
+      provider: talkover.name,
+      receiver: talkover.receiver,
       secrets: [],
       host: '127.0.0.1',
       port: 0,

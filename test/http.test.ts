@@ -1,4 +1,4 @@
-// The HTTP client against the emulator and tiny purpose-built servers on 127.0.0.1 (cli-contract.md
+// The HTTP client against the emulator and tiny purpose-built servers on 127.0.0.1 (docs/contract.md
 // §Retries and time, §Security, §Exit codes). Backoff is 10 ms so retries cost nothing; only Retry-After waits.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -18,6 +18,7 @@ import {
 } from '../src/http.ts';
 import type { HttpClientOptions } from '../src/http.ts';
 import { createUltravoxAdapter, readUltravoxError } from '../src/providers/ultravox/adapter.ts';
+import { ultravox } from '../src/providers/ultravox/index.ts';
 import { rejectsWithKind } from './contract.ts';
 
 const KEY = 'uvk_live.Hs8dK2mQ9vX4pL7tR1wZ6yB3nC5fJ0gA';
@@ -446,6 +447,7 @@ describe('what goes on the wire', { timeout: 10_000 }, () => {
         debug: (l) => lines.push(l),
       },
       {},
+      ultravox,
     );
     const secret = 'whsec-known-value-Pq7Rt9Vx2Zb4';
     const hook = await adapter.create({
@@ -469,6 +471,7 @@ describe('what goes on the wire', { timeout: 10_000 }, () => {
         debug: (l) => lines.push(l),
       },
       {},
+      ultravox,
     );
     await rejectsWithKind(denied.get(hook.id), 'auth');
 

@@ -604,7 +604,7 @@ describe('sign, verify, listen and test', { concurrency: true }, () => {
 
   describe('test sends what the provider sends, and fails clearly', { concurrency: true }, () => {
     it('every header: Ultravox one signature per secret; PolyAI event id and custom headers; Daily basic auth', async () => {
-      // 200, not 204: Daily's probe on create needs exactly 200 (providers.md §4.2).
+      // 200, not 204: Daily's probe on create needs exactly 200 (docs/providers/daily.md §4.2).
       const target = await endpoint(200, '');
       try {
         const client = cli();

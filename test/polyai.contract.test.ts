@@ -1,4 +1,4 @@
-// The shared adapter contract for PolyAI, then what only PolyAI has (providers.md §3): regional hosts, an
+// The shared adapter contract for PolyAI, then what only PolyAI has (docs/providers/polyai.md §3): regional hosts, an
 // `enabled` field set by PATCH, a signing secret shown only on create and rotate (kept in the profile's secret
 // store by the CLI), the 10-endpoint account limit, and two error shapes. CLI-level tests spawn the BUILT CLI
 // (`npm run build` first).
@@ -26,6 +26,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOOK_URL = 'https://example.com/hooks/polyai';
 
 adapterContract({
+  spec: 'polyai.openapi.json',
   descriptor: polyai,
   start: async (apiKey) => {
     const emulator = await startEmulator({ apiKey });
@@ -38,7 +39,7 @@ adapterContract({
     events: ['alerts.triggered', 'alerts.resolved'],
   }),
   unknownId: 'whe_0NoSuchEndpoint000000000',
-  // PolyAI delivers only to https (providers.md §3.3): a plain-http public URL is refused by the API itself.
+  // PolyAI delivers only to https (docs/providers/polyai.md §3.3): a plain-http public URL is refused by the API itself.
   rejectedInput: () => ({
     name: 'Plain http',
     url: 'http://example.com/hooks',
@@ -231,7 +232,7 @@ async function resolvedBaseUrl(argv: string[], env: Record<string, string> = {},
   let seen: string | undefined;
   class ResolveOnly extends List {
     protected override async adapter(descriptor: ProviderDescriptor, scope: Scope): Promise<never> {
-      seen = await this.baseUrl(descriptor, scope);
+      seen = (await this.connection(descriptor, scope, 'resolution-only')).baseUrl;
       throw new ResolutionStopped('resolved');
     }
   }

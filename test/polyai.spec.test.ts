@@ -1,4 +1,4 @@
-// Holds PolyAI's wire traffic against its own API reference, `../shared/specs/polyai.openapi.json`: every
+// Holds PolyAI's wire traffic against its own API reference, `test/specs/polyai.openapi.json`: every
 // request the adapter sends for each webhook operation (method, path, `x-api-key`, query, body against the
 // request schema with `additionalProperties: false`), and every answer the emulator gives (against the
 // response schema of its status). The checker is test/helpers/json-schema.ts.
@@ -14,7 +14,7 @@ import { polyai } from '../src/providers/polyai/index.ts';
 import { CONTRACT_API_KEY, collect, makeAdapter } from './contract.ts';
 import { resolveRef, validate } from './helpers/json-schema.ts';
 
-const SPEC_URL = new URL('../../shared/specs/polyai.openapi.json', import.meta.url);
+const SPEC_URL = new URL('./specs/polyai.openapi.json', import.meta.url);
 const spec = JSON.parse(readFileSync(SPEC_URL, 'utf8')) as OpenApi;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 

@@ -50,9 +50,9 @@ const BLOCKS: [file: string, marker: string][] = [
   ['README.md', 'apply'],
   ['docs/emulator.md', 'demo'],
   ['docs/usage.md', 'help-topics'],
-  ['README.md', 'talkover-quickstart'],
-  ['README.md', 'polyai-quickstart'],
-  ['README.md', 'daily-quickstart'],
+  ['docs/providers/talkover.md', 'talkover-quickstart'],
+  ['docs/providers/polyai.md', 'polyai-quickstart'],
+  ['docs/providers/daily.md', 'daily-quickstart'],
   ['docs/deliveries.md', 'signatures'],
 ];
 

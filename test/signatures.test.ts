@@ -1,7 +1,11 @@
-// Known-answer tests of the three documented signing schemes (providers.md §1.6, §3.6, §4.5), and the
+// Known-answer tests of the three documented signing schemes (docs/providers/ultravox.md §1.6, polyai.md §3.6, daily.md §4.5), and the
 // built CLI's `sign` and `verify` (`npm run build` first). Every expected digest below was worked out by hand
 // from the documented formula and computed ONCE outside this code (openssl and python's hmac, which agreed);
 // the constants are pasted, never recomputed with the code under test.
+import { daily } from '../src/providers/daily/index.ts';
+import { polyai } from '../src/providers/polyai/index.ts';
+import { talkover } from '../src/providers/talkover/index.ts';
+import { ultravox } from '../src/providers/ultravox/index.ts';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,12 +101,12 @@ describe('known answers', () => {
     );
   });
 
-  it('the registry loads the three schemes lazily and has none for Talkover', async () => {
-    assert.equal((await loadSignatureScheme('ultravox')).signatureHeader, 'X-Ultravox-Webhook-Signature');
-    assert.equal((await loadSignatureScheme('polyai')).signatureHeader, 'X-PolyAI-Signature');
-    assert.equal((await loadSignatureScheme('daily')).signatureHeader, 'X-Webhook-Signature');
-    assert.equal(hasSignatureScheme('talkover'), false);
-    await assert.rejects(loadSignatureScheme('talkover'), { kind: 'unsupported' });
+  it('the descriptors load the three schemes lazily and have none for Talkover', async () => {
+    assert.equal((await loadSignatureScheme(ultravox)).signatureHeader, 'X-Ultravox-Webhook-Signature');
+    assert.equal((await loadSignatureScheme(polyai)).signatureHeader, 'X-PolyAI-Signature');
+    assert.equal((await loadSignatureScheme(daily)).signatureHeader, 'X-Webhook-Signature');
+    assert.equal(hasSignatureScheme(talkover), false);
+    await assert.rejects(loadSignatureScheme(talkover), { kind: 'unsupported' });
   });
 
   it('safeEqual compares whole strings, and strings of other lengths are unequal', () => {
@@ -190,7 +194,7 @@ describe('verification', () => {
       now: dyAt,
     });
     assert.equal(tampered.reason, 'mismatch');
-    // A hex digest (a common integration mistake, providers.md §4.7) is not Daily's signature.
+    // A hex digest (a common integration mistake, docs/providers/daily.md §4.7) is not Daily's signature.
     const hex = Buffer.from(DY_SIG, 'base64').toString('hex');
     assert.equal(
       dailySignature.verify({

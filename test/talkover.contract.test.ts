@@ -1,4 +1,4 @@
-// The shared adapter contract for Talkover, then what only Talkover has (providers.md §2): webhooks under an
+// The shared adapter contract for Talkover, then what only Talkover has (docs/providers/talkover.md §2): webhooks under an
 // agent, an `enabled` field plus a flip endpoint that must never be repeated, a test endpoint, delivery logs
 // and redelivery, and four error shapes. Adapter-level tests drive the real adapter over HTTP against the
 // in-process emulator; CLI-level tests spawn the built CLI (`npm run build` first).
@@ -31,12 +31,13 @@ const OTHER_AGENT = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const UNKNOWN_ID = '9fcafbf2-7593-44d6-8cd7-1b221beba62a';
 
 adapterContract({
+  spec: 'talkover.openapi.json',
   descriptor: talkover,
   start: async (apiKey) => {
     const emulator = await startEmulator({ apiKey });
     return { emulator, baseUrl: emulator.baseUrl('talkover') };
   },
-  scope: { agentId: AGENT },
+  scope: { agent: AGENT },
   createInput: () => ({
     url: 'https://example.com/hooks/talkover',
     events: ['event_phone_call_started', 'event_phone_call_ended'],
@@ -137,7 +138,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
   before(async () => {
     state = createTalkoverEmulator({ apiKey: CONTRACT_API_KEY });
     emu = await startEmulator({ providers: { talkover: state } });
-    adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agentId: AGENT });
+    adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agent: AGENT });
   });
   after(async () => {
     await closeConnections();
@@ -162,13 +163,13 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
 
   it('another agent does not see the webhook', async () => {
     const created = await hook();
-    const other = await makeAdapter(talkover, emu.baseUrl('talkover'), { agentId: OTHER_AGENT });
+    const other = await makeAdapter(talkover, emu.baseUrl('talkover'), { agent: OTHER_AGENT });
     assert.deepEqual(await collect(other.list()), []);
     await rejectsWithKind(other.get(created.id), 'notFound');
   });
 
   it('a missing or malformed agent is a usage error before any request', async () => {
-    for (const scope of [{}, { agentId: 'not-a-uuid' }]) {
+    for (const scope of [{}, { agent: 'not-a-uuid' }]) {
       await assert.rejects(makeAdapter(talkover, emu.baseUrl('talkover'), scope), UsageError);
     }
     assert.deepEqual(emu.requests, []);
@@ -367,7 +368,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
         answer(res, 500, { success: false, message: 'Webhook test failed: HTTP 503 Service Unavailable' });
     });
     try {
-      const remote = await makeAdapter(talkover, fake.baseUrl, { agentId: AGENT });
+      const remote = await makeAdapter(talkover, fake.baseUrl, { agent: AGENT });
       const result = await remote.test?.(UNKNOWN_ID);
       assert.deepEqual(result, {
         url: 'https://example.com/x',
@@ -437,7 +438,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
       }),
     );
     try {
-      const remote = await makeAdapter(talkover, fake.baseUrl, { agentId: AGENT });
+      const remote = await makeAdapter(talkover, fake.baseUrl, { agent: AGENT });
       const entries: DeliveryLog[] = [];
       for await (const entry of remote.logs?.(UNKNOWN_ID) ?? []) entries.push(entry);
       // The second page is the first again: its entry is not shown twice, and the walk ends there.
@@ -488,7 +489,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
     const live = createTalkoverEmulator({ apiKey: CONTRACT_API_KEY, availableEvents: LIVE_EVENTS });
     const server = await startEmulator({ providers: { talkover: live } });
     try {
-      const remote = await makeAdapter(talkover, server.baseUrl('talkover'), { agentId: AGENT });
+      const remote = await makeAdapter(talkover, server.baseUrl('talkover'), { agent: AGENT });
       assert.deepEqual(await remote.liveEvents?.(), [
         { name: 'event_phone_call_started', description: 'Phone call has started' },
         { name: 'event_phone_call_ended', description: 'Phone call has ended' },
@@ -512,7 +513,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
     const control = `${emu.baseUrl('talkover')}/_emulator/missing-agents`;
     const post = await fetch(control, { method: 'POST', body: JSON.stringify({ agentId: OTHER_AGENT }) });
     assert.equal(post.status, 204);
-    const other = await makeAdapter(talkover, emu.baseUrl('talkover'), { agentId: OTHER_AGENT });
+    const other = await makeAdapter(talkover, emu.baseUrl('talkover'), { agent: OTHER_AGENT });
     await rejectsWithKind(collect(other.list()), 'notFound');
     assert.equal((await fetch(`${control}/${OTHER_AGENT}`, { method: 'DELETE' })).status, 204);
     assert.deepEqual(await collect(other.list()), []);
@@ -529,7 +530,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
     assert.equal(state.webhooks()[0]?.webhook_secret, 'kept-secret-value');
     assert.equal(state.logs(created.id).length, 2);
     await rejectsWithKind(
-      collect((await makeAdapter(talkover, emu.baseUrl('talkover'), { agentId: OTHER_AGENT })).list()),
+      collect((await makeAdapter(talkover, emu.baseUrl('talkover'), { agent: OTHER_AGENT })).list()),
       'notFound',
     );
     state.setAgentMissing(OTHER_AGENT, false);
@@ -537,7 +538,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
   });
 
   describe('error shapes', () => {
-    // Every shape of providers.md §2.4, with the status Talkover pairs it with, and the exit-code kind.
+    // Every shape of docs/providers/talkover.md §2.4, with the status Talkover pairs it with, and the exit-code kind.
     const shapes: {
       name: string;
       status: number;
@@ -601,7 +602,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
       it(`${shape.name} → ${shape.kind}`, async () => {
         const fake = await fakeTalkover((_req, res) => answer(res, shape.status, shape.body));
         try {
-          const remote = await makeAdapter(talkover, fake.baseUrl, { agentId: AGENT });
+          const remote = await makeAdapter(talkover, fake.baseUrl, { agent: AGENT });
           const error = await rejectsWithKind(
             remote.create({ url: 'https://example.com/x', events: ['event_action'], name: 'x' }),
             shape.kind as 'auth',
@@ -619,12 +620,7 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
       const noToken = await fetch(`${emu.baseUrl('talkover')}/agents/${AGENT}/webhooks`);
       assert.equal(noToken.status, 401);
       assert.deepEqual(await noToken.json(), { message: 'Missing Bearer Token' });
-      const bad = await makeAdapter(
-        talkover,
-        emu.baseUrl('talkover'),
-        { agentId: AGENT },
-        { apiKey: 'wrong' },
-      );
+      const bad = await makeAdapter(talkover, emu.baseUrl('talkover'), { agent: AGENT }, { apiKey: 'wrong' });
       const error = await rejectsWithKind(collect(bad.list()), 'auth');
       assert.match(error.message, /INVALID_API_KEY/);
       assert.ok(error instanceof ApiError);
@@ -675,7 +671,7 @@ interface WebhookJson {
 
 /** A webhook made through the adapter (set-up for a CLI test, without spending a spawn on it). */
 async function seedHook(agent: string, url: string): Promise<WebhookJson> {
-  const direct = await makeAdapter(talkover, cliEmu.baseUrl('talkover'), { agentId: agent });
+  const direct = await makeAdapter(talkover, cliEmu.baseUrl('talkover'), { agent });
   const made = await direct.create({ url, events: ['event_phone_call_ended'], name: 'CLI hook' });
   return { id: made.id, enabled: made.enabled === true, secrets: made.secrets, raw: made.raw };
 }
@@ -1019,10 +1015,10 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
     assert.match(documented.stderr, /documented Talkover catalog/);
   });
 
-  it('the README’s Talkover sequence runs as written (on free ports), every command exiting 0', async () => {
+  it('the Talkover guide’s sequence runs as written (on free ports), every command exiting 0', async () => {
     // Its ports are swapped for free ones so that it can run beside the README test (which takes 4747); here
     // the output of each command is checked too.
-    const source = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const source = readFileSync(join(ROOT, 'docs', 'providers', 'talkover.md'), 'utf8');
     const start = source.indexOf('<!-- talkover-quickstart -->');
     const end = source.indexOf('<!-- talkover-quickstartstop -->');
     const code = /```bash\n([\s\S]*?)```/.exec(source.slice(start, end))?.[1];

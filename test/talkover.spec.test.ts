@@ -1,8 +1,8 @@
 // Requests the Talkover adapter sends match Talkover's own OpenAPI document
-// (`../shared/specs/talkover.openapi.json`): each request the emulator records while the adapter runs every
+// (`test/specs/talkover.openapi.json`): each request the emulator records while the adapter runs every
 // operation is matched to the spec's operation by method and path template, and checked for the Bearer
 // credential, the path parameters' formats and the body against the operation's request schema. Routes
-// the spec lacks (logs, retry) and create fields it lacks are checked against the docs (providers.md §2.2).
+// the spec lacks (logs, retry) and create fields it lacks are checked against the docs (docs/providers/talkover.md §2.2).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -17,7 +17,7 @@ import type { TalkoverEmulator } from '../src/providers/talkover/emulator.ts';
 import { talkover } from '../src/providers/talkover/index.ts';
 import { CONTRACT_API_KEY, collect, makeAdapter } from './contract.ts';
 
-const SPEC_FILE = fileURLToPath(new URL('../../shared/specs/talkover.openapi.json', import.meta.url));
+const SPEC_FILE = fileURLToPath(new URL('./specs/talkover.openapi.json', import.meta.url));
 const AGENT = '9fbef0b7-8d4e-4a08-9207-66c22155721d';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ export function schemaProblems(value: unknown, schema: Schema, root: Spec, path 
 const spec = JSON.parse(readFileSync(SPEC_FILE, 'utf8')) as Spec;
 
 /**
- * Create fields the docs page has and the spec lacks (providers.md §2.2: "absent from [TO-spec]"); with
+ * Create fields the docs page has and the spec lacks (docs/providers/talkover.md §2.2: "absent from [TO-spec]"); with
  * them, a create or update body may hold nothing else.
  */
 const DOCUMENTED_EXTRA_FIELDS: Record<string, Schema> = {
@@ -168,7 +168,7 @@ function withDocumentedFields(schema: Schema): Schema {
   };
 }
 
-/** Routes only the docs describe (providers.md §2.2 Logs, Retry log). */
+/** Routes only the docs describe (docs/providers/talkover.md §2.2 Logs, Retry log). */
 const DOCUMENTED_ROUTES: Record<string, Record<string, Operation & { query?: Record<string, Schema> }>> = {
   '/agents/{agent_id}/webhooks/{webhook_id}/logs': {
     get: {
@@ -336,7 +336,7 @@ describe('Talkover requests match the OpenAPI spec', { timeout: 20_000 }, () => 
   });
 
   it('every operation the adapter runs sends what the spec (or the docs) describe', async () => {
-    const adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agentId: AGENT });
+    const adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agent: AGENT });
     emu.requests.length = 0;
     await collect(adapter.list());
     await adapter.liveEvents?.();
@@ -402,7 +402,7 @@ describe('Talkover requests match the OpenAPI spec', { timeout: 20_000 }, () => 
   });
 
   it('the test body carries the webhook URL, as the spec requires and the docs page omits', async () => {
-    const adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agentId: AGENT });
+    const adapter = await makeAdapter(talkover, emu.baseUrl('talkover'), { agent: AGENT });
     const hook = await adapter.create({ url: target.url, events: ['event_action'], name: 'Test body' });
     emu.requests.length = 0;
     await adapter.test?.(hook.id);

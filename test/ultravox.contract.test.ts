@@ -1,5 +1,5 @@
 // The shared adapter contract for Ultravox, then what only Ultravox has: cursor pages whose `next` is a full
-// URL (providers.md §1.2), several secrets at once (§1.6).
+// URL (docs/providers/ultravox.md §1.2), several secrets at once (§1.6).
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,6 +17,7 @@ import { CONTRACT_API_KEY, adapterContract, collect, makeAdapter } from './contr
 const AGENT = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
 
 adapterContract({
+  spec: 'ultravox.openapi.yaml',
   descriptor: ultravox,
   start: async (apiKey) => {
     const emulator = await startEmulator({ apiKey });
@@ -114,7 +115,7 @@ describe('Ultravox specifics', { timeout: 20_000 }, () => {
     const { emulator, state, baseUrl } = await ultravoxEmulator({ seed: 3 });
     try {
       state.seed(2, AGENT);
-      const listed = await collect((await adapterAt(baseUrl, { agentId: AGENT })).list());
+      const listed = await collect((await adapterAt(baseUrl, { agent: AGENT })).list());
       assert.equal(listed.length, 2);
       assert.ok(listed.every((w) => w.agentId === AGENT));
       assert.equal(queryOf(emulator.requests[0]?.query ?? '').get('agentId'), AGENT);

@@ -6,7 +6,9 @@ import { Flags, type Command } from '@oclif/core';
 import { BaseCommand, apiFlags } from '../base-command.ts';
 import { CliError } from '../errors.ts';
 import { keysOf, type Column, type Line, type Tone, type View } from '../output.ts';
-import { getProvider } from '../providers/index.ts';
+import { availableProviders, getProvider } from '../providers/index.ts';
+import { resolveSettings } from '../resolve.ts';
+import { scopeOf, settingsOfScope } from './file.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
 import type { DesiredWebhook } from './file.ts';
 import type { Group, PlanItem } from './plan.ts';
@@ -34,10 +36,18 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
   /** The file's entries, checked; warnings go to stderr. */
   protected async desired(): Promise<DesiredWebhook[]> {
     const { loadApplyFile } = await import('./file.ts');
-    const flags = this.flags as { file: string; region?: string };
-    const defaultRegion =
-      flags.region ?? process.env.VOICEHOOKS_POLYAI_REGION ?? (await this.profile()).region ?? 'us';
-    const file = loadApplyFile(flags.file, { defaultRegion });
+    const flags = this.flags as { file: string };
+    // The account settings of entries that state none (PolyAI's region): flag, env, profile, default.
+    const defaults: Record<string, Record<string, string>> = {};
+    for (const descriptor of availableProviders()) {
+      const account = descriptor.settings.filter((s) => s.role === 'account');
+      if (account.length === 0) continue;
+      const only = { ...descriptor, settings: account };
+      defaults[descriptor.name] = resolveSettings(only, await this.resolveInput(only), {
+        strict: false,
+      }).values;
+    }
+    const file = loadApplyFile(flags.file, { defaults });
     file.warnings.forEach((w) => this.notice(`Warning: ${w}`));
     return file.webhooks;
   }
@@ -46,10 +56,7 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
   protected async prepare(desired: DesiredWebhook[], prune: boolean): Promise<Prepared> {
     const { prepare } = await import('./run.ts');
     const connect = (group: Group): Promise<ProviderAdapter> =>
-      this.adapter(getProvider(group.provider), {
-        ...(group.agentId !== undefined ? { agentId: group.agentId } : {}),
-        ...(group.region !== undefined ? { region: group.region } : {}),
-      });
+      this.adapter(getProvider(group.provider), group.settings);
     return this.withProgress('Reading live webhooks', () => prepare(desired, connect, { prune }));
   }
 
@@ -62,7 +69,7 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
     return desired.flatMap((d) => {
       const error = prepared.readErrors.get(groupKey(d));
       if (!error) return [];
-      const scope = d.provider === 'polyai' ? (d.region ?? 'us') : (d.agentId ?? null);
+      const scope = scopeOf(d);
       return [
         {
           action: 'unknown' as const,
@@ -87,12 +94,12 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
     const duplicates = items.filter((i) => i.action === 'duplicate');
     if (duplicates.length === 0) return undefined;
     for (const d of duplicates) {
-      const scope =
-        d.provider === 'talkover' && d.scope
-          ? ` --agent ${d.scope}`
-          : d.provider === 'polyai' && d.scope
-            ? ` --region ${d.scope}`
-            : '';
+      // The flags that reach the webhook's scope (Talkover's agent, PolyAI's region); filters are not needed.
+      const settings = settingsOfScope(d.provider, d.scope);
+      const scope = getProvider(d.provider)
+        .settings.filter((s) => s.role !== 'filter' && settings[s.name] !== undefined)
+        .map((s) => ` --${s.flag} ${settings[s.name] ?? ''}`)
+        .join('');
       this.notice(
         `Duplicate of the entry at ${d.source ?? '?'} (the oldest is kept): ${d.provider} ${d.id} ${d.url}\n  remove it with: voicehooks delete ${d.id} -p ${d.provider}${scope} --yes`,
       );

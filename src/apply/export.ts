@@ -3,7 +3,8 @@
  * file can be committed and the values supplied by the environment that runs `apply`.
  */
 import { stringify } from 'yaml';
-import type { ProviderName, Webhook, WebhookInput } from '../providers/types.ts';
+import { getProvider } from '../providers/index.ts';
+import type { ProviderName, Scope, Webhook, WebhookInput } from '../providers/types.ts';
 
 /** One exported entry, in the apply file's keys. */
 export type ExportEntry = Record<string, unknown> & { provider: ProviderName; url: string; events: string[] };
@@ -20,9 +21,8 @@ export interface Exported {
 
 export interface ExportSource {
   provider: ProviderName;
-  /** Talkover's agent; PolyAI's region. */
-  agentId?: string;
-  region?: string;
+  /** The settings the webhooks were read with (Talkover's agent, PolyAI's region). */
+  settings: Scope;
   webhooks: Webhook[];
   inputOf: (webhook: Webhook) => WebhookInput;
 }
@@ -47,6 +47,7 @@ export function exportFile(sources: ExportSource[], showSecrets: boolean): Expor
   const webhooks: ExportEntry[] = [];
   const taken = new Set<string>();
   for (const source of sources) {
+    const descriptor = getProvider(source.provider);
     for (const webhook of source.webhooks) {
       const prefix = placeholderPrefix(source.provider, webhook, taken);
       const secret = (value: string, suffix: string): string => {
@@ -61,9 +62,18 @@ export function exportFile(sources: ExportSource[], showSecrets: boolean): Expor
         url: escapeForApply(webhook.url),
         events: webhook.events.map(escapeForApply),
       };
-      if (source.provider === 'talkover' && source.agentId) entry.agent = source.agentId;
-      if (source.provider === 'ultravox' && input.agentId) entry.agent = input.agentId;
-      if (source.provider === 'polyai' && source.region) entry.region = source.region;
+      // A setting is written under its name: from the webhook where it is one of its fields (Ultravox's
+      // agent), else the value the webhooks were read with (a scope, an account's region).
+      for (const setting of descriptor.settings) {
+        const value = setting.field !== undefined ? input[setting.field] : source.settings[setting.name];
+        if (
+          typeof value === 'string' &&
+          value !== '' &&
+          (setting.field !== undefined || setting.role !== 'filter')
+        ) {
+          entry[setting.name] = value;
+        }
+      }
       for (const [field, key] of KEY_OF_FIELD) {
         const value = input[field];
         if (value === undefined) continue;
@@ -75,11 +85,11 @@ export function exportFile(sources: ExportSource[], showSecrets: boolean): Expor
           entry[key] = secret(value, 'BASIC_AUTH');
         } else if (
           field === 'headers' &&
-          source.provider === 'talkover' &&
+          descriptor.secretInputFields?.includes('headers') &&
           value &&
           typeof value === 'object'
         ) {
-          // Talkover's custom header values are its delivery credentials (providers.md §2.2): placeholders too.
+          // Header values the provider treats as delivery credentials (Talkover's): placeholders too.
           entry[key] = Object.fromEntries(
             Object.entries(value).map(([k, v]) => [
               k,

@@ -5,24 +5,20 @@
  */
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import * as z from '../zod.ts';
-import { UsageError } from '../errors.ts';
-import { checkEvents, checkHeaders, checkUrl, isUuid, readFileCapped } from '../input.ts';
-import { getProvider } from '../providers/index.ts';
-import {
-  PROVIDER_NAMES,
-  type InputField,
-  type ProviderDescriptor,
-  type ProviderName,
-  type WebhookInput,
-} from '../providers/types.ts';
+import { FieldError, UsageError } from '../errors.ts';
+import { aOrAn, checkEvents, checkHeaders, checkUrl, readFileCapped } from '../input.ts';
+import { PROVIDER_NAMES, declaredSettings, getProvider, scopeSettings } from '../providers/index.ts';
+import type { InputField, ProviderDescriptor, ProviderName, WebhookInput } from '../providers/types.ts';
+import { flagOwners, settingProblem } from '../resolve.ts';
 
 /** One webhook the file asks for, checked and ready to compare with live state. */
 export interface DesiredWebhook {
   provider: ProviderName;
-  /** Talkover's agent (its scope), Ultravox's agent (a field that is also its scope), else undefined. */
-  agentId?: string;
-  /** PolyAI's region. */
-  region?: string;
+  /**
+   * The provider's settings the entry is under, by setting name: its scope (Talkover's agent), its account
+   * settings (PolyAI's region, defaulted), and settings that are fields (Ultravox's agent, also in `input`).
+   */
+  settings: Record<string, string>;
   /** url, events and exactly the fields the entry states, in the WebhookInput vocabulary. */
   input: WebhookInput & { url: string; events: string[] };
   /** `file:line:column` of the entry, for messages and the plan. */
@@ -38,19 +34,21 @@ export interface ApplyFile {
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
-  /** The PolyAI region of entries that name none (--region, env, profile, else us). */
-  defaultRegion?: string;
+  /**
+   * The account settings of entries that state none, by provider (PolyAI's region from --region, env, profile,
+   * else its default). Absent: each setting's declared default.
+   */
+  defaults?: Readonly<Record<ProviderName, Readonly<Record<string, string>>>>;
 }
 
-const REGIONS = ['us', 'uk', 'eu'] as const;
+/** The keys an entry may have for settings: every setting name some provider declares. */
+const SETTING_KEYS = [...new Set(declaredSettings().map((d) => d.setting.name))];
 
 const entrySchema = z.strictObject({
   provider: z.enum(PROVIDER_NAMES),
   url: z.string(),
   events: z.array(z.string()).check(z.minLength(1, 'needs at least one event')),
   name: z.optional(z.string()),
-  agent: z.optional(z.string()),
-  region: z.optional(z.enum(REGIONS)),
   secret: z.optional(z.union([z.string(), z.array(z.string()).check(z.minLength(1))])),
   headers: z.optional(z.record(z.string(), z.string())),
   deliveryTimeout: z.optional(z.int()),
@@ -60,6 +58,7 @@ const entrySchema = z.strictObject({
   retryType: z.optional(z.string()),
   basicAuth: z.optional(z.string()),
   enabled: z.optional(z.boolean()),
+  ...Object.fromEntries(SETTING_KEYS.map((key) => [key, z.optional(z.string())])),
 });
 const looseEntrySchema = z.object(entrySchema.shape);
 type Entry = z.infer<typeof entrySchema>;
@@ -198,7 +197,7 @@ export function parseApplyFile(text: string, file: string, options: LoadOptions 
       parsed = looseEntrySchema.safeParse(substituted);
       if (!parsed.success) return;
     }
-    const desired = checkEntry(parsed.data, base, problems, warnings, options.defaultRegion ?? 'us');
+    const desired = checkEntry(parsed.data as Entry, base, problems, warnings, options.defaults ?? {});
     if (desired) webhooks.push({ ...desired, source: problems.where(base) });
   });
   checkDuplicates(webhooks, problems);
@@ -209,18 +208,44 @@ export function parseApplyFile(text: string, file: string, options: LoadOptions 
 /** `provider + scope + url`: two entries with the same identity would fight over one webhook. */
 export function identityOf(w: {
   provider: ProviderName;
-  agentId?: string;
-  region?: string;
+  settings: Readonly<Record<string, string>>;
   input: { url: string };
 }): string {
   return `${w.provider} ${scopeOf(w) ?? '-'} ${w.input.url}`;
 }
 
-/** The scope shown and compared: Talkover's or Ultravox's agent, PolyAI's region; null for account-wide. */
-export function scopeOf(w: { provider: ProviderName; agentId?: string; region?: string }): string | null {
-  if (w.provider === 'polyai') return w.region ?? 'us';
-  if (w.provider === 'talkover' || w.provider === 'ultravox') return w.agentId ?? null;
-  return null;
+/**
+ * The scope shown and compared: the values of the provider's scope and account settings and of settings that
+ * are fields (Talkover's agent, PolyAI's region, Ultravox's agent), in declared order; null for account-wide.
+ */
+export function scopeOf(w: {
+  provider: ProviderName;
+  settings: Readonly<Record<string, string>>;
+}): string | null {
+  const values = scopeSettingsOf(w.provider).flatMap((s) =>
+    w.settings[s.name] === undefined ? [] : [w.settings[s.name]],
+  );
+  return values.length ? values.join(' ') : null;
+}
+
+/** The settings a scope shown by {@link scopeOf} stands for (its values hold no spaces: they are checked). */
+export function settingsOfScope(provider: ProviderName, scope: string | null): Record<string, string> {
+  const descriptor = getProvider(provider);
+  const specs = scopeSettingsOf(provider);
+  // A setting without a value is left out of the scope: each value goes to the first setting that accepts it.
+  const settings: Record<string, string> = {};
+  for (const value of scope === null ? [] : scope.split(' ')) {
+    const spec = specs.find(
+      (s) => settings[s.name] === undefined && settingProblem(descriptor, s, value) === undefined,
+    );
+    if (spec !== undefined) settings[spec.name] = value;
+  }
+  return settings;
+}
+
+/** The settings a webhook's identity includes: scope and account settings, and settings that are fields. */
+function scopeSettingsOf(provider: ProviderName) {
+  return getProvider(provider).settings.filter((s) => s.role !== 'filter' || s.field !== undefined);
 }
 
 function checkDuplicates(webhooks: DesiredWebhook[], problems: Problems): void {
@@ -242,7 +267,7 @@ function checkEntry(
   base: (string | number)[],
   problems: Problems,
   warnings: string[],
-  defaultRegion: string,
+  defaults: NonNullable<LoadOptions['defaults']>,
 ): Omit<DesiredWebhook, 'source'> | undefined {
   const descriptor = getProvider(entry.provider);
   const before = problems.list.length;
@@ -251,7 +276,10 @@ function checkEntry(
       return check();
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      const message = error.message.replace(/^--[a-z-]+ /, '').replace(/^"([^"]*)" /, '"$1" ');
+      // A provider's problem names the field; the generic checks name a flag: the file's key is said instead.
+      const message = (
+        error instanceof FieldError ? error.problem : error.message.replace(/^--[a-z-]+ /, '')
+      ).replace(/^"([^"]*)" /, '"$1" ');
       problems.add(
         [...base, key],
         message + (error.hint && /Did you mean/.test(error.hint) ? ` ${error.hint}` : ''),
@@ -282,31 +310,46 @@ function checkEntry(
     }
   }
 
-  let agentId: string | undefined;
-  let region: string | undefined;
-  if (entry.agent !== undefined) {
-    if (descriptor.name !== 'talkover' && descriptor.name !== 'ultravox') {
-      problems.add([...base, 'agent'], `is not a field ${descriptor.displayName} has`, true);
-    } else if (!isUuid(entry.agent)) {
-      problems.add([...base, 'agent'], `must be a UUID, got "${entry.agent}"`);
-    } else agentId = entry.agent;
-  } else if (descriptor.capabilities.agentScoped) {
-    problems.add(base, `needs "agent": ${descriptor.displayName} webhooks belong to an agent`);
+  // Settings: those the provider declares are checked by its declaration; any other is not the provider's.
+  const settings: Record<string, string> = {};
+  for (const key of SETTING_KEYS) {
+    const value = (entry as Record<string, unknown>)[key];
+    if (typeof value !== 'string') continue;
+    const spec = descriptor.settings.find((s) => s.name === key);
+    if (spec === undefined) {
+      const owners = flagOwners(declaredSettings().find((d) => d.setting.name === key)?.setting.flag ?? key);
+      problems.add(
+        [...base, key],
+        `is for ${owners.map((o) => o.displayName).join(' and ')} only; ${descriptor.displayName} has no ${key}s`,
+        true,
+      );
+      continue;
+    }
+    const problem = settingProblem(descriptor, spec, value);
+    if (problem !== undefined) {
+      problems.add([...base, key], problem.replace(/\.$/, ''));
+      continue;
+    }
+    settings[key] = value;
+    // A setting that is also a field of the webhook (Ultravox's agent) is managed as that field.
+    if (spec.field !== undefined) (input as Record<string, unknown>)[spec.field] = value;
   }
-  if (entry.region !== undefined && descriptor.name !== 'polyai') {
-    problems.add([...base, 'region'], `is for PolyAI only; ${descriptor.displayName} has no regions`, true);
+  for (const spec of descriptor.settings) {
+    if (spec.role !== 'account' || settings[spec.name] !== undefined) continue;
+    const fallback = defaults[descriptor.name]?.[spec.name] ?? spec.default;
+    if (fallback !== undefined) settings[spec.name] = fallback;
   }
-  if (descriptor.name === 'polyai') region = entry.region ?? defaultRegion;
-  // Ultravox's agent is a field of the webhook as well as its scope: a stated agent is managed.
-  if (descriptor.name === 'ultravox' && agentId !== undefined) input.agentId = agentId;
+  const scopes = scopeSettings(descriptor);
+  if (scopes.length > 0 && !scopes.some((s) => settings[s.name] !== undefined)) {
+    const keys = scopes.map((s) => `"${s.name}"`).join(' or ');
+    const what = scopes.map((s) => aOrAn(s.name)).join(' or ');
+    if (!problems.list.some((p) => scopes.some((s) => p.includes(`.${s.name} `)))) {
+      problems.add(base, `needs ${keys}: ${descriptor.displayName} webhooks belong to ${what}`);
+    }
+  }
 
   if (problems.list.length > before || !url || !events) return undefined;
-  return {
-    provider: descriptor.name,
-    ...(agentId !== undefined ? { agentId } : {}),
-    ...(region !== undefined ? { region } : {}),
-    input: { ...input, url: url.url, events },
-  };
+  return { provider: descriptor.name, settings, input: { ...input, url: url.url, events } };
 }
 
 function checkField(one: WebhookInput, descriptor: ProviderDescriptor): true {

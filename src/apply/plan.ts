@@ -27,7 +27,7 @@ export interface FieldChange {
 export interface PlanItem {
   action: Action;
   provider: ProviderName;
-  /** Talkover or Ultravox agent, PolyAI region; null for account-wide webhooks. */
+  /** The settings a webhook is under (Talkover or Ultravox agent, PolyAI region); null for account-wide webhooks. */
   scope: string | null;
   url: string;
   /** The live webhook's id; null for a create. */
@@ -46,20 +46,24 @@ export interface Step {
   input?: WebhookInput;
 }
 
-/** Which adapter a webhook is reached through: Talkover per agent, PolyAI per region, the others per account. */
+/**
+ * Which adapter a webhook is reached through: one per provider and values of its scope and account settings
+ * (Talkover per agent, PolyAI per region, the others per account).
+ */
 export interface Group {
   key: string;
   provider: ProviderName;
-  agentId?: string;
-  region?: string;
+  /** The settings the adapter is made with. */
+  settings: Record<string, string>;
 }
 
-export function groupOf(w: { provider: ProviderName; agentId?: string; region?: string }): Group {
-  if (w.provider === 'talkover')
-    return { key: `talkover ${w.agentId}`, provider: w.provider, agentId: w.agentId };
-  if (w.provider === 'polyai')
-    return { key: `polyai ${w.region ?? 'us'}`, provider: w.provider, region: w.region };
-  return { key: w.provider, provider: w.provider };
+export function groupOf(w: { provider: ProviderName; settings: Readonly<Record<string, string>> }): Group {
+  const settings: Record<string, string> = {};
+  for (const spec of getProvider(w.provider).settings) {
+    const value = w.settings[spec.name];
+    if (spec.role !== 'filter' && value !== undefined) settings[spec.name] = value;
+  }
+  return { key: [w.provider, ...Object.values(settings)].join(' '), provider: w.provider, settings };
 }
 
 /** The groups an apply file touches, each once. */
@@ -188,15 +192,18 @@ function createdMs(w: Webhook): number {
   return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms;
 }
 
-/** A live webhook's identity: Talkover's agent and PolyAI's region come from the group it was read in, Ultravox's agent from its `agentId` field. */
+/**
+ * A live webhook's identity: scope and account settings come from the group it was read in, a setting that is
+ * a field of the webhook (Ultravox's agent) from that field.
+ */
 function liveIdentity(w: Webhook, group: Group) {
-  const agentId = w.provider === 'ultravox' ? (w.agentId ?? undefined) : group.agentId;
-  return {
-    provider: w.provider,
-    ...(agentId ? { agentId } : {}),
-    ...(group.region !== undefined ? { region: group.region } : {}),
-    input: { url: w.url },
-  };
+  const settings = { ...group.settings };
+  for (const spec of getProvider(w.provider).settings) {
+    if (spec.field === undefined) continue;
+    const value = (w as unknown as Record<string, unknown>)[spec.field];
+    if (typeof value === 'string' && value !== '') settings[spec.name] = value;
+  }
+  return { provider: w.provider, settings, input: { url: w.url } };
 }
 
 /** What a create will set, for the plan's display: every stated field, secrets masked. */
@@ -245,15 +252,16 @@ function sorted(value: unknown): unknown {
 }
 
 /**
- * A value as the plan shows it. Secrets, basic-auth credentials and Talkover's custom header values (which
- * Talkover treats as credentials, providers.md §2.2) are masked: a plan ends up in CI logs.
+ * A value as the plan shows it. Secrets, basic-auth credentials and the values of fields a provider treats as
+ * credentials (`secretInputFields`: Talkover's custom headers) are masked: a plan ends up in CI logs.
  */
 function shown(provider: ProviderName, field: InputField, value: unknown): unknown {
   if (value === undefined) return null;
   const mask = (v: unknown) => (typeof v === 'string' ? maskSecret(v) : v);
   if (field === 'secrets' && Array.isArray(value)) return value.map(mask);
   if (field === 'basicAuth') return mask(value);
-  if (field === 'headers' && provider === 'talkover' && value && typeof value === 'object') {
+  const secretField = getProvider(provider).secretInputFields?.includes(field) ?? false;
+  if (secretField && value && typeof value === 'object' && !Array.isArray(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
   }
   return value;

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, CliError, ExitCode, exitCodeOf, type ExitCodeName } from '../errors.ts';
+import { getProvider } from '../providers/index.ts';
 import type { ProviderAdapter, ProviderName, Webhook } from '../providers/types.ts';
 import type { DesiredWebhook } from './file.ts';
 import {
@@ -22,17 +23,6 @@ export interface RateLimit {
   limit: number;
   windowMs: number;
 }
-
-/**
- * The documented limits (providers.md §1.4, §2.4, §3.4, §4.4): Ultravox 200 req/s per key, Talkover 100 req/min
- * on the Standard plan, Daily 20 req/s; PolyAI documents none, so a conservative 10 req/s.
- */
-export const RATE_LIMITS: Record<ProviderName, RateLimit> = {
-  ultravox: { limit: 200, windowMs: 1000 },
-  talkover: { limit: 100, windowMs: 60_000 },
-  polyai: { limit: 10, windowMs: 1000 },
-  daily: { limit: 20, windowMs: 1000 },
-};
 
 /**
  * Requests in flight at once, across all providers: enough that a slow API (50 ms a request) is kept busy up
@@ -271,7 +261,8 @@ export async function prepare(
   const adapters = new Map<string, ProviderAdapter>();
   for (const group of groupsOf(desired)) {
     let limiter = limiters.get(group.provider);
-    if (!limiter) limiters.set(group.provider, (limiter = new RateLimiter(RATE_LIMITS[group.provider])));
+    if (!limiter)
+      limiters.set(group.provider, (limiter = new RateLimiter(getProvider(group.provider).rateLimit)));
     adapters.set(group.key, limited(await connect(group), limiter));
   }
   const { live, errors } = await readLive(adapters);

@@ -68,9 +68,9 @@ export default class Apply extends PlanCommand<typeof Apply> {
               }
               return secret === undefined
                 ? Promise.resolve()
-                : this.keepIssuedSecret(descriptor, webhook.id, secret, true);
+                : this.issuedSecrets.keep(descriptor, webhook.id, secret, true);
             },
-            deleted: (step) => this.forgetIssuedSecret(getProvider(step.item.provider), step.item.id ?? ''),
+            deleted: (step) => this.issuedSecrets.forget(getProvider(step.item.provider), step.item.id ?? ''),
           }),
         );
     const items = [...results, ...this.unknownRows(desired, prepared, (d) => groupOf(d).key)];

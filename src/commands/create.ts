@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, apiFlags, saveSecretFlag } from '../base-command.ts';
-import type { Webhook } from '../providers/types.ts';
+import { BaseCommand, apiFlags, saveSecretFlag, scopeFlags } from '../base-command.ts';
+import { hasScope, scopeSettings } from '../providers/index.ts';
+import type { ProviderDescriptor, Webhook } from '../providers/types.ts';
 import { completeCreateFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
 
 export default class Create extends BaseCommand<typeof Create> {
@@ -15,6 +16,7 @@ export default class Create extends BaseCommand<typeof Create> {
   static override flags = {
     ...apiFlags,
     ...webhookFlags,
+    ...scopeFlags,
     'if-not-exists': Flags.boolean({
       summary: 'Return an existing webhook with the same identity instead of creating one.',
     }),
@@ -26,12 +28,19 @@ export default class Create extends BaseCommand<typeof Create> {
     const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt());
     const { input, warnings } = inputFromFlags(flags, descriptor);
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
-    const { adapter, scope } = await this.connect(descriptor, this.flags.agent);
+    const { adapter, scope } = await this.connect(descriptor);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
-        // Identity is provider + scope + URL: an agent-scoped list is already within the scope.
+        // Identity is provider + scope + URL: a scoped list is already within the scope; where a setting is
+        // also a field of the webhook (Ultravox's agent), the field is part of the identity.
         const sameScope =
-          descriptor.capabilities.agentScoped || (existing.agentId ?? null) === (input.agentId ?? null);
+          hasScope(descriptor) ||
+          descriptor.settings.every(
+            (s) =>
+              s.field === undefined ||
+              ((existing as unknown as Record<string, unknown>)[s.field] ?? null) ===
+                (input[s.field] ?? null),
+          );
         if (existing.url === input.url && sameScope) {
           this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
           const wanted = new Set(input.events ?? []);
@@ -39,10 +48,10 @@ export default class Create extends BaseCommand<typeof Create> {
             wanted.size !== new Set(existing.events).size || existing.events.some((e) => !wanted.has(e));
           if (differ) {
             // Returned as it is: --if-not-exists never changes a webhook, so say what it would take.
-            const agent = descriptor.capabilities.agentScoped ? ` --agent ${scope.agentId ?? ''}` : '';
+            const events = [...wanted].map((e) => `--event ${e}`).join(' ');
             this.notice(
               `Warning: its events differ: it has [${existing.events.join(', ')}], you asked for [${[...wanted].join(', ')}].\n` +
-                `Change them with \`${this.config.bin} update ${existing.id} -p ${descriptor.name}${agent} ${[...wanted].map((e) => `--event ${e}`).join(' ')}\`, or manage them with \`${this.config.bin} apply\`.`,
+                `Change them with \`${this.config.bin} update ${existing.id} -p ${descriptor.name}${scopeFlagsOf(descriptor, scope)} ${events}\`, or manage them with \`${this.config.bin} apply\`.`,
             );
           }
           return this.present(existing);
@@ -53,16 +62,25 @@ export default class Create extends BaseCommand<typeof Create> {
     const webhook = await this.withProgress(label, () => adapter.create(input));
     this.notice(`Created ${descriptor.displayName} webhook ${webhook.id}.`);
     // The next step, so a person at a terminal need not look it up; on stderr, so scripts see data only.
-    const agent = descriptor.capabilities.agentScoped ? ` --agent ${scope.agentId ?? ''}` : '';
-    this.notice(`Test it: ${this.config.bin} test ${webhook.id} -p ${descriptor.name}${agent}`);
+    this.notice(
+      `Test it: ${this.config.bin} test ${webhook.id} -p ${descriptor.name}${scopeFlagsOf(descriptor, scope)}`,
+    );
     const secret = webhook.secrets[0];
     if (secret !== undefined) {
       this.notice('Its signing secret is shown whole this once; keep it safe.');
-      await this.keepIssuedSecret(descriptor, webhook.id, secret, this.flags['save-secret']);
+      await this.issuedSecrets.keep(descriptor, webhook.id, secret, this.flags['save-secret']);
     } else if (input.secrets?.[0] !== undefined) {
       // A provider that never returns secrets (Talkover): keep the one given, so `get` can say it is known.
-      await this.keepIssuedSecret(descriptor, webhook.id, input.secrets[0], this.flags['save-secret']);
+      await this.issuedSecrets.keep(descriptor, webhook.id, input.secrets[0], this.flags['save-secret']);
     }
     return this.present(webhook, webhook.secrets);
   }
+}
+
+/** The scope flags that address a webhook of this scope again (` --agent UUID`), for a next step's command. */
+function scopeFlagsOf(descriptor: ProviderDescriptor, scope: Record<string, string | undefined>): string {
+  return scopeSettings(descriptor)
+    .filter((s) => scope[s.name] !== undefined)
+    .map((s) => ` --${s.flag} ${scope[s.name] ?? ''}`)
+    .join('');
 }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { CancelledError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import { keysOf } from '../output.ts';
@@ -21,7 +21,7 @@ export default class Delete extends BaseCommand<typeof Delete> {
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     yes: Flags.boolean({ char: 'y', summary: 'Delete without asking.' }),
   };
 
@@ -29,7 +29,7 @@ export default class Delete extends BaseCommand<typeof Delete> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
     if (!this.flags.yes && !this.canPrompt()) throw missingInput(['--yes'], 'deleting needs confirmation');
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     if (!this.flags.yes) {
       // An id alone says little to a person about to delete: show what it points at (a missing one fails here).
       const webhook = await this.withProgress(`Fetching ${id}`, () => adapter.get(id));
@@ -40,7 +40,7 @@ export default class Delete extends BaseCommand<typeof Delete> {
     }
     await this.withProgress(`Deleting ${id}`, () => adapter.delete(id));
     this.notice(`Deleted ${descriptor.displayName} webhook ${id}.`);
-    await this.forgetIssuedSecret(descriptor, id);
+    await this.issuedSecrets.forget(descriptor, id);
     return { deleted: true, provider: descriptor.name, id };
   }
 

@@ -1,5 +1,6 @@
-import { Flags } from '@oclif/core';
-import { BaseCommand, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
+import { aOrAn } from '../input.ts';
+import { scopeSettings } from '../providers/index.ts';
 import { UsageError } from '../errors.ts';
 import { keysOf, type View } from '../output.ts';
 import type { EventType } from '../providers/types.ts';
@@ -18,24 +19,30 @@ export default class Events extends BaseCommand<typeof Events> {
     timeout: apiFlags.timeout,
     'max-wait': apiFlags['max-wait'],
     'base-url': apiFlags['base-url'],
-    agent: Flags.string({ summary: 'Talkover agent whose live catalog to show.' }),
+    ...scopeFlags,
   };
 
   async run(): Promise<EventType[]> {
     const descriptor = await this.provider();
-    if (!descriptor.capabilities.agentScoped) {
-      if (this.flags.agent)
+    const scopes = scopeSettings(descriptor);
+    if (scopes.length === 0) {
+      const flags = this.flags as unknown as Record<string, unknown>;
+      const given = Object.keys(scopeFlags).find((flag) => flags[flag] !== undefined);
+      if (given !== undefined)
         throw new UsageError(
-          `--agent does not apply: ${descriptor.displayName}'s catalog is the same for every agent.`,
+          `--${given} does not apply: ${descriptor.displayName}'s catalog is the same for every ${given}.`,
         );
       return [...descriptor.events()];
     }
-    const scope = await this.scope(descriptor, this.flags.agent);
-    if (!scope.agentId || !(await this.apiKey(descriptor.name))) {
+    const scope = await this.scope(descriptor);
+    const scoped = scopes.some((s) => scope[s.name] !== undefined);
+    if (!scoped || !(await this.apiKey(descriptor))) {
+      const flags = scopes.map((s) => `--${s.flag}`).join(' or ');
+      const what = scopes.map((s) => `${aOrAn(s.name)}'s`).join(' or ');
       this.notice(
-        `The documented ${descriptor.displayName} catalog; pass --agent (with a key set) for an agent's live one.`,
+        `The documented ${descriptor.displayName} catalog; pass ${flags} (with a key set) for ${what} live one.`,
       );
-      return [...descriptor.events()];
+      return [...descriptor.events(scope)];
     }
     const adapter = await this.adapter(descriptor, scope);
     return adapter.liveEvents ? adapter.liveEvents() : [...descriptor.events()];

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags, keyEnvNames } from '../base-command.ts';
+import { BaseCommand, accountFlags, apiFlags, keyEnvNames, scopeFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { keysOf, type View } from '../output.ts';
-import { getProvider } from '../providers/index.ts';
-import { PROVIDER_NAMES, type ProviderName, type Webhook } from '../providers/types.ts';
+import { PROVIDER_NAMES, availableProviders, getProvider } from '../providers/index.ts';
+import type { ProviderName, Webhook } from '../providers/types.ts';
+import { envName, flagOwners, missingScopeError, resolveSettings } from '../resolve.ts';
 import type { ExportFile, ExportSource } from '../apply/export.ts';
 
 export default class Export extends BaseCommand<typeof Export> {
@@ -27,52 +28,61 @@ export default class Export extends BaseCommand<typeof Export> {
       options: [...PROVIDER_NAMES],
       multiple: true,
     }),
-    agent: agentFlag,
+    ...scopeFlags,
   };
 
   private yaml?: string;
 
   async run(): Promise<ExportFile> {
     // -p is repeatable here, unlike the single provider of the base flags it replaces.
-    const flags = this.flags as unknown as {
+    const flags = this.flags as unknown as Record<string, unknown> & {
       provider?: ProviderName[];
-      agent?: string;
-      region?: string;
       'show-secrets'?: boolean;
     };
-    const named = flags.provider ?? [];
-    // --region concerns PolyAI alone: with several providers it applies to PolyAI's webhooks, but a --region
-    // that no named provider has would be dropped silently, which the contract forbids.
-    if (flags.region && named.length && !named.includes('polyai')) {
-      const names = [...new Set(named)].map((n) => getProvider(n).displayName);
-      const have = names.length > 1 ? 'have' : 'has';
-      throw new UsageError(`--region is for PolyAI only; ${names.join(', ')} ${have} no regions.`, {
-        hint: 'Add -p polyai to export its webhooks of that region, or leave --region out.',
-      });
+    const named = [...new Set(flags.provider ?? [])].map((n) => getProvider(n));
+    // An account flag (--region) concerns the providers that declare it: with several providers it applies to
+    // theirs, but one that no named provider has would be dropped silently, which the contract forbids.
+    for (const flag of Object.keys(accountFlags)) {
+      if (flags[flag] === undefined || !named.length) continue;
+      if (named.some((d) => d.settings.some((s) => s.flag === flag))) continue;
+      const owners = flagOwners(flag);
+      const have = named.length > 1 ? 'have' : 'has';
+      throw new UsageError(
+        `--${flag} is for ${owners.map((o) => o.displayName).join(' and ')} only; ${named.map((d) => d.displayName).join(', ')} ${have} no ${flag}s.`,
+        {
+          hint: `Add ${owners.map((o) => `-p ${o.name}`).join(' or ')} to export its webhooks of that ${flag}, or leave --${flag} out.`,
+        },
+      );
     }
     const sources: ExportSource[] = [];
-    for (const name of named.length ? [...new Set(named)] : PROVIDER_NAMES) {
-      const descriptor = getProvider(name);
-      if (!named.length && !(await this.apiKey(name))) continue;
-      const scope =
-        descriptor.name === 'polyai' || descriptor.capabilities.agentScoped
-          ? await this.resolveScope(descriptor, flags.agent)
-          : {};
-      if (descriptor.capabilities.agentScoped && !scope.agentId) {
-        if (named.length)
-          throw new UsageError(`Missing --agent: ${descriptor.displayName} webhooks belong to an agent.`);
-        this.notice(`Skipped ${descriptor.displayName}: no agent (--agent or VOICEHOOKS_TALKOVER_AGENT).`);
+    for (const descriptor of named.length ? named : availableProviders()) {
+      if (!named.length && !(await this.apiKey(descriptor))) continue;
+      const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor), { strict: false });
+      if (resolved.missingScope.length > 0) {
+        const missing = missingScopeError(descriptor, resolved.missingScope);
+        if (named.length) throw missing;
+        const what = resolved.missingScope.map((s) => s.name).join(' or ');
+        const where = resolved.missingScope
+          .flatMap((s) => [`--${s.flag}`, envName(descriptor.name, s.name)])
+          .join(' or ');
+        this.notice(`Skipped ${descriptor.displayName}: no ${what} (${where}).`);
         continue;
       }
-      const adapter = await this.adapter(descriptor, scope);
+      // Filters (Ultravox's agent) narrow one command's list: an export reads every webhook.
+      const settings = Object.fromEntries(
+        Object.entries(resolved.values).filter(
+          ([name]) => descriptor.settings.find((s) => s.name === name)?.role !== 'filter',
+        ),
+      );
+      const adapter = await this.adapter(descriptor, settings);
       if (!adapter.inputOf) throw new UsageError(`${descriptor.displayName} cannot be exported yet.`);
       const webhooks: Webhook[] = [];
       for await (const webhook of adapter.list()) webhooks.push(webhook);
-      sources.push({ provider: name, ...scope, webhooks, inputOf: adapter.inputOf });
+      sources.push({ provider: descriptor.name, settings, webhooks, inputOf: adapter.inputOf });
     }
     if (sources.length === 0 && !named.length) {
       throw new UsageError('No provider to export: no API key is set.', {
-        hint: `Set one (e.g. ${keyEnvNames('ultravox')[0]}) or name providers with -p.`,
+        hint: `Set one (e.g. ${keyEnvNames(PROVIDER_NAMES[0] ?? '')[0]}) or name providers with -p.`,
       });
     }
     const { exportFile, toYaml } = await import('../apply/export.ts');

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { checkId } from '../input.ts';
 import { WEBHOOK_FIELDS, webhookRecord, type View } from '../output.ts';
 import type { Webhook } from '../providers/types.ts';
@@ -12,15 +12,15 @@ export default class Get extends BaseCommand<typeof Get> {
     '<%= config.bin %> get whe_9ZtRcXw3nByK5pVqMaEfJs -p polyai --json | jq .secretStoredLocally',
   ];
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
-  static override flags = { ...apiFlags, agent: agentFlag };
+  static override flags = { ...apiFlags, ...scopeFlags };
 
   /** Where the provider shows a secret only once (PolyAI), whether one is kept in the local secret store. */
   async run(): Promise<Webhook & { secretStoredLocally?: boolean }> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     const webhook = this.present(await this.withProgress(`Fetching ${id}`, () => adapter.get(id)));
-    const stored = await this.secretStoredLocally(descriptor, id);
+    const stored = await this.issuedSecrets.isKept(descriptor, id);
     if (descriptor.secretNotice && process.stderr.isTTY && !this.jsonEnabled())
       this.notice(descriptor.secretNotice);
     return stored === undefined ? webhook : { ...webhook, secretStoredLocally: stored };

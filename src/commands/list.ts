@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkEvents } from '../input.ts';
 import { jsonArrayElement, jsonArrayEnd, render, webhookTable, type View } from '../output.ts';
 import { availableProviders } from '../providers/index.ts';
+import { missingScopeError, resolveProviderName, resolveSettings } from '../resolve.ts';
 import type { ProviderDescriptor, Webhook } from '../providers/types.ts';
 
 export default class List extends BaseCommand<typeof List> {
@@ -19,7 +20,7 @@ export default class List extends BaseCommand<typeof List> {
   ];
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     limit: Flags.integer({ summary: 'Stop after this many webhooks.', min: 1 }),
     enabled: Flags.boolean({
       summary: 'Only enabled (--no-enabled: only disabled) webhooks.',
@@ -82,11 +83,10 @@ export default class List extends BaseCommand<typeof List> {
    * key. Talkover is left out, with a notice, when no agent is set for it.
    */
   private async providers(): Promise<ProviderDescriptor[]> {
-    const named = this.flags.provider ?? process.env.VOICEHOOKS_PROVIDER ?? (await this.profile()).provider;
-    if (named) return [await this.provider()];
+    if (resolveProviderName(await this.resolveInput())) return [await this.provider()];
     const keyed: ProviderDescriptor[] = [];
     for (const descriptor of availableProviders()) {
-      if (await this.apiKey(descriptor.name)) keyed.push(descriptor);
+      if (await this.apiKey(descriptor)) keyed.push(descriptor);
     }
     if (keyed.length === 0) {
       throw new UsageError('Missing --provider: no provider is named and none has an API key.', {
@@ -101,10 +101,12 @@ export default class List extends BaseCommand<typeof List> {
     this.everyProvider = true;
     const ready: ProviderDescriptor[] = [];
     for (const descriptor of keyed) {
-      const scope = await this.resolveScope(descriptor, this.flags.agent);
-      if (descriptor.capabilities.agentScoped && !scope.agentId) {
+      // Over every provider: a scope flag is for the providers that declare it, not refused for the others.
+      const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor), { strict: false });
+      if (resolved.missingScope.length > 0) {
+        const error = missingScopeError(descriptor, resolved.missingScope);
         this.notice(
-          `Skipped ${descriptor.displayName}: its webhooks belong to an agent; set one with --agent or VOICEHOOKS_TALKOVER_AGENT.`,
+          `Skipped ${descriptor.displayName}: ${error.message.replace(/^Missing [^:]+: /, '')} ${error.hint ?? ''}`.trim(),
         );
         continue;
       }
@@ -119,8 +121,8 @@ export default class List extends BaseCommand<typeof List> {
     add: (webhook: Webhook) => unknown,
   ): Promise<void> {
     const { adapter } = this.everyProvider
-      ? { adapter: await this.adapter(descriptor, await this.resolveScope(descriptor, this.flags.agent)) }
-      : await this.connect(descriptor, this.flags.agent);
+      ? { adapter: await this.adapter(descriptor, await this.scope(descriptor, { strict: false })) }
+      : await this.connect(descriptor);
     const label = `Fetching ${descriptor.displayName} webhooks`;
     await this.withProgress(label, async (progress) => {
       let fetched = 0;

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { UnsupportedError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
@@ -16,7 +16,7 @@ export default class Logs extends BaseCommand<typeof Logs> {
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     limit: Flags.integer({ summary: 'Stop after this many entries.', min: 1 }),
     status: Flags.string({
       summary: 'Only entries with this delivery status.',
@@ -30,7 +30,7 @@ export default class Logs extends BaseCommand<typeof Logs> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
     if (!descriptor.capabilities.deliveryLogs) throw noLogs(descriptor);
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     if (!adapter.logs) throw noLogs(descriptor);
     const entries: DeliveryLog[] = [];
     const { limit, status, page } = this.flags;

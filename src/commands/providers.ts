@@ -1,10 +1,13 @@
 import { BaseCommand } from '../base-command.ts';
 import { FLAG_FOR_FIELD } from '../input.ts';
 import type { View } from '../output.ts';
-import { availableProviders } from '../providers/index.ts';
+import { availableProviders, hasScope } from '../providers/index.ts';
+import { defaultSettings } from '../resolve.ts';
 import type { Capabilities, ProviderName } from '../providers/types.ts';
 
 export interface ProviderInfo extends Capabilities {
+  /** Webhooks live under a scope that must be named (Talkover's agent). */
+  agentScoped: boolean;
   name: ProviderName;
   displayName: string;
   defaultBaseUrl: string;
@@ -20,8 +23,9 @@ export default class Providers extends BaseCommand<typeof Providers> {
     return availableProviders().map((p) => ({
       name: p.name,
       displayName: p.displayName,
-      defaultBaseUrl: p.defaultBaseUrl({ region: 'us' }),
+      defaultBaseUrl: p.defaultBaseUrl(defaultSettings(p)),
       ...p.capabilities,
+      agentScoped: hasScope(p),
       flags: p.fields.map((f) => FLAG_FOR_FIELD[f]),
       events: p.events().length,
     }));

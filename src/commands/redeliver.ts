@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
@@ -22,7 +22,7 @@ export default class Redeliver extends BaseCommand<typeof Redeliver> {
     id: Args.string({ description: 'Webhook id.', required: true }),
     logId: Args.string({ description: 'Log entry id (from `voicehooks logs`).', required: true }),
   };
-  static override flags = { ...apiFlags, agent: agentFlag };
+  static override flags = { ...apiFlags, ...scopeFlags };
 
   async run(): Promise<RedeliverResult> {
     const descriptor = await this.provider();
@@ -34,7 +34,7 @@ export default class Redeliver extends BaseCommand<typeof Redeliver> {
       });
     }
     if (!descriptor.capabilities.deliveryLogs) throw noLogs(descriptor);
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     if (!adapter.redeliver) throw noLogs(descriptor);
     const result = await adapter.redeliver(id, logId);
     this.notice(

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags, saveSecretFlag } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags, saveSecretFlag } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
@@ -22,7 +22,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     'revoke-old': Flags.boolean({
       summary: 'Drop the old secrets at once (Ultravox keeps them by default).',
     }),
@@ -37,12 +37,12 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
         `--revoke-old is for Ultravox: ${descriptor.displayName} replaces the old secret anyway.`,
       );
     }
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     const result = await this.withProgress(`Rotating the secret of ${id}`, () =>
       adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] }),
     );
     this.notice(result.notice);
-    await this.keepIssuedSecret(descriptor, id, result.secret, this.flags['save-secret']);
+    await this.issuedSecrets.keep(descriptor, id, result.secret, this.flags['save-secret']);
     // listen reads a webhook's secrets once, when it starts.
     this.notice(
       `A \`${this.config.bin} listen --webhook ${id}\` already running verifies with the secrets it read at start: restart it to verify with the new one.`,

@@ -31,7 +31,7 @@ export default class Sign extends BaseCommand<typeof Sign> {
 
   async run(): Promise<Record<string, string>> {
     const descriptor = await this.provider();
-    const scheme = await loadSignatureScheme(descriptor.name);
+    const scheme = await loadSignatureScheme(descriptor);
     const timestamp = this.flags.timestamp ?? scheme.formatTimestamp(new Date());
     const body = await readBody(this.flags['body-file']);
     return scheme.sign({ body, secrets: this.flags.secret, timestamp });

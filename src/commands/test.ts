@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { TestFailedError, UnsupportedError, UsageError } from '../errors.ts';
 import { checkEvents, checkId, checkUrl } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
 import { askSecret, missingInput } from '../prompt.ts';
 import type { ProviderDescriptor, TestResult, Webhook } from '../providers/types.ts';
-import { loadSignatureScheme, type SignatureScheme } from '../signatures.ts';
+import { hasSignatureScheme, loadSignatureScheme, type SignatureScheme } from '../signatures.ts';
 
 /** The report `test` prints, on stdout whatever the outcome (contract §Output). */
 export interface TestReport extends TestResult {
@@ -49,7 +49,7 @@ export default class Test extends BaseCommand<typeof Test> {
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     event: Flags.string({
       summary: 'Event to send a sample of (default: the first the webhook subscribes to).',
     }),
@@ -91,7 +91,7 @@ export default class Test extends BaseCommand<typeof Test> {
         );
       }
     }
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     if (!adapter.test) throw notYet(descriptor);
     const test = adapter.test.bind(adapter);
     const options = this.flags.url === undefined ? {} : { url: checkUrl(this.flags.url, descriptor).url };
@@ -112,19 +112,19 @@ export default class Test extends BaseCommand<typeof Test> {
   // ---- sent from here: signed as the provider signs (Ultravox, PolyAI, Daily), or Talkover's unsigned sample ----
 
   private async sendSample(descriptor: ProviderDescriptor, id: string): Promise<SentTestReport> {
-    const local = descriptor.capabilities.nativeTest;
+    const local = !hasSignatureScheme(descriptor);
     if (local && this.flags.secret !== undefined) {
       throw new UsageError(
         `--secret cannot be used with ${descriptor.displayName}: its signature scheme is undocumented.`,
       );
     }
-    const scheme = local ? undefined : await loadSignatureScheme(descriptor.name);
+    const scheme = local ? undefined : await loadSignatureScheme(descriptor);
     this.checkSecretFlags(scheme);
     if (this.flags.event !== undefined) checkEvents([this.flags.event], descriptor);
     const url = this.flags.url === undefined ? undefined : checkUrl(this.flags.url, descriptor);
     if (url?.warning) this.notice(`Warning: ${url.warning}`);
 
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     const webhook = await this.withProgress(`Fetching ${id}`, () => adapter.get(id));
     const event =
       this.flags.event ?? (local ? undefined : (webhook.events[0] ?? descriptor.events()[0]?.name));
@@ -134,18 +134,15 @@ export default class Test extends BaseCommand<typeof Test> {
       );
     }
     const target = url?.url ?? webhook.url;
-    const { sendDelivery, signedDelivery, talkoverLocalDelivery } = await import('../delivery.ts');
+    const { sendDelivery, sampleDelivery } = await import('../delivery.ts');
     const userAgent = `voicehooks/${this.config.version} (test delivery)`;
-    let delivery;
     if (scheme === undefined) {
       this.notice(
         `${descriptor.displayName} does not document how it signs deliveries: this sample is sent unsigned, from here, not by ${descriptor.displayName}.`,
       );
-      delivery = talkoverLocalDelivery({ webhook, url: target, event, userAgent });
-    } else {
-      const secrets = await this.signingSecrets(descriptor, webhook, scheme);
-      delivery = await signedDelivery({ webhook, url: target, event: event ?? '', secrets, userAgent });
     }
+    const secrets = scheme === undefined ? [] : await this.signingSecrets(descriptor, webhook, scheme);
+    const delivery = await sampleDelivery({ descriptor, webhook, url: target, event, secrets, userAgent });
     const outcome = await this.withProgress(`Sending a test delivery to ${target}`, () =>
       sendDelivery(delivery, { timeoutMs: this.flags.timeout * 1000 }),
     );

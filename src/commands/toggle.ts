@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, agentFlag, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { UnsupportedError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import type { ProviderDescriptor, Webhook } from '../providers/types.ts';
@@ -15,7 +15,7 @@ export default class Toggle extends BaseCommand<typeof Toggle> {
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
-    agent: agentFlag,
+    ...scopeFlags,
     on: Flags.boolean({ summary: 'Enable it.', exclusive: ['off'] }),
     off: Flags.boolean({ summary: 'Disable it.', exclusive: ['on'] }),
   };
@@ -24,7 +24,7 @@ export default class Toggle extends BaseCommand<typeof Toggle> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
     if (descriptor.capabilities.toggle === 'none') throw noSwitch(descriptor, id);
-    const { adapter } = await this.connect(descriptor, this.flags.agent);
+    const { adapter } = await this.connect(descriptor);
     const setEnabled = adapter.setEnabled?.bind(adapter);
     if (!setEnabled) throw noSwitch(descriptor, id);
     const flip = adapter.flip?.bind(adapter);

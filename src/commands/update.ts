@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, apiFlags } from '../base-command.ts';
+import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkEvents, checkId } from '../input.ts';
 import type { Webhook } from '../providers/types.ts';
@@ -17,6 +17,7 @@ export default class Update extends BaseCommand<typeof Update> {
   static override flags = {
     ...apiFlags,
     ...webhookFlags,
+    ...scopeFlags,
     'add-event': Flags.string({
       summary: 'Subscribe to one more event; repeatable.',
       multiple: true,
@@ -41,10 +42,7 @@ export default class Update extends BaseCommand<typeof Update> {
       });
     }
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
-    const { adapter } = await this.connect(
-      descriptor,
-      descriptor.capabilities.agentScoped ? this.flags.agent : undefined,
-    );
+    const { adapter } = await this.connect(descriptor);
     const updated = await this.withProgress(`Updating ${id}`, async () => {
       if (add.length || remove.length) {
         const current = await adapter.get(id);

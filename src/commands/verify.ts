@@ -49,7 +49,7 @@ export default class Verify extends BaseCommand<typeof Verify> {
 
   async run(): Promise<VerifyReport> {
     const descriptor = await this.provider();
-    const scheme = await loadSignatureScheme(descriptor.name);
+    const scheme = await loadSignatureScheme(descriptor);
     for (const secret of this.flags.secret) {
       const problem = scheme.secretProblem(secret);
       if (problem) throw new UsageError(`--secret ${problem}`);

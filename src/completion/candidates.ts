@@ -4,7 +4,8 @@
  * `--profile` (from the config file) and any flag with fixed options. Pure: the command line, the commands'
  * flags and a way to read profiles in; candidates out.
  */
-import { PROVIDER_NAMES, type ProviderName } from '../providers/types.ts';
+import { PROVIDER_NAMES } from '../providers/index.ts';
+import type { ProviderName } from '../providers/types.ts';
 
 /** A command as completion needs it (oclif's manifest entry has these). */
 export interface CompletableCommand {

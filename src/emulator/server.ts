@@ -20,12 +20,10 @@ import { FaultController, faultRuleProblem, toFaultRule } from './faults.ts';
 import { StateFileError, loadState, saveState } from './state.ts';
 import type { FaultRule } from './faults.ts';
 import type { TriggerRequest } from './trigger.ts';
-import { createPolyAIEmulator } from '../providers/polyai/emulator.ts';
-import { createDailyEmulator } from '../providers/daily/emulator.ts';
-import { createUltravoxEmulator } from '../providers/ultravox/emulator.ts';
-import type { UltravoxEmulatorOptions } from '../providers/ultravox/emulator.ts';
-import { createTalkoverEmulator } from '../providers/talkover/emulator.ts';
-import type { TalkoverEmulatorOptions } from '../providers/talkover/emulator.ts';
+import type { EmulatorModule, EmulatorResponse, ProviderEmulator } from './kit.ts';
+import { availableProviders } from '../providers/index.ts';
+
+export type { EmulatorModule, EmulatorRequest, EmulatorResponse, ProviderEmulator } from './kit.ts';
 
 export interface RecordedRequest {
   provider: string;
@@ -40,40 +38,15 @@ export interface RecordedRequest {
   at: number;
 }
 
-export interface ProviderEmulator {
-  /** Handles one request whose path has the provider prefix removed. */
-  handle(req: EmulatorRequest): Promise<EmulatorResponse> | EmulatorResponse;
-  /** State for --state persistence (plain JSON). */
-  snapshot(): unknown;
-  restore(state: unknown): void;
-}
-
-export interface EmulatorRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  /** e.g. "http://127.0.0.1:4747/ultravox", for building absolute `next` links. */
-  origin: string;
-}
-
-export interface EmulatorResponse {
-  status: number;
-  headers?: Record<string, string>;
-  /** JSON-serialised; undefined = empty body. */
-  body?: unknown;
-}
-
 export interface EmulatorOptions {
   /** Default 0 (any free port). */
   port?: number;
   /** Absent = any non-empty key is accepted. */
   apiKey?: string;
-  /** Default: `{ ultravox: createUltravoxEmulator(...) }`. */
+  /** Default: every registered provider's emulator, mounted under `/<name>`. */
   providers?: Record<string, ProviderEmulator>;
-  ultravox?: UltravoxEmulatorOptions;
-  talkover?: TalkoverEmulatorOptions;
+  /** A provider's own emulator options, by provider name (`{ultravox: {maxPageSize: 10}}`). */
+  providerOptions?: Record<string, Record<string, unknown>>;
   /** Keep the providers' data in this file across restarts (`--state`). */
   stateFile?: string;
 }
@@ -99,18 +72,20 @@ const DEFAULT_HUGE_BYTES = 10 * 1024 * 1024;
 const CONTROL_PREFIX = '/_emulator';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const providers: Record<string, ProviderEmulator> = options.providers ?? {
-    ultravox: createUltravoxEmulator({
-      ...options.ultravox,
-      apiKey: options.ultravox?.apiKey ?? options.apiKey,
-    }),
-    talkover: createTalkoverEmulator({
-      ...options.talkover,
-      apiKey: options.talkover?.apiKey ?? options.apiKey,
-    }),
-    polyai: createPolyAIEmulator({ apiKey: options.apiKey }),
-    daily: createDailyEmulator({ apiKey: options.apiKey }),
-  };
+  const modules = new Map<string, EmulatorModule>(
+    await Promise.all(availableProviders().map(async (p) => [p.name, await p.loadEmulator()] as const)),
+  );
+  const providers: Record<string, ProviderEmulator> =
+    options.providers ??
+    Object.fromEntries(
+      [...modules].map(([name, module]) => {
+        const own = options.providerOptions?.[name] ?? {};
+        return [
+          name,
+          module.create({ ...own, apiKey: (own.apiKey as string | undefined) ?? options.apiKey }),
+        ];
+      }),
+    );
   const faults = new FaultController();
   const requests: RecordedRequest[] = [];
   const stateFile = options.stateFile;
@@ -180,7 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (fault?.kind === 'delay') {
       await sleep(fault.delayMs ?? 0, undefined, { signal: closing.signal });
     }
-    if (fault !== undefined && actOutWithoutHandling(res, fault)) return;
+    if (fault !== undefined && actOutWithoutHandling(res, fault, modules.get(provider))) return;
 
     const response = await emulator.handle({
       method,
@@ -317,12 +292,17 @@ function toTriggerRequest(body: string): TriggerRequest | string {
   return { provider, event, timeScale, maxAttempts };
 }
 
-/** The faults that answer in place of the provider; true when the response has been dealt with. */
-function actOutWithoutHandling(res: ServerResponse, fault: FaultRule): boolean {
+/**
+ * The faults that answer in place of the provider, with error bodies in the provider's own shape; true when
+ * the response has been dealt with.
+ */
+function actOutWithoutHandling(res: ServerResponse, fault: FaultRule, module?: EmulatorModule): boolean {
+  const errorBody = (status: number, message: string) =>
+    module ? module.errorBody(status, message) : { detail: message };
   switch (fault.kind) {
     case 'status': {
       const status = fault.status ?? 500;
-      send(res, { status, body: { detail: `Emulated fault: HTTP ${status}.` } });
+      send(res, { status, body: errorBody(status, `Emulated fault: HTTP ${status}.`) });
       return true;
     }
     case 'rate-limit': {
@@ -330,7 +310,7 @@ function actOutWithoutHandling(res: ServerResponse, fault: FaultRule): boolean {
       send(res, {
         status: 429,
         headers: { 'retry-after': retryAfter },
-        body: { detail: `Request was throttled. Expected available in ${retryAfter} seconds.` },
+        body: errorBody(429, `Request was throttled. Expected available in ${retryAfter} seconds.`),
       });
       return true;
     }

@@ -1,12 +1,19 @@
 /**
- * The provider-neutral model: one `Webhook` shape for every provider, the input a create or update carries,
- * and the interfaces each provider implements. A provider is split in two so that commands which need no
- * network (`events`, `providers`, `--help`) never load HTTP code: a light {@link ProviderDescriptor} and a
- * lazily imported {@link ProviderAdapter}.
+ * The provider-neutral model and the provider-module interface.
+ *
+ * A provider is one folder, `src/providers/<name>/`, whose `index.ts` exports a {@link ProviderDescriptor}; one
+ * line in the registry (`src/providers/index.ts`) lists it. Everything the rest of the code knows about a
+ * platform comes through the descriptor: its facts and checks, the settings it needs to reach an account, and
+ * loaders for the heavier parts (adapter, signature scheme, sample deliveries, emulator), each imported on
+ * first use so that commands which need no network (`events`, `providers`, `--help`) load none of them.
+ * Nothing outside `src/providers/` names a provider or imports a provider's module (test/boundaries.test.ts).
+ * docs/adding-a-provider.md walks through a new folder.
  */
+import type { SigningSupport } from '../signature-types.ts';
+import type { EmulatorModule } from '../emulator/types.ts';
 
-export const PROVIDER_NAMES = ['ultravox', 'talkover', 'polyai', 'daily'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** A provider's `name` (`descriptor.name`): lower-case letters, the key of its settings and env variables. */
+export type ProviderName = string;
 
 /** A webhook as every provider's is shown (the contract's JSON shape). */
 export interface Webhook {
@@ -77,16 +84,85 @@ export interface Capabilities {
   deliveryLogs: boolean;
   /** The list is paginated by the provider. */
   paginated: boolean;
-  /** Webhooks live under an agent that must be named. */
-  agentScoped: boolean;
 }
 
-/** The light half of a provider: facts and checks, no HTTP. */
+/**
+ * A value a provider needs to reach an account, or a scope within it, declared once. The command layer derives
+ * everything else from the declaration: the flag (`--<flag>`), the env variable `VOICEHOOKS_<PROVIDER>_<NAME>`
+ * (upper case, `-` as `_`), the profile key `<provider>.<name>`, the help line and the check. Resolution order:
+ * flag, env, profile, `default` (src/resolve.ts).
+ */
+export interface SettingSpec {
+  /** The setting's name within its provider (`region`, `agent`, `campaign`, `project`). */
+  name: string;
+  /** The flag that gives it, without dashes. Providers may share a flag (`--region`); each checks its own values. */
+  flag: string;
+  /**
+   * `account`: picks the host or the account (PolyAI's region, an OpenAI project): flag, env, profile, default.
+   * `scope`: the parent the webhooks live under (Talkover's agent, later its campaign). A provider's scopes are
+   * alternatives; when it declares any, exactly one is needed, and one given by flag wins over every scope from
+   * env or profile. `filter`: narrows one command (Ultravox's agent on `list`), read from the flag only.
+   */
+  role: 'account' | 'scope' | 'filter';
+  /** One line for `config list` and help: "PolyAI region: us, uk or eu". */
+  summary: string;
+  /** The value in words, for hints and prompts: "UUID", "us, uk or eu". */
+  valueName: string;
+  /** The values it takes (help and the check); absent: any value `check` accepts. */
+  options?: readonly string[];
+  /** Used when nothing gives a value (account settings). */
+  default?: string;
+  /** A problem with a value, in words that follow the setting's name ("must be a UUID"), or undefined. */
+  check?(value: string): string | undefined;
+  /** A webhook field the setting also is (Ultravox's agent is the webhook's `agentId`); apply and export use it. */
+  field?: InputField;
+  /** The global profile key that held it before settings were per provider (`region`, `agent`): read until the first write moves it. */
+  legacyKey?: string;
+}
+
+/** Resolved setting values by setting name (`{agent: "…"}`, `{region: "eu"}`): what an adapter is made for. */
+export type Scope = Readonly<Record<string, string | undefined>>;
+
+/** Where a provider's delivery names its event and the id a receiver de-duplicates on (`listen`). */
+export interface ReceiverKit {
+  /** The event name of a delivery body (already parsed; anything may be in it), or null. */
+  eventOf(body: unknown): string | null;
+  /** The delivery's id (body or headers; header names lower case), or null. */
+  idOf(body: unknown, headers: Readonly<Record<string, string | string[] | undefined>>): string | null;
+  /** An unsigned probe the provider sends to check a URL, answered 200 and never counted (Daily's). */
+  isProbe?(body: unknown): boolean;
+}
+
+/** How the CLI builds a delivery the way the provider would (`test`, `sign`, the emulator's `trigger`). */
+export interface DeliveryKit {
+  /** The event of a test delivery when none is named (Talkover's `webhook.test`); default: one the webhook has. */
+  testEvent?: string;
+  /** A realistic body of `event` in the provider's delivery shape; `webhook` when one is being tested. */
+  sample(event: string, context: { now: Date; webhook?: Webhook }): Record<string, unknown>;
+  /** The webhook's own headers sent with every delivery (custom headers), set before the CLI's and the signature's. */
+  webhookHeaders?(webhook: Webhook): Record<string, string>;
+  /** Headers the provider adds after its own (Daily's `Authorization: Basic`). */
+  authHeaders?(webhook: Webhook): Record<string, string>;
+  /** The HTTP method of the webhook's deliveries; default POST. */
+  method?(webhook: Webhook): string;
+  /** The id a receiver would de-duplicate on, from the body or the signed headers. */
+  deliveryId?(sample: Record<string, unknown>, headers: Record<string, string>): string | null;
+}
+
+/**
+ * How a provider signs deliveries: `{load}` of its scheme module, or `{unknown: {message, hint}}` when it
+ * documents none (`sign`/`verify` exit 6 with these words; `listen` shows its deliveries unchecked).
+ */
+export type { SigningSupport } from '../signature-types.ts';
+
+/** The light half of a provider: facts and checks, no HTTP. Its `index.ts` exports one. */
 export interface ProviderDescriptor {
   name: ProviderName;
   displayName: string;
-  /** The production base URL (the API reference's `servers` entry); PolyAI's depends on the region. */
-  defaultBaseUrl(scope: Scope): string;
+  /** The production base URL (the API reference's `servers` entry), which may depend on settings (PolyAI's region). */
+  defaultBaseUrl(settings: Scope): string;
+  /** What it needs to reach an account or a scope (see {@link SettingSpec}); [] when the API key is enough. */
+  settings: readonly SettingSpec[];
   capabilities: Capabilities;
   /** The input fields this provider has a place for; any other given flag is a usage error. */
   fields: readonly InputField[];
@@ -94,6 +170,8 @@ export interface ProviderDescriptor {
   requiredOnCreate: readonly InputField[];
   /** Longest URL the provider accepts. */
   maxUrlLength: number;
+  /** The documented request rate limit (or a conservative one): at most `limit` requests per `windowMs`. `apply` keeps under it. */
+  rateLimit: { limit: number; windowMs: number };
   /** Delivery URLs must be https (loopback excepted, with a warning). */
   httpsOnly: boolean;
   /** Human words for the id format, and its check. */
@@ -103,12 +181,25 @@ export interface ProviderDescriptor {
   secretNotice?: string;
   /** Keys of the provider's raw object whose values are secrets (masked on output, redacted in traces). */
   secretFields: readonly string[];
-  /** Provider-specific checks of input (ranges, formats), throwing a UsageError; run before any request. */
+  /** Input fields besides `secrets` and `basicAuth` whose values are credentials (masked in plans, placeholders in exports). */
+  secretInputFields?: readonly InputField[];
+  /**
+   * Provider-specific checks of input (ranges, formats), run before any request. A problem is a `FieldError`
+   * (src/errors.ts) naming the input field, never a flag: the command layer says which flag or file key it was.
+   */
   checkInput?(input: WebhookInput): void;
-  /** The documented event catalog. */
-  events(): readonly EventType[];
+  /** The documented event catalog; `settings` where it depends on the scope (Talkover's campaigns have their own). */
+  events(settings?: Scope): readonly EventType[];
+  /** Where its deliveries carry event and id, for `listen`. */
+  receiver: ReceiverKit;
+  /** Its signature scheme. */
+  signing: SigningSupport;
+  /** Sample deliveries, loaded on first use. */
+  loadDeliveries(): Promise<DeliveryKit>;
   /** The adapter, loaded on first use. */
   loadAdapter(): Promise<AdapterFactory>;
+  /** The local emulator of its API and of its deliveries (`voicehooks emulator`, the tests). */
+  loadEmulator(): Promise<EmulatorModule>;
 }
 
 /** Where and how to reach a provider's API. */
@@ -125,12 +216,6 @@ export interface Connection {
   debug?: (line: string) => void;
   /** Receives warnings for stderr (a list cut short by a provider that repeats itself). */
   warn?: (line: string) => void;
-}
-
-/** Scope a provider may need: Talkover's agent, PolyAI's region, Ultravox's agent filter. */
-export interface Scope {
-  agentId?: string;
-  region?: string;
 }
 
 export interface ListOptions {

@@ -1,6 +1,6 @@
 /**
  * A small JSON Schema checker for the subset that the providers' OpenAPI documents use, so tests can hold
- * requests and answers against `../shared/specs/*.json` without a dependency. It knows local `$ref`, `allOf`,
+ * requests and answers against `test/specs/*.json` without a dependency. It knows local `$ref`, `allOf`,
  * `type` (a list of types and OpenAPI's `nullable` too), `enum`, `properties`, `required`,
  * `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`, `minLength`/`maxLength`,
  * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time`. A keyword outside that subset is
@@ -65,11 +65,22 @@ function typeMatches(value: unknown, type: string): boolean {
   return actual === type || (type === 'number' && actual === 'integer');
 }
 
+/** Which way a value travels: in a request, OpenAPI's `readOnly` properties are not required (nor expected). */
+export interface ValidateOptions {
+  direction?: 'request' | 'response';
+}
+
 /**
  * Every way `value` breaks `schema`, as `path: problem` lines (empty when it conforms). `root` is the
  * document that `$ref`s point into.
  */
-export function validate(value: unknown, schema: unknown, root: unknown, path = '$'): string[] {
+export function validate(
+  value: unknown,
+  schema: unknown,
+  root: unknown,
+  path = '$',
+  options: ValidateOptions = {},
+): string[] {
   if (schema === true || schema === undefined) return [];
   if (schema === false) return [`${path}: no value is allowed here`];
   if (schema === null || typeof schema !== 'object') return [`${path}: the schema is not an object`];
@@ -79,9 +90,11 @@ export function validate(value: unknown, schema: unknown, root: unknown, path = 
     if (!RULES.has(key) && !ANNOTATIONS.has(key))
       problems.push(`${path}: unsupported schema keyword "${key}"`);
   }
-  if (typeof s.$ref === 'string') problems.push(...validate(value, resolveRef(root, s.$ref), root, path));
+  if (typeof s.$ref === 'string') {
+    problems.push(...validate(value, resolveRef(root, s.$ref), root, path, options));
+  }
   if (Array.isArray(s.allOf)) {
-    for (const part of s.allOf) problems.push(...validate(value, part, root, path));
+    for (const part of s.allOf) problems.push(...validate(value, part, root, path, options));
   }
   if (value === null && s.nullable === true) return problems;
 
@@ -123,7 +136,7 @@ export function validate(value: unknown, schema: unknown, root: unknown, path = 
       problems.push(`${path}: more than ${s.maxItems} items`);
     }
     if (s.items !== undefined) {
-      value.forEach((item, i) => problems.push(...validate(item, s.items, root, `${path}[${i}]`)));
+      value.forEach((item, i) => problems.push(...validate(item, s.items, root, `${path}[${i}]`, options)));
     }
   }
   if (typeOf(value) === 'object') {
@@ -131,17 +144,28 @@ export function validate(value: unknown, schema: unknown, root: unknown, path = 
     const properties = (s.properties ?? {}) as Record<string, unknown>;
     if (Array.isArray(s.required)) {
       for (const key of s.required as string[]) {
+        if (options.direction === 'request' && isReadOnly(properties[key], root)) continue;
         if (!(key in object)) problems.push(`${path}: required property "${key}" is missing`);
       }
     }
     for (const [key, item] of Object.entries(object)) {
-      if (key in properties) problems.push(...validate(item, properties[key], root, `${path}.${key}`));
-      else if (s.additionalProperties === false) {
+      if (key in properties) {
+        problems.push(...validate(item, properties[key], root, `${path}.${key}`, options));
+      } else if (s.additionalProperties === false) {
         problems.push(`${path}: property "${key}" is not allowed (additionalProperties: false)`);
       } else if (s.additionalProperties !== undefined && s.additionalProperties !== true) {
-        problems.push(...validate(item, s.additionalProperties, root, `${path}.${key}`));
+        problems.push(...validate(item, s.additionalProperties, root, `${path}.${key}`, options));
       }
     }
   }
   return problems;
+}
+
+/** A property the server sets (`readOnly: true`, on the property or on what it refers to). */
+function isReadOnly(schema: unknown, root: unknown): boolean {
+  if (!schema || typeof schema !== 'object') return false;
+  const s = schema as Schema;
+  if (s.readOnly === true) return true;
+  if (typeof s.$ref === 'string') return isReadOnly(resolveRef(root, s.$ref), root);
+  return Array.isArray(s.allOf) && s.allOf.some((part) => isReadOnly(part, root));
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, apiFlags, keyEnvNames } from '../../base-command.ts';
+import { BaseCommand, apiFlags, keyEnvNames, scopeFlags } from '../../base-command.ts';
+import { scopeSettings } from '../../providers/index.ts';
 import { UsageError } from '../../errors.ts';
 import { checkApiKey, readStreamCapped } from '../../input.ts';
 import { keysOf } from '../../output.ts';
@@ -25,7 +26,7 @@ export default class Login extends BaseCommand<typeof Login> {
     ...apiFlags,
     'with-token': Flags.boolean({ summary: 'Read the key from stdin.' }),
     verify: Flags.boolean({ summary: 'Check the key with one request first.', allowNo: true, default: true }),
-    agent: Flags.string({ summary: 'Talkover agent to check the key against.' }),
+    ...scopeFlags,
   };
 
   async run(): Promise<LoginResult> {
@@ -71,10 +72,13 @@ export default class Login extends BaseCommand<typeof Login> {
 
   /** One cheap authenticated request; a rejected key is not stored. */
   private async check(descriptor: ProviderDescriptor, key: string): Promise<boolean> {
-    const scope = await this.scope(descriptor, this.flags.agent);
-    if (descriptor.capabilities.agentScoped && !scope.agentId) {
+    const scope = await this.scope(descriptor);
+    const scopes = scopeSettings(descriptor);
+    if (scopes.length > 0 && !scopes.some((s) => scope[s.name] !== undefined)) {
+      const names = scopes.map((s) => s.name).join(' or ');
+      const flags = scopes.map((s) => `--${s.flag}`).join(' or ');
       this.notice(
-        `No agent given, so the ${descriptor.displayName} key was not checked (pass --agent to check it).`,
+        `No ${names} given, so the ${descriptor.displayName} key was not checked (pass ${flags} to check it).`,
       );
       return false;
     }

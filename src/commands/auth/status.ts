@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../base-command.ts';
+import { BaseCommand, scopeFlags } from '../../base-command.ts';
 import { CliError } from '../../errors.ts';
 import { maskSecret, type View } from '../../output.ts';
-import { availableProviders } from '../../providers/index.ts';
+import { availableProviders, scopeSettings } from '../../providers/index.ts';
 import type { ProviderDescriptor } from '../../providers/types.ts';
 
 export interface KeyStatus {
@@ -14,7 +14,8 @@ export interface KeyStatus {
   key: string | null;
   /**
    * With --check: `ok` (the provider accepted the key), `rejected` (401/403), `failed` (another failure, in
-   * `detail`) or `unchecked` (Talkover without an agent); null without --check or without a key.
+   * `detail`) or `unchecked` (a provider whose webhooks belong to a scope, such as an agent, none given);
+   * null without --check or without a key.
    */
   check: 'ok' | 'rejected' | 'failed' | 'unchecked' | null;
   /** Why a check did not pass. */
@@ -32,7 +33,7 @@ export default class Status extends BaseCommand<typeof Status> {
   ];
   static override flags = {
     check: Flags.boolean({ summary: 'Make one cheap request per provider to prove each key works.' }),
-    agent: Flags.string({ summary: 'Talkover agent to check the key against.' }),
+    ...scopeFlags,
     timeout: Flags.integer({ summary: 'Seconds to wait for each request.', default: 30, min: 1 }),
   };
 
@@ -42,7 +43,7 @@ export default class Status extends BaseCommand<typeof Status> {
   async run(): Promise<KeyStatus[]> {
     const out: KeyStatus[] = [];
     for (const descriptor of availableProviders()) {
-      const found = await this.apiKey(descriptor.name);
+      const found = await this.apiKey(descriptor);
       const status: KeyStatus = {
         provider: descriptor.name,
         profile: this.profileName,
@@ -64,9 +65,12 @@ export default class Status extends BaseCommand<typeof Status> {
   }
 
   private async check(descriptor: ProviderDescriptor): Promise<Pick<KeyStatus, 'check' | 'detail'>> {
-    const scope = await this.scope(descriptor, this.flags.agent);
-    if (descriptor.capabilities.agentScoped && !scope.agentId) {
-      return { check: 'unchecked', detail: 'no agent: pass --agent' };
+    // Over every provider: a scope flag is for the providers that declare it, not refused for the others.
+    const scope = await this.scope(descriptor, { strict: false });
+    const scopes = scopeSettings(descriptor);
+    if (scopes.length > 0 && !scopes.some((s) => scope[s.name] !== undefined)) {
+      const needed = scopes.map((s) => `--${s.flag}`).join(' or ');
+      return { check: 'unchecked', detail: `no ${scopes.map((s) => s.name).join(' or ')}: pass ${needed}` };
     }
     try {
       await this.withProgress(`Checking the ${descriptor.displayName} key`, async () => {

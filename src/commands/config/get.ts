@@ -1,17 +1,17 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.ts';
 import type { View } from '../../output.ts';
-import { SETTINGS, getSetting, type SettingName } from '../../settings.ts';
+import { SETTING_KEYS, canonicalKey, getSetting, type SettingName } from '../../settings.ts';
 
 export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
   static override summary = 'Print a stored setting (empty when unset).';
   static override examples = ['<%= config.bin %> config get provider'];
   static override args = {
-    key: Args.string({ description: 'Setting name.', required: true, options: Object.keys(SETTINGS) }),
+    key: Args.string({ description: 'Setting name.', required: true, options: [...SETTING_KEYS] }),
   };
 
   async run(): Promise<{ profile: string; key: string; value: string | null }> {
-    const key = this.args.key as SettingName;
+    const key = canonicalKey(this.args.key) as SettingName;
     return { profile: this.profileName, key, value: getSetting(await this.profile(), key) ?? null };
   }
 

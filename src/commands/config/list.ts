@@ -23,7 +23,7 @@ export default class ConfigList extends BaseCommand<typeof ConfigList> {
     return (Object.keys(SETTINGS) as SettingName[]).map((key) => ({
       key,
       value: getSetting(profile, key) ?? null,
-      description: SETTINGS[key],
+      description: SETTINGS[key] ?? '',
     }));
   }
 

@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.ts';
 import { FAULT_KINDS, faultRuleProblem } from '../../emulator/faults.ts';
 import type { FaultKind, FaultRule } from '../../emulator/faults.ts';
 import type { View } from '../../output.ts';
-import { PROVIDER_NAMES } from '../../providers/types.ts';
+import { PROVIDER_NAMES } from '../../providers/index.ts';
 
 export default class EmulatorFault extends BaseCommand<typeof EmulatorFault> {
   static override summary = 'Switch faults on the running emulator: add one, clear them all, or list them.';

@@ -1,8 +1,15 @@
-/** Daily's webhook API over the shared HTTP client (providers.md §4). */
+/** Daily's webhook API over the shared HTTP client (docs/providers/daily.md §4). */
 import { ApiError, UnsupportedError } from '../../errors.ts';
 import { HttpClient, decode, type ErrorReading, type RequestSpec } from '../../http.ts';
-import type { Connection, ListOptions, ProviderAdapter, Webhook, WebhookInput } from '../types.ts';
-import { daily } from './index.ts';
+import type {
+  Connection,
+  ListOptions,
+  ProviderAdapter,
+  ProviderDescriptor,
+  Scope,
+  Webhook,
+  WebhookInput,
+} from '../types.ts';
 import {
   errorWire,
   listWire,
@@ -13,7 +20,7 @@ import {
 } from './wire.ts';
 import { newSecret } from '../random.ts';
 
-/** Daily's old beta docs numbered the states `FAILED: 0, ACTIVE: 1, STOPPED: 2` (providers.md §4.2). */
+/** Daily's old beta docs numbered the states `FAILED: 0, ACTIVE: 1, STOPPED: 2` (docs/providers/daily.md §4.2). */
 const LEGACY_STATES: Readonly<Record<number, string>> = { 0: 'FAILED', 1: 'ACTIVE', 2: 'INACTIVE' };
 
 /** The `state` word as `status`: strings unchanged, legacy numbers translated. */
@@ -36,7 +43,7 @@ export function toWebhook(wire: DailyWebhook): Webhook {
     id: wire.uuid,
     url: wire.url,
     events: wire.eventTypes ?? [],
-    // Daily has no on/off switch; `state` is the webhook's health, shown as `status` (providers.md §4.2).
+    // Daily has no on/off switch; `state` is the webhook's health, shown as `status` (docs/providers/daily.md §4.2).
     enabled: null,
     status: statusOf(wire.state),
     name: null,
@@ -58,7 +65,7 @@ export function inputOf(webhook: Webhook): WebhookInput {
   return input;
 }
 
-/** Daily's errors are `{"error": "<type>", "info": "<human text>"}` (providers.md §4.4). */
+/** Daily's errors are `{"error": "<type>", "info": "<human text>"}` (docs/providers/daily.md §4.4). */
 export function readDailyError(_status: number, body: unknown): ErrorReading {
   const parsed = errorWire.safeParse(body);
   if (parsed.success && (parsed.data.info || parsed.data.error)) {
@@ -85,7 +92,7 @@ const NOT_A_PROBE = /hmac|retryType|eventTypes|basicAuth|json-parsing|authorizat
 
 /**
  * Daily POSTs `{"test":"test"}` to the URL on every create and update and answers 400 unless it gets a 200
- * quickly (providers.md §4.2); such a refusal gets a hint on making the endpoint answer.
+ * quickly (docs/providers/daily.md §4.2); such a refusal gets a hint on making the endpoint answer.
  */
 function explainProbe(error: unknown, url: string | undefined): unknown {
   if (!(error instanceof ApiError) || error.status !== 400 || NOT_A_PROBE.test(error.message)) return error;
@@ -102,14 +109,18 @@ function explainProbe(error: unknown, url: string | undefined): unknown {
   });
 }
 
-export function createDailyAdapter(connection: Connection): ProviderAdapter {
+export function createDailyAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
   const http = new HttpClient({
     ...connection,
     provider: 'daily',
     displayName: 'Daily',
     authHeaders: { Authorization: `Bearer ${connection.apiKey}` },
     readError: readDailyError,
-    secretFields: daily.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const path = (id: string) => `/webhooks/${encodeURIComponent(id)}`;
   const one = (body: unknown) => toWebhook(decode(webhookWire, body, 'Daily', 'daily'));
@@ -135,7 +146,7 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
   };
   const checkWithGet = (id: string) => ({ check: `voicehooks get ${id} -p daily` });
 
-  /** The same URL sent back: Daily probes it and turns a FAILED webhook back on (providers.md §4.2). */
+  /** The same URL sent back: Daily probes it and turns a FAILED webhook back on (docs/providers/daily.md §4.2). */
   const reactivate = (current: Webhook) =>
     write(path(current.id), { url: current.url }, current.url, checkWithGet(current.id));
 
@@ -148,7 +159,7 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
     });
 
   const adapter: ProviderAdapter = {
-    descriptor: daily,
+    descriptor,
     inputOf,
 
     async *list(options: ListOptions = {}) {
@@ -186,7 +197,7 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
       await http.request({ method: 'DELETE', path: path(id) });
     },
 
-    // Daily has no switch (providers.md §4.2): "on" re-activates a webhook that is not ACTIVE (after 3 failed
+    // Daily has no switch (docs/providers/daily.md §4.2): "on" re-activates a webhook that is not ACTIVE (after 3 failed
     // deliveries it is FAILED and Daily stops sending), "off" does not exist.
     async setEnabled(id, enabled) {
       if (!enabled) throw noOffSwitch(id, 'Daily webhooks cannot be turned off');
@@ -203,7 +214,7 @@ export function createDailyAdapter(connection: Connection): ProviderAdapter {
     },
 
     async rotateSecret(id) {
-      // 32 random bytes, base64: the form of the hmac Daily provisions itself (providers.md §4.2 example).
+      // 32 random bytes, base64: the form of the hmac Daily provisions itself (docs/providers/daily.md §4.2 example).
       const secret = await newSecret('base64');
       const webhook = await write(path(id), { secrets: [secret] }, undefined, {
         ifLost: `If it did, Daily now signs with a secret that was never shown: run \`voicehooks rotate-secret ${id} -p daily\` again.`,

@@ -1,21 +1,28 @@
 /**
  * A stateful emulator of Daily's webhook API (`/webhooks`), speaking the wire format of the reference pages
- * (`../shared/specs/daily.reconstructed.openapi.yaml`, `reference/providers.md` §4). Like Daily it really
+ * (`test/specs/daily.reconstructed.openapi.yaml`, docs/providers/daily.md §4). Like Daily it really
  * probes the URL with a POST of `{"test":"test"}` on every create and update and refuses with 400 when that
  * does not answer 200 quickly; it counts failed deliveries and circuit-breaks to FAILED after 3.
  *
  * It only ever sends to loopback hosts: a URL elsewhere is refused as unreachable, so the emulator never
  * leaves the machine. Error wording is the emulator's own; the `{error, info}` shape and the error types are
- * Daily's (providers.md §4.4).
+ * Daily's (docs/providers/daily.md §4.4).
  */
-import { decodeSegment, headerValue } from '../../emulator/request.ts';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
+import { decodeSegment, headerValue, readJsonBody, sendDelivery, withRetries } from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 import { isLoopbackHost } from '../../input.ts';
 import { DAILY_EVENTS, DAILY_SAMPLE_PAYLOADS } from './events.ts';
-import { DAILY_RETRY_TYPES, isBase64 } from './index.ts';
+import { DAILY_RETRY_TYPES, isBase64 } from './rules.ts';
 
 export type DailyState = 'ACTIVE' | 'FAILED' | 'INACTIVE';
 
@@ -60,7 +67,7 @@ export type DailyEmulator = ProviderEmulator & {
   /** Switches the array answer of `GET /webhooks/:uuid` on or off. */
   answerGetAsArray(on: boolean): void;
   /**
-   * Sends one signed event to the webhook's URL as Daily does (providers.md §4.5) and applies the retry rules
+   * Sends one signed event to the webhook's URL as Daily does (docs/providers/daily.md §4.5) and applies the retry rules
    * of §4.3 to the outcome. `type` defaults to the webhook's first event type.
    */
   deliver(uuid: string, type?: string): Promise<DailyDelivery>;
@@ -75,7 +82,7 @@ const COLLECTION_RE = /^\/webhooks\/?$/;
 const ITEM_RE = /^\/webhooks\/([^/]+)\/?$/;
 const EVENT_NAMES: ReadonlySet<string> = new Set(DAILY_EVENTS.map((e) => e.name));
 const WRITABLE = new Set(['url', 'basicAuth', 'retryType', 'eventTypes', 'hmac']);
-/** Consecutive failures after which a circuit-breaker webhook is FAILED (providers.md §4.3). */
+/** Consecutive failures after which a circuit-breaker webhook is FAILED (docs/providers/daily.md §4.3). */
 const CIRCUIT_BREAKER_LIMIT = 3;
 const PROBE_BODY = JSON.stringify({ test: 'test' });
 
@@ -132,7 +139,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
     const hook: DailyWireWebhook = {
       uuid: randomUUID(),
       url,
-      // "If not provided, an hmac will be provisioned for you and returned" (providers.md §4.2).
+      // "If not provided, an hmac will be provisioned for you and returned" (docs/providers/daily.md §4.2).
       hmac: fields.hmac ?? randomBytes(32).toString('base64'),
       basicAuth: fields.basicAuth ?? null,
       retryType: fields.retryType ?? 'circuit-breaker',
@@ -155,7 +162,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
     if ('response' in checked) return checked.response;
     const fields = checked.fields;
     // Every update re-probes the (new or current) URL; a success is also what closes the circuit breaker of
-    // a FAILED webhook (providers.md §4.2, §4.3).
+    // a FAILED webhook (docs/providers/daily.md §4.2, §4.3).
     const url = fields.url ?? hook.url;
     const refused = await probe(url, fields.basicAuth !== undefined ? fields.basicAuth : hook.basicAuth);
     if (refused !== undefined) return invalid(refused);
@@ -171,7 +178,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
     return { status: 200, body: structuredClone(hook) };
   };
 
-  /** A delivery's outcome, by Daily's retry rules (providers.md §4.3). */
+  /** A delivery's outcome, by Daily's retry rules (docs/providers/daily.md §4.3). */
   const count = (hook: DailyWireWebhook, ok: boolean): void => {
     if (ok) {
       hook.failedCount = 0;
@@ -242,7 +249,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
     async deliver(uuid: string, type?: string): Promise<DailyDelivery> {
       const hook = mustFind(uuid);
       const event = type ?? hook.eventTypes[0] ?? 'meeting.started';
-      // A circuit-broken webhook gets nothing until it is re-activated (providers.md §4.3).
+      // A circuit-broken webhook gets nothing until it is re-activated (docs/providers/daily.md §4.3).
       if (hook.state !== 'ACTIVE') {
         return {
           sent: false,
@@ -269,7 +276,7 @@ export function createDailyEmulator(options: DailyEmulatorOptions = {}): DailyEm
       };
       const body = JSON.stringify(envelope);
       // Daily signs `timestamp + "." + JSON.stringify(event)` with the base64-decoded hmac and sends the
-      // digest in base64 (providers.md §4.5). The timestamp's format is undocumented: Unix seconds here.
+      // digest in base64 (docs/providers/daily.md §4.5). The timestamp's format is undocumented: Unix seconds here.
       const timestamp = String(eventTs);
       const signature = createHmac('sha256', Buffer.from(hook.hmac, 'base64'))
         .update(`${timestamp}.${body}`)
@@ -365,12 +372,10 @@ function methodNotAllowed(): EmulatorResponse {
 
 /** Daily's own curl examples send `Content-Type: text/plain`, so the body is read as JSON whatever its type. */
 function parseBody(body: string): { data: unknown } | { response: EmulatorResponse } {
-  if (body.trim() === '') return { data: {} };
-  try {
-    return { data: JSON.parse(body) as unknown };
-  } catch {
-    return { response: dailyError(400, 'json-parsing-error', 'Invalid JSON in request body') };
-  }
+  const read = readJsonBody(body);
+  return 'data' in read
+    ? read
+    : { response: dailyError(400, 'json-parsing-error', 'Invalid JSON in request body') };
 }
 
 interface WritableFields {
@@ -462,3 +467,85 @@ function isWireWebhook(value: unknown): value is DailyWireWebhook {
     typeof hook.updatedAt === 'string'
   );
 }
+
+// ---- deliveries (`emulator trigger`) ----
+
+/**
+ * `circuit-breaker` tries each message once, counts failures and is FAILED (no more deliveries) at 3;
+ * `exponential` retries a message up to 5 times, backing off to 15 min, and never breaks the circuit
+ * (docs/providers/daily.md §4.3).
+ */
+const EXPONENTIAL_RETRIES_S = [60, 120, 240, 480, 900];
+/** Daily says "a few seconds": the emulator's choice. */
+const TIMEOUT_MS = 2500;
+
+async function trigger(
+  emulator: DailyEmulator,
+  event: string,
+  schedule: Schedule,
+): Promise<TriggerDelivery[]> {
+  const scheme = (await import('./signature.ts')).dailySignature;
+  const { dailySample } = await import('./samples.ts');
+  // A FAILED webhook gets nothing until it is re-activated (docs/providers/daily.md §4.3).
+  const hooks = emulator.webhooks().filter((h) => h.state === 'ACTIVE' && h.eventTypes.includes(event));
+  return Promise.all(
+    hooks.map(async (hook) => {
+      const sample = dailySample(event);
+      const body = Buffer.from(JSON.stringify(sample), 'utf8');
+      const waits = hook.retryType === 'exponential' ? schedule.waits(EXPONENTIAL_RETRIES_S) : [];
+      const result = await withRetries(
+        waits,
+        async () => {
+          const current = emulator.webhooks().find((h) => h.uuid === hook.uuid);
+          if (current === undefined)
+            return { ok: false, status: null, error: 'webhook deleted', latencyMs: 0 };
+          const headers: Record<string, string> = {
+            'content-type': 'application/json',
+            'user-agent': 'voicehooks-emulator (Daily)',
+            ...scheme.sign({ body, secrets: [current.hmac], timestamp: scheme.formatTimestamp(new Date()) }),
+          };
+          if (current.basicAuth) headers.authorization = `Basic ${current.basicAuth}`;
+          // Daily wants a 200, as its URL probe does.
+          const outcome = await sendDelivery(
+            current.url,
+            'POST',
+            headers,
+            body,
+            TIMEOUT_MS,
+            (s) => s === 200,
+          );
+          if (outcome.ok) emulator.recordDeliverySuccess(hook.uuid);
+          else emulator.recordDeliveryFailure(hook.uuid);
+          return outcome;
+        },
+        () => true,
+      );
+      const after = emulator.webhooks().find((h) => h.uuid === hook.uuid) ?? hook;
+      return {
+        provider: 'daily',
+        event,
+        webhookId: hook.uuid,
+        url: hook.url,
+        method: 'POST',
+        deliveryId: typeof sample.id === 'string' ? sample.id : null,
+        ...result,
+        webhook: {
+          state: after.state,
+          failedCount: after.failedCount,
+          retryType: after.retryType,
+          lastMomentPushed: after.lastMomentPushed,
+        },
+      };
+    }),
+  );
+}
+
+/** The Daily emulator module (`daily.loadEmulator()`). */
+export const dailyEmulator: EmulatorModule<DailyEmulator> = {
+  create: (options) => createDailyEmulator(options as DailyEmulatorOptions),
+  trigger,
+  errorBody: (status, message) => ({
+    error: status === 429 ? 'rate-limit-error' : 'server-error',
+    info: message,
+  }),
+};

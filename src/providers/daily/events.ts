@@ -1,7 +1,7 @@
 import type { EventType } from '../types.ts';
 
 /**
- * Daily's documented webhook event types: the 32 of the list-webhooks reference page (providers.md §4.6; the
+ * Daily's documented webhook event types: the 32 of the list-webhooks reference page (docs/providers/daily.md §4.6; the
  * overview page lists only the first 28, without `calltransfer.*`). Descriptions paraphrase the event pages.
  */
 export const DAILY_EVENTS: readonly EventType[] = [
@@ -40,7 +40,7 @@ export const DAILY_EVENTS: readonly EventType[] = [
 ];
 
 /**
- * Sample `payload` objects for the events whose fields Daily documents (providers.md §4.6, from the
+ * Sample `payload` objects for the events whose fields Daily documents (docs/providers/daily.md §4.6, from the
  * generated Ruby client's `*Payload` models). Other events get an empty payload from the emulator.
  */
 export const DAILY_SAMPLE_PAYLOADS: Readonly<Record<string, Record<string, unknown>>> = {
@@ -84,7 +84,7 @@ export const DAILY_SAMPLE_PAYLOADS: Readonly<Record<string, Record<string, unkno
     instance_id: 'c3df927c-f738-4471-a2b7-066fa7e95a6b',
     start_ts: 1692124183,
   },
-  // The example of providers.md §4.6, which matches Daily's docs.
+  // The example of docs/providers/daily.md §4.6, which matches Daily's docs.
   'recording.ready-to-download': {
     recording_id: '08fa0b24-9220-44c5-846c-3f116cf8e738',
     room_name: 'Xcm97xRZ08b2dePKb78g',

@@ -1,11 +1,13 @@
 /**
  * Sample Daily deliveries for `test`, in Daily's envelope `{version, type, id, payload, event_ts}`
- * (providers.md §4.6). The payloads of meeting.*, participant.* and recording.* are the documented ones (the
+ * (docs/providers/daily.md §4.6). The payloads of meeting.*, participant.* and recording.* are the documented ones (the
  * same objects the emulator sends, from `events.ts`); waiting-participant.* takes the participant fields its
  * docs list. Daily documents no payload for the other families (streaming, batch-processor, dial-in/out,
  * transcript, call transfer): they get a generic well-formed payload (room, instance or session id, time and,
  * for `*.error`, an error message), enough to exercise a receiver's routing and signature check.
  */
+import { firstString } from '../../records.ts';
+import type { DeliveryKit } from '../types.ts';
 import { randomUUID } from 'node:crypto';
 import { DAILY_SAMPLE_PAYLOADS } from './events.ts';
 
@@ -55,3 +57,14 @@ export function dailySample(event: string, now: Date = new Date()): Record<strin
     event_ts: eventTs,
   };
 }
+
+/** Daily's deliveries as `test` sends them. */
+export const dailyDeliveries: DeliveryKit = {
+  sample: (event, { now }) => dailySample(event, now),
+  // Daily sends `Authorization: Basic <basicAuth>` when the webhook has one (docs/providers/daily.md §4.2).
+  authHeaders: (webhook): Record<string, string> => {
+    const basicAuth = webhook.raw.basicAuth;
+    return typeof basicAuth === 'string' && basicAuth !== '' ? { Authorization: `Basic ${basicAuth}` } : {};
+  },
+  deliveryId: (sample) => firstString(sample.id),
+};

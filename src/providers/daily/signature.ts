@@ -1,12 +1,12 @@
 /**
- * How Daily signs deliveries (providers.md §4.5): the key is the base64-DECODED `hmac`, the message is
+ * How Daily signs deliveries (docs/providers/daily.md §4.5): the key is the base64-DECODED `hmac`, the message is
  * `X-Webhook-Timestamp + "." + JSON.stringify(event)` where `event` is the parsed body, and the digest is
  * base64 (not hex). Neither the timestamp's format nor a tolerance is documented: Unix seconds and 300 s are
  * assumed (the common assumption of integrators, and the form of the envelope's own `event_ts`).
  */
 import { UsageError } from '../../errors.ts';
 import { defineScheme, hmacSha256, parseUnixSeconds } from '../../signatures.ts';
-import { isBase64 } from './index.ts';
+import { isBase64 } from './rules.ts';
 
 function sign(body: Buffer | string, timestamp: string, secret: string): string {
   const text = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
@@ -48,7 +48,7 @@ export const dailySignature = defineScheme({
     return sign(json, timestamp, secret);
   },
   // Receivers see the raw body; it equals the re-serialised JSON when Daily sends compact JSON in key order,
-  // so the raw body is tried first and the re-serialisation second (providers.md §4.5).
+  // so the raw body is tried first and the re-serialisation second (docs/providers/daily.md §4.5).
   candidates(body, timestamp, secret) {
     const raw = { form: 'raw' as const, signature: sign(body, timestamp, secret) };
     const json = reserialise(body);

@@ -1,9 +1,9 @@
-/** Daily's wire format (specs/daily.reconstructed.openapi.yaml `Webhook`; providers.md §4.2). */
+/** Daily's wire format (specs/daily.reconstructed.openapi.yaml `Webhook`; docs/providers/daily.md §4.2). */
 import * as z from '../../zod.ts';
 
 /**
  * `state` is a word today (`ACTIVE`, `FAILED`, `INACTIVE`); Daily's old beta docs typed it as a number and
- * the timestamps as Unix seconds, so both forms are read (providers.md §4.2).
+ * the timestamps as Unix seconds, so both forms are read (docs/providers/daily.md §4.2).
  */
 const stateWire = z.nullish(z.union([z.string(), z.number()]));
 const timeWire = z.nullish(z.union([z.string(), z.number()]));
@@ -29,11 +29,11 @@ export const listWire = z.array(webhookWire);
 
 /**
  * `GET /webhooks/:uuid`: the docs say it returns the webhook, Daily's generated clients type it as an array of
- * webhooks; both are read (providers.md §4.2).
+ * webhooks; both are read (docs/providers/daily.md §4.2).
  */
 export const oneOrArrayWire = z.union([webhookWire, z.array(webhookWire)]);
 
-/** Daily's error body, `{"error": "<type>", "info": "<human text>"}` (providers.md §4.4). */
+/** Daily's error body, `{"error": "<type>", "info": "<human text>"}` (docs/providers/daily.md §4.4). */
 export const errorWire = z.looseObject({
   error: z.nullish(z.string()),
   info: z.nullish(z.string()),

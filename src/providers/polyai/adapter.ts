@@ -1,11 +1,18 @@
-/** PolyAI's webhook-endpoint API over the shared HTTP client (providers.md §3). */
+/** PolyAI's webhook-endpoint API over the shared HTTP client (docs/providers/polyai.md §3). */
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
-import type { Connection, ListOptions, ProviderAdapter, Webhook, WebhookInput } from '../types.ts';
-import { polyai } from './index.ts';
+import type {
+  Connection,
+  ListOptions,
+  ProviderAdapter,
+  ProviderDescriptor,
+  Scope,
+  Webhook,
+  WebhookInput,
+} from '../types.ts';
 import { endpointWire, listWire, rotateWire, type PolyAIEndpoint, type PolyAIWrite } from './wire.ts';
 
 const COLLECTION = '/v1/webhook-endpoints';
-/** The account limit; the 11th create answers 409 (providers.md §3.1). */
+/** The account limit; the 11th create answers 409 (docs/providers/polyai.md §3.1). */
 export const MAX_ENDPOINTS = 10;
 
 export function toWebhook(wire: PolyAIEndpoint): Webhook {
@@ -20,7 +27,7 @@ export function toWebhook(wire: PolyAIEndpoint): Webhook {
     agentId: null,
     createdAt: wire.created_at ?? null,
     updatedAt: wire.updated_at ?? null,
-    // Present only in the answer to a create: PolyAI never shows it again (providers.md §3.3).
+    // Present only in the answer to a create: PolyAI never shows it again (docs/providers/polyai.md §3.3).
     secrets: wire.signing_secret ? [wire.signing_secret] : [],
     raw: wire,
   };
@@ -41,7 +48,7 @@ const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
 /**
- * PolyAI has used two error shapes (providers.md §3.4): the platform envelope `{success, error, error_id,
+ * PolyAI has used two error shapes (docs/providers/polyai.md §3.4): the platform envelope `{success, error, error_id,
  * error_code, error_message, data}` since 2026-07-03, and `{message}` (with `errors: [{field, message}]` in the
  * Alerts docs) before. The message is `error_message ?? error ?? message`; `error_id` is the correlation id
  * support asks for.
@@ -70,7 +77,7 @@ export function readPolyAIError(status: number, body: unknown): ErrorReading {
     reading.message = `PolyAI: ${body.trim()}`;
   }
   if (status === 409) {
-    // The only documented conflict is the account limit (providers.md §3.1); PolyAI's message may not say so.
+    // The only documented conflict is the account limit (docs/providers/polyai.md §3.1); PolyAI's message may not say so.
     reading.hint =
       `PolyAI allows at most ${MAX_ENDPOINTS} webhook endpoints per account. ` +
       'See them with `voicehooks list -p polyai` and delete one with `voicehooks delete ID -p polyai` first.';
@@ -90,20 +97,24 @@ function toWrite(input: WebhookInput): PolyAIWrite {
   return body;
 }
 
-export function createPolyAIAdapter(connection: Connection): ProviderAdapter {
+export function createPolyAIAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
   const http = new HttpClient({
     ...connection,
     provider: 'polyai',
     displayName: 'PolyAI',
     authHeaders: { 'x-api-key': connection.apiKey },
     readError: readPolyAIError,
-    secretFields: polyai.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const one = (body: unknown) => toWebhook(decode(endpointWire, body, 'PolyAI', 'polyai'));
   const path = (id: string) => `${COLLECTION}/${encodeURIComponent(id)}`;
 
   const adapter: ProviderAdapter = {
-    descriptor: polyai,
+    descriptor,
     inputOf,
 
     async *list(options: ListOptions = {}) {
@@ -138,7 +149,7 @@ export function createPolyAIAdapter(connection: Connection): ProviderAdapter {
     },
 
     async setEnabled(id, enabled) {
-      // No toggle endpoint: `enabled` is set by a PATCH, which is safe to repeat (providers.md §3.2).
+      // No toggle endpoint: `enabled` is set by a PATCH, which is safe to repeat (docs/providers/polyai.md §3.2).
       return one((await http.request({ method: 'PATCH', path: path(id), body: { enabled } })).body);
     },
 
@@ -158,7 +169,7 @@ export function createPolyAIAdapter(connection: Connection): ProviderAdapter {
       return {
         webhook: { ...current, secrets: [secret] },
         secret,
-        // providers.md §3.6: no overlap, a single signature per delivery.
+        // docs/providers/polyai.md §3.6: no overlap, a single signature per delivery.
         notice:
           'PolyAI invalidated the old secret at once: deliveries are now signed with the new one only, so ' +
           'give it to your receivers now.',

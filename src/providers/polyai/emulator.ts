@@ -1,6 +1,6 @@
 /**
  * A stateful emulator of PolyAI's webhook-endpoint API (`/v1/webhook-endpoints`), speaking the wire format
- * of `../shared/specs/polyai.openapi.json` (see `reference/providers.md` §3). It answers for every region
+ * of `test/specs/polyai.openapi.json` (see docs/providers/polyai.md §3). It answers for every region
  * alike: the CLI's base URL replaces the regional host, so one emulator stands in for us, uk and eu.
  *
  * Rules it enforces as PolyAI does: the `x-api-key` header, ids of the form `whe_…` (422 otherwise),
@@ -8,7 +8,22 @@
  * and a signing secret that appears only in the answers to create and rotate-secret.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
+import {
+  decodeSegment,
+  keyAccepted,
+  ok2xx,
+  readJsonBody,
+  sendDelivery,
+  withRetries,
+} from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 import { isLoopbackHost } from '../../input.ts';
 
 export const POLYAI_EVENT_TYPES = ['alerts.triggered', 'alerts.resolved'] as const;
@@ -29,11 +44,11 @@ export interface PolyAIWireEndpoint {
 export interface PolyAIEmulatorOptions {
   /** The accepted `x-api-key`; absent = any non-empty key is accepted. */
   apiKey?: string;
-  /** Endpoints an account may have; default 10 (providers.md §3.1). */
+  /** Endpoints an account may have; default 10 (docs/providers/polyai.md §3.1). */
   maxEndpoints?: number;
   /**
    * The error body: the platform envelope PolyAI documents now (default), or the `{message, errors}` shape
-   * it used before 2026-07-03 (providers.md §3.4).
+   * it used before 2026-07-03 (docs/providers/polyai.md §3.4).
    */
   errorShape?: 'envelope' | 'message';
 }
@@ -95,12 +110,7 @@ export function createPolyAIEmulator(options: PolyAIEmulatorOptions = {}): PolyA
   };
   const notFound = () => fail(404, 'NOT_FOUND', 'Webhook endpoint not found.');
 
-  const authorised = (req: EmulatorRequest): boolean => {
-    const raw = req.headers['x-api-key'];
-    const key = Array.isArray(raw) ? raw[0] : raw;
-    if (key === undefined || key === '') return false;
-    return options.apiKey === undefined || key === options.apiKey;
-  };
+  const authorised = (req: EmulatorRequest) => keyAccepted(req.headers['x-api-key'], options.apiKey);
 
   const list = (req: EmulatorRequest): EmulatorResponse => {
     const enabled = req.query.get('enabled');
@@ -168,7 +178,7 @@ export function createPolyAIEmulator(options: PolyAIEmulatorOptions = {}): PolyA
 
   /** The entry a path's id names, or the error answer: 422 for a malformed id, 404 for an unknown one. */
   const lookup = (rawId: string): Entry | EmulatorResponse => {
-    const id = decodeSafe(rawId);
+    const id = decodeSegment(rawId);
     if (!ID_RE.test(id)) {
       return fail(
         422,
@@ -199,7 +209,7 @@ export function createPolyAIEmulator(options: PolyAIEmulatorOptions = {}): PolyA
         if (!('endpoint' in found)) return found;
         found.secret = newSecret();
         found.endpoint.updated_at = new Date().toISOString();
-        // The previous secret is invalidated at once (providers.md §3.2).
+        // The previous secret is invalidated at once (docs/providers/polyai.md §3.2).
         return { status: 200, body: { signing_secret: found.secret } };
       }
       if (!['GET', 'PATCH', 'DELETE'].includes(method)) return methodNotAllowed(fail, 'GET, PATCH, DELETE');
@@ -286,33 +296,21 @@ function newId(): string {
   return id;
 }
 
-/** PolyAI documents no secret format (providers.md §6); 32 url-safe characters. */
+/** PolyAI documents no secret format (docs/providers/README.md §6); 32 url-safe characters. */
 function newSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
-function decodeSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
 /** The parsed JSON body ({} when empty), or undefined when it does not parse. */
 function parseBody(body: string): unknown {
-  if (body.trim() === '') return {};
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
+  const read = readJsonBody(body);
+  return 'data' in read ? read.data : undefined;
 }
 
 /**
  * Checks a body against `CreateWebhookEndpointRequest` or `UpdateWebhookEndpointAttributes`, unknown
  * properties included (`additionalProperties: false`). The one departure from the spec: a plain-http URL
- * on a loopback host is accepted, so the CLI's local listener can receive deliveries (cli-contract.md).
+ * on a loopback host is accepted, so the CLI's local listener can receive deliveries (docs/contract.md).
  */
 function validateWrite(data: unknown, mode: 'create' | 'update'): Problem[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -404,3 +402,80 @@ function isStoredEndpoint(value: unknown): value is PolyAIWireEndpoint & { signi
     typeof e.signing_secret === 'string'
   );
 }
+
+// ---- deliveries (`emulator trigger`) ----
+
+/**
+ * Retried after 1 min, 5 min, 15 min, 1 h, 4 h on timeouts, network errors, 408, 429 and 5xx; other 4xx are not
+ * retried. The same event id goes with every attempt (docs/providers/polyai.md §3.5).
+ */
+const RETRIES_S = [60, 300, 900, 3600, 14_400];
+
+async function trigger(
+  emulator: PolyAIEmulator,
+  event: string,
+  schedule: Schedule,
+): Promise<TriggerDelivery[]> {
+  const scheme = (await import('./signature.ts')).polyaiSignature;
+  const { polyaiSample } = await import('./samples.ts');
+  const { newPolyAIEventId } = await import('./signature.ts');
+  const endpoints = emulator.endpoints().filter((e) => e.enabled && e.event_types.includes(event));
+  return Promise.all(
+    endpoints.map(async (endpoint) => {
+      const body = Buffer.from(JSON.stringify(polyaiSample(event)), 'utf8');
+      const eventId = newPolyAIEventId();
+      const result = await withRetries(
+        schedule.waits(RETRIES_S),
+        async () => {
+          // Read at each attempt: a rotation in between signs the retry with the new secret.
+          const secret = emulator.signingSecret(endpoint.id);
+          if (secret === undefined)
+            return { ok: false, status: null, error: 'endpoint deleted', latencyMs: 0 };
+          const headers = {
+            // Custom headers first, so none can replace a signature header (docs/providers/polyai.md §3.3).
+            ...endpoint.headers,
+            'content-type': 'application/json',
+            'user-agent': 'PolyAI-Webhooks (voicehooks emulator)',
+            ...scheme.sign({
+              body,
+              secrets: [secret],
+              timestamp: scheme.formatTimestamp(new Date()),
+              eventId,
+            }),
+          };
+          return sendDelivery(endpoint.url, 'POST', headers, body, endpoint.timeout_ms, ok2xx);
+        },
+        (outcome) =>
+          outcome.status === null ||
+          outcome.status === 408 ||
+          outcome.status === 429 ||
+          outcome.status >= 500,
+      );
+      return {
+        provider: 'polyai',
+        event,
+        webhookId: endpoint.id,
+        url: endpoint.url,
+        method: 'POST',
+        deliveryId: eventId,
+        ...result,
+        webhook: { enabled: endpoint.enabled },
+      };
+    }),
+  );
+}
+
+/** The PolyAI emulator module (`polyai.loadEmulator()`). */
+export const polyaiEmulator: EmulatorModule<PolyAIEmulator> = {
+  create: (options) => createPolyAIEmulator(options as PolyAIEmulatorOptions),
+  trigger,
+  // PolyAI's error envelope (docs/providers/polyai.md §3.4).
+  errorBody: (status, message) => ({
+    success: false,
+    error: message,
+    error_id: randomUUID(),
+    error_code: status === 429 ? 'RATE_LIMITED' : 'INTERNAL_ERROR',
+    error_message: message,
+    data: null,
+  }),
+};

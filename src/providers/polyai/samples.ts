@@ -1,8 +1,10 @@
 /**
  * Sample PolyAI deliveries for `test`: `{"event_type": "alerts.triggered"|"alerts.resolved", "alert": {…}}`
- * with the `WebhookAlert` fields of the last published alerts spec (providers.md §3.7; PolyAI removed the
+ * with the `WebhookAlert` fields of the last published alerts spec (docs/providers/polyai.md §3.7; PolyAI removed the
  * payload schemas on 2026-05-29 and documents none today, so this is the last-known shape).
  */
+import { stringRecord } from '../../records.ts';
+import type { DeliveryKit } from '../types.ts';
 import { randomBytes } from 'node:crypto';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -28,3 +30,11 @@ export function polyaiSample(event: string, now: Date = new Date()): Record<stri
     },
   };
 }
+
+/** PolyAI's deliveries as `test` sends them. */
+export const polyaiDeliveries: DeliveryKit = {
+  sample: (event, { now }) => polyaiSample(event, now),
+  // PolyAI sends the endpoint's custom headers with every delivery (docs/providers/polyai.md §3.3, §3.5).
+  webhookHeaders: (webhook) => stringRecord(webhook.raw.headers),
+  deliveryId: (_sample, headers) => headers['X-PolyAI-Event-ID'] ?? null,
+};

@@ -1,5 +1,5 @@
 /**
- * How PolyAI signs deliveries (providers.md §3.5, §3.6): HMAC-SHA256 keyed with the signing secret's UTF-8
+ * How PolyAI signs deliveries (docs/providers/polyai.md §3.5, §3.6): HMAC-SHA256 keyed with the signing secret's UTF-8
  * bytes over `{timestamp}.{raw_request_body}`, lowercase hex, one bare signature in `X-PolyAI-Signature`;
  * `X-PolyAI-Timestamp` is Unix seconds, and every delivery also carries `X-PolyAI-Event-ID` for de-duplication.
  * A rotation invalidates the old secret at once, so there is only ever one secret and one signature.

@@ -15,7 +15,7 @@ export const endpointWire = z.looseObject({
   timeout_ms: z.nullish(z.number()),
   created_at: z.nullish(z.string()),
   updated_at: z.nullish(z.string()),
-  /** Only in the answer to a create (providers.md §3.3). */
+  /** Only in the answer to a create (docs/providers/polyai.md §3.3). */
   signing_secret: z.nullish(z.string()),
 });
 export type PolyAIEndpoint = z.infer<typeof endpointWire>;

@@ -1,5 +1,5 @@
-/** Talkover's agent webhook API over the shared HTTP client (providers.md §2). */
-import { ApiError, UsageError } from '../../errors.ts';
+/** Talkover's agent webhook API over the shared HTTP client (docs/providers/talkover.md §2). */
+import { ApiError, FieldError } from '../../errors.ts';
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
 import { isUuid } from '../../input.ts';
 import type {
@@ -9,12 +9,13 @@ import type {
   ListOptions,
   LogOptions,
   ProviderAdapter,
+  ProviderDescriptor,
   Scope,
   TestResult,
   Webhook,
   WebhookInput,
 } from '../types.ts';
-import { parseTemplate, talkover } from './index.ts';
+import { parseTemplate } from './templates.ts';
 import {
   listWire,
   logsWire,
@@ -27,9 +28,9 @@ import {
 } from './wire.ts';
 import { newSecret } from '../random.ts';
 
-/** Talkover's largest `per_page` for logs (providers.md §2.2: 1–100, default 25). */
+/** Talkover's largest `per_page` for logs (docs/providers/talkover.md §2.2: 1–100, default 25). */
 const MAX_PER_PAGE = 100;
-/** The words Talkover starts a failed test's message with (providers.md §2.2, Test). */
+/** The words Talkover starts a failed test's message with (docs/providers/talkover.md §2.2, Test). */
 const TEST_FAILED = /^Webhook test failed/i;
 
 /** The flag that sets each wire field, so that Talkover's field errors point at what to change. */
@@ -60,7 +61,7 @@ export function toWebhook(wire: TalkoverWebhook): Webhook {
     agentId: wire.agent_id ?? null,
     createdAt: wire.created_at ?? null,
     updatedAt: wire.updated_at ?? null,
-    // Talkover never returns `webhook_secret` on any read (providers.md §2.2, Webhook object).
+    // Talkover never returns `webhook_secret` on any read (docs/providers/talkover.md §2.2, Webhook object).
     secrets: [],
     raw: wire,
   };
@@ -68,7 +69,7 @@ export function toWebhook(wire: TalkoverWebhook): Webhook {
 
 /**
  * The fields `apply` compares, read from the wire object. `webhook_secret` is never returned
- * (providers.md §2.2), so no secret is read; payload templates are not managed by apply.
+ * (docs/providers/talkover.md §2.2), so no secret is read; payload templates are not managed by apply.
  */
 export function inputOf(webhook: Webhook): WebhookInput {
   const raw = webhook.raw as TalkoverWebhook & {
@@ -110,7 +111,7 @@ export function toDeliveryLog(wire: TalkoverLog): DeliveryLog {
 }
 
 /**
- * Talkover words errors four ways (providers.md §2.4): `{message}` (401), `{success:false, message}` (404,
+ * Talkover words errors four ways (docs/providers/talkover.md §2.4): `{message}` (401), `{success:false, message}` (404,
  * and `code` for LOG_NOT_RETRIABLE), Laravel's 422 `{message, errors:{field:[…]}}`, and the introduction
  * page's `{success:false, error:{code, message, details}}`. All of them become one message, field errors
  * named by flag, and a hint where Talkover's words call for one.
@@ -163,7 +164,7 @@ function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-/** Only the fields given: Talkover's PUT leaves absent fields as they are (providers.md §2.2, Update). */
+/** Only the fields given: Talkover's PUT leaves absent fields as they are (docs/providers/talkover.md §2.2, Update). */
 export function toWrite(input: WebhookInput): TalkoverWrite {
   const body: TalkoverWrite = {};
   if (input.name !== undefined) body.name = input.name;
@@ -192,27 +193,25 @@ function statusInMessage(message: string | null | undefined): number | null {
   return match?.[1] !== undefined ? Number(match[1]) : null;
 }
 
-export function createTalkoverAdapter(connection: Connection, scope: Scope): ProviderAdapter {
-  const agentId = scope.agentId;
-  // The command layer asks for a missing agent; one from the environment or the profile is checked here,
-  // before the first request, because it becomes part of every path.
+export function createTalkoverAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
+  const agentId = scope.agent;
+  // The command layer resolves and checks the agent (src/resolve.ts); an adapter made another way (a test, a
+  // script) is checked here too, before the first request, because the agent becomes part of every path.
   if (agentId === undefined || agentId === '') {
-    throw new UsageError('Missing --agent: Talkover webhooks belong to an agent.', {
-      hint: 'Pass --agent UUID, set VOICEHOOKS_TALKOVER_AGENT, or `voicehooks config set agent UUID`.',
-    });
+    throw new FieldError('agent', 'is missing: Talkover webhooks belong to an agent.');
   }
-  if (!isUuid(agentId)) {
-    throw new UsageError(`The Talkover agent "${agentId}" is not a UUID.`, {
-      hint: 'Check --agent, VOICEHOOKS_TALKOVER_AGENT and `voicehooks config get agent`.',
-    });
-  }
+  if (!isUuid(agentId)) throw new FieldError('agent', `"${agentId}" is not a UUID.`);
   const http = new HttpClient({
     ...connection,
     provider: 'talkover',
     displayName: 'Talkover',
     authHeaders: { Authorization: `Bearer ${connection.apiKey}` },
     readError: readTalkoverError,
-    secretFields: talkover.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const collection = `/agents/${encodeURIComponent(agentId)}/webhooks`;
   const item = (id: string) => `${collection}/${encodeURIComponent(id)}`;
@@ -221,10 +220,10 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
     decode(listWire, (await http.request({ method: 'GET', path: collection })).body, 'Talkover', 'talkover');
 
   const adapter: ProviderAdapter = {
-    descriptor: talkover,
+    descriptor,
     inputOf,
 
-    // One request: Talkover's list has no pagination (providers.md §2.2, List).
+    // One request: Talkover's list has no pagination (docs/providers/talkover.md §2.2, List).
     async *list(options: ListOptions = {}) {
       const limit = options.limit ?? Infinity;
       let count = 0;
@@ -250,7 +249,7 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
       await http.request({ method: 'DELETE', path: item(id) });
     },
 
-    // Setting the field is idempotent; the toggle endpoint is not (providers.md §2.2, Toggle).
+    // Setting the field is idempotent; the toggle endpoint is not (docs/providers/talkover.md §2.2, Toggle).
     async setEnabled(id, enabled) {
       return adapter.update(id, { enabled });
     },
@@ -262,7 +261,7 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
     },
 
     async rotateSecret(id) {
-      // Talkover never returns secrets, so the CLI makes one and sets it (providers.md §2.2, §5 item 4).
+      // Talkover never returns secrets, so the CLI makes one and sets it (docs/providers/talkover.md §2.2; docs/providers/README.md §5 item 4).
       const secret = await newSecret('base64url');
       const webhook = await adapter.update(id, { secrets: [secret] });
       return {
@@ -274,7 +273,7 @@ export function createTalkoverAdapter(connection: Connection, scope: Scope): Pro
     },
 
     async test(id, options = {}) {
-      // The spec requires `{url}`; the docs page sends no body (providers.md §2.2, Test): sending the webhook's
+      // The spec requires `{url}`; the docs page sends no body (docs/providers/talkover.md §2.2, Test): sending the webhook's
       // own URL satisfies both.
       const url = options.url ?? (await adapter.get(id)).url;
       let body: unknown;

@@ -1,6 +1,6 @@
 /**
  * A stateful emulator of Talkover's agent webhook API (`/agents/{agent_id}/webhooks…`), speaking the wire
- * format of `../shared/specs/talkover.openapi.json` and of the docs pages (see `reference/providers.md` §2).
+ * format of `test/specs/talkover.openapi.json` and of the docs pages (see docs/providers/talkover.md §2).
  * The backend is Laravel: answers come in a `{success, message, data}` envelope, validation errors are
  * Laravel's 422 `{message, errors}`, and a missing or bad token gets the two 401 shapes of the docs.
  *
@@ -11,12 +11,19 @@
  * `…/test` and `…/logs/{log}/retry` really send a delivery, and only ever to a loopback address: the
  * emulator never contacts any other host, and says so in the failed test instead.
  */
-import { decodeSegment, headerValue } from '../../emulator/request.ts';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
+import { bearerToken, decodeSegment, withRetries } from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 import { TALKOVER_EVENTS } from './events.ts';
 
 /** A webhook as the emulator keeps it: the wire object plus what Talkover stores but never shows. */
@@ -35,11 +42,11 @@ export interface TalkoverStoredWebhook {
   authorization_scheme: string;
   custom_headers: { key: string; value: string }[];
   payload_templates: Record<string, unknown>;
-  /** Never in an answer (providers.md §2.2: "The secret is never echoed back"). */
+  /** Never in an answer (docs/providers/talkover.md §2.2: "The secret is never echoed back"). */
   webhook_secret: string | null;
 }
 
-/** A delivery log entry as the logs route answers it (providers.md §2.2, Logs). */
+/** A delivery log entry as the logs route answers it (docs/providers/talkover.md §2.2, Logs). */
 export interface TalkoverWireLog {
   id: string;
   webhook_id: string;
@@ -59,7 +66,7 @@ export interface TalkoverWireLog {
 export interface TalkoverEmulatorOptions {
   /** The accepted Bearer token; absent = any non-empty token is accepted. */
   apiKey?: string;
-  /** Every agent's `available_events`; default: the 22 documented events (providers.md §2.3). */
+  /** Every agent's `available_events`; default: the 22 documented events (docs/providers/talkover.md §2.3). */
   availableEvents?: Record<string, string>;
 }
 
@@ -129,11 +136,10 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
   };
 
   const authError = (req: EmulatorRequest): EmulatorResponse | undefined => {
-    const header = headerValue(req.headers.authorization) ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) return { status: 401, body: { message: 'Missing Bearer Token' } };
-    if (options.apiKey !== undefined && match[1] !== options.apiKey) {
-      // The generic error shape of the docs' introduction page (providers.md §2.4).
+    const token = bearerToken(req.headers.authorization);
+    if (token === undefined) return { status: 401, body: { message: 'Missing Bearer Token' } };
+    if (options.apiKey !== undefined && token !== options.apiKey) {
+      // The generic error shape of the docs' introduction page (docs/providers/talkover.md §2.4).
       return {
         status: 401,
         body: {
@@ -235,13 +241,13 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
   const update = (hook: TalkoverStoredWebhook, req: EmulatorRequest): EmulatorResponse => {
     const checked = validate(parseJson(req.body), 'update', availableEvents);
     if ('errors' in checked) return invalid(checked.errors);
-    // "All fields are optional - only provided fields will be updated" (providers.md §2.2, Update).
+    // "All fields are optional - only provided fields will be updated" (docs/providers/talkover.md §2.2, Update).
     Object.assign(hook, checked.fields, { updated_at: laravelNow() });
     return ok('Webhook updated successfully', shown(hook));
   };
 
   const test = async (hook: TalkoverStoredWebhook, req: EmulatorRequest): Promise<EmulatorResponse> => {
-    // The spec requires `{url}` (providers.md §2.2, Test); the delivery goes to that URL.
+    // The spec requires `{url}` (docs/providers/talkover.md §2.2, Test); the delivery goes to that URL.
     const body = parseJson(req.body);
     const url = isRecord(body) ? body.url : undefined;
     if (url === undefined || url === null || url === '') {
@@ -297,7 +303,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
   const retry = async (hook: TalkoverStoredWebhook, logId: string): Promise<EmulatorResponse> => {
     const original = logs.find((entry) => entry.webhook_id === hook.id && entry.id === logId.toLowerCase());
     if (original === undefined) return failure(404, 'Log not found.');
-    // Already delivered, older than the 30 days kept, or the webhook is off (providers.md §2.2, Retry log).
+    // Already delivered, older than the 30 days kept, or the webhook is off (docs/providers/talkover.md §2.2, Retry log).
     const tooOld = Date.now() - Date.parse(original.created_at) > RETENTION_MS;
     if (original.status === 'success' || tooOld || !hook.enabled) {
       return {
@@ -557,7 +563,7 @@ function deliver(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Validation, as Laravel's FormRequest rules of the create page (providers.md §2.2; seed 001)
+// Validation, as Laravel's FormRequest rules of the create page (docs/providers/talkover.md §2.2; seed 001)
 
 interface WritableFields {
   name?: string;
@@ -696,7 +702,7 @@ function laravelNow(): string {
   return laravelTime(Date.now());
 }
 
-/** Log entries inside the 30 days Talkover keeps them (providers.md §2.2, Logs). */
+/** Log entries inside the 30 days Talkover keeps them (docs/providers/talkover.md §2.2, Logs). */
 function retained(entries: TalkoverWireLog[]): TalkoverWireLog[] {
   const oldest = Date.now() - RETENTION_MS;
   return entries.filter((entry) => Date.parse(entry.created_at) >= oldest);
@@ -762,3 +768,65 @@ function isWireLog(value: unknown): value is TalkoverWireLog {
     typeof value.created_at === 'string'
   );
 }
+
+// ---- deliveries (`emulator trigger`) ----
+
+/**
+ * Each attempt is a delivery log entry; up to the webhook's `max_retries` retries (its backoff is undocumented:
+ * 10 s doubling here), with the webhook's method, custom headers and timeout (docs/providers/talkover.md §2.2).
+ */
+const retriesS = (maxRetries: number) => Array.from({ length: maxRetries }, (_, i) => 10 * 2 ** i);
+
+async function trigger(
+  emulator: TalkoverEmulator,
+  event: string,
+  schedule: Schedule,
+): Promise<TriggerDelivery[]> {
+  const hooks = emulator.webhooks().filter((hook) => hook.enabled && hook.events.includes(event));
+  return Promise.all(
+    hooks.map(async (hook) => {
+      // Talkover documents no event payloads (docs/providers/talkover.md §2.2): a webhook's own template for the event
+      // when it has one, else an envelope naming the event, agent, webhook and a call.
+      const payload = hook.payload_templates[event] ?? {
+        event,
+        agent_id: hook.agent_id,
+        webhook_id: hook.id,
+        timestamp: new Date().toISOString(),
+        data: { call_id: randomUUID(), direction: 'outbound', duration: 45 },
+      };
+      const logIds: string[] = [];
+      const result = await withRetries(
+        schedule.waits(retriesS(hook.max_retries)),
+        async (attempt) => {
+          const log = await emulator.deliver(hook.id, event, payload, attempt);
+          logIds.push(log.id);
+          const ok = log.status === 'success';
+          return {
+            ok,
+            status: log.http_status,
+            error: ok ? null : (log.error ?? 'failed'),
+            latencyMs: log.duration_ms ?? 0,
+          };
+        },
+        () => true,
+      );
+      return {
+        provider: 'talkover',
+        event,
+        webhookId: hook.id,
+        url: hook.webhook_url,
+        method: hook.http_method,
+        deliveryId: null,
+        ...result,
+        webhook: { enabled: hook.enabled, maxRetries: hook.max_retries, logIds },
+      };
+    }),
+  );
+}
+
+/** The Talkover emulator module (`talkover.loadEmulator()`). */
+export const talkoverEmulator: EmulatorModule<TalkoverEmulator> = {
+  create: (options) => createTalkoverEmulator(options as TalkoverEmulatorOptions),
+  trigger,
+  errorBody: (_status, message) => ({ success: false, message }),
+};

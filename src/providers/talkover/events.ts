@@ -1,7 +1,7 @@
 import type { EventType } from '../types.ts';
 
 /**
- * Talkover's documented agent-webhook events (providers.md §2.3, from the docs page of List Agent Webhooks).
+ * Talkover's documented agent-webhook events (docs/providers/talkover.md §2.3, from the docs page of List Agent Webhooks).
  * The authoritative list is the live `available_events` of an agent, which `voicehooks events -p talkover`
  * shows when an agent is known; this catalog is what input is checked against before sending.
  */

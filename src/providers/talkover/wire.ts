@@ -1,7 +1,7 @@
 /**
  * Talkover's wire format: `components.schemas.Webhook` of specs/talkover.openapi.json, the `{success,
  * message, data}` envelope around it, and the shapes of test, logs and retry answers that only the docs
- * pages describe (providers.md §2.2).
+ * pages describe (docs/providers/talkover.md §2.2).
  */
 import * as z from '../../zod.ts';
 
@@ -37,7 +37,7 @@ export const oneWire = z.looseObject({
 
 /**
  * The list: webhooks plus the agent's `available_events`, an object of name → description for agent
- * webhooks (an array of names for campaign webhooks), providers.md §2.2.
+ * webhooks (an array of names for campaign webhooks), docs/providers/talkover.md §2.2.
  */
 export const listWire = z.looseObject({
   success: z.optional(z.boolean()),

@@ -1,11 +1,18 @@
-/** Ultravox's webhook API over the shared HTTP client (providers.md §1). */
+/** Ultravox's webhook API over the shared HTTP client (docs/providers/ultravox.md §1). */
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
-import type { Connection, ListOptions, ProviderAdapter, Scope, Webhook, WebhookInput } from '../types.ts';
-import { ultravox } from './index.ts';
+import type {
+  Connection,
+  ListOptions,
+  ProviderAdapter,
+  ProviderDescriptor,
+  Scope,
+  Webhook,
+  WebhookInput,
+} from '../types.ts';
 import { pageWire, webhookWire, type UltravoxWebhook, type UltravoxWrite } from './wire.ts';
 import { newSecret } from '../random.ts';
 
-/** The most the CLI asks for per page; Ultravox documents no default or maximum (providers.md §1.2). */
+/** The most the CLI asks for per page; Ultravox documents no default or maximum (docs/providers/ultravox.md §1.2). */
 const PAGE_SIZE = 100;
 
 export function toWebhook(wire: UltravoxWebhook): Webhook {
@@ -35,7 +42,7 @@ export function inputOf(webhook: Webhook): WebhookInput {
 
 /**
  * Ultravox answers errors the Django REST Framework way: `{"detail": "…"}`, or field errors
- * `{"url": ["Enter a valid URL."], "events": {"0": ["…"]}}` (providers.md §1.4).
+ * `{"url": ["Enter a valid URL."], "events": {"0": ["…"]}}` (docs/providers/ultravox.md §1.4).
  */
 export function readUltravoxError(_status: number, body: unknown): ErrorReading {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
@@ -76,20 +83,24 @@ export function cursorOf(next: string): string | undefined {
   }
 }
 
-export function createUltravoxAdapter(connection: Connection, scope: Scope): ProviderAdapter {
+export function createUltravoxAdapter(
+  connection: Connection,
+  scope: Scope,
+  descriptor: ProviderDescriptor,
+): ProviderAdapter {
   const http = new HttpClient({
     ...connection,
     provider: 'ultravox',
     displayName: 'Ultravox',
     authHeaders: { 'X-API-Key': connection.apiKey },
     readError: readUltravoxError,
-    secretFields: ultravox.secretFields,
+    secretFields: descriptor.secretFields,
   });
   const one = (body: unknown) => toWebhook(decode(webhookWire, body, 'Ultravox', 'ultravox'));
   const path = (id: string) => `/api/webhooks/${encodeURIComponent(id)}`;
 
   const adapter: ProviderAdapter = {
-    descriptor: ultravox,
+    descriptor,
     inputOf,
 
     async *list(options: ListOptions = {}) {
@@ -102,7 +113,7 @@ export function createUltravoxAdapter(connection: Connection, scope: Scope): Pro
         const res = await http.request({
           method: 'GET',
           path: '/api/webhooks',
-          query: { cursor, pageSize: Math.min(PAGE_SIZE, limit), agentId: scope.agentId },
+          query: { cursor, pageSize: Math.min(PAGE_SIZE, limit), agentId: scope.agent },
         });
         const page = decode(pageWire, res.body, 'Ultravox', 'ultravox');
         for (const wire of walk.page(page.results, (w) => w.webhookId)) {
@@ -137,7 +148,7 @@ export function createUltravoxAdapter(connection: Connection, scope: Scope): Pro
       const current = await adapter.get(id);
       const secret = await newSecret('base64url');
       // Ultravox signs each delivery once per secret, so keeping the old ones beside the new one lets
-      // receivers switch over without a window of failed verifications (providers.md §1.6).
+      // receivers switch over without a window of failed verifications (docs/providers/ultravox.md §1.6).
       const secrets = revokeOld ? [secret] : [secret, ...current.secrets];
       const webhook = await adapter.update(id, { secrets });
       const old = current.secrets.length === 1 ? 'The old secret still signs' : 'The old secrets still sign';

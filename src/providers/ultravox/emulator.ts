@@ -1,12 +1,26 @@
 /**
  * A stateful emulator of Ultravox's webhook API (`/api/webhooks`), speaking the wire format of the OpenAPI
- * spec (`../shared/specs/ultravox.openapi.yaml`, see `reference/providers.md` §1). The backend is Django REST
+ * spec (`test/specs/ultravox.openapi.yaml`, see docs/providers/ultravox.md §1). The backend is Django REST
  * Framework, so error bodies, cursors and field validation follow DRF's conventions.
  */
 import { ULTRAVOX_EVENTS } from './events.ts';
-import { decodeSegment, headerValue } from '../../emulator/request.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../../emulator/server.ts';
+import {
+  decodeSegment,
+  headerValue,
+  keyAccepted,
+  readJsonBody,
+  sendDelivery,
+  withRetries,
+} from '../../emulator/kit.ts';
+import type {
+  EmulatorModule,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+  Schedule,
+  TriggerDelivery,
+} from '../../emulator/kit.ts';
 
 /** The emulator accepts exactly the documented catalog (`EventsEnum` in the spec). */
 const EVENT_NAMES: readonly string[] = ULTRAVOX_EVENTS.map((e) => e.name);
@@ -83,11 +97,7 @@ export function createUltravoxEmulator(options: UltravoxEmulatorOptions = {}): U
     entries.push({ seq: nextSeq++, hook });
   };
 
-  const authorised = (req: EmulatorRequest): boolean => {
-    const key = headerValue(req.headers['x-api-key']);
-    if (key === undefined || key === '') return false;
-    return options.apiKey === undefined || key === options.apiKey;
-  };
+  const authorised = (req: EmulatorRequest) => keyAccepted(req.headers['x-api-key'], options.apiKey);
 
   const list = (req: EmulatorRequest): EmulatorResponse => {
     const agentParam = req.query.get('agentId') ?? '';
@@ -145,7 +155,7 @@ export function createUltravoxEmulator(options: UltravoxEmulatorOptions = {}): U
       created: nowCreated(),
       url: fields.url ?? '',
       // "a secret key is automatically generated for you or you can choose to provide your own secret"
-      // (reference/providers.md §1.3).
+      // (docs/providers/ultravox.md §1.3).
       secrets:
         fields.secrets !== undefined && fields.secrets.length > 0 ? fields.secrets : [generateSecret()],
       events: fields.events ?? [],
@@ -322,12 +332,10 @@ function parseBody(req: EmulatorRequest): { data: unknown } | { response: Emulat
       },
     };
   }
-  try {
-    return { data: JSON.parse(req.body) as unknown };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { response: { status: 400, body: { detail: `JSON parse error - ${message}` } } };
-  }
+  const read = readJsonBody(req.body);
+  return 'data' in read
+    ? read
+    : { response: { status: 400, body: { detail: `JSON parse error - ${read.error}` } } };
 }
 
 interface WritableFields {
@@ -479,3 +487,71 @@ function isWireWebhook(value: unknown): value is UltravoxWireWebhook {
     )
   );
 }
+
+// ---- deliveries (`emulator trigger`) ----
+
+/**
+ * Any 4xx/5xx (or no answer) is retried, 10 retries from 30 s doubling; every failed attempt goes into
+ * `recentFailures` and makes the webhook `unhealthy` (docs/providers/ultravox.md §1.5).
+ */
+const RETRIES_S = Array.from({ length: 10 }, (_, i) => 30 * 2 ** i);
+/** Ultravox documents no delivery timeout: the emulator's choice. */
+const TIMEOUT_MS = 10_000;
+/** "any 2xx or 3xx is fine" (docs/providers/ultravox.md §1.5). */
+const okUpTo399 = (status: number) => status >= 200 && status < 400;
+
+async function trigger(
+  emulator: UltravoxEmulator,
+  event: string,
+  schedule: Schedule,
+): Promise<TriggerDelivery[]> {
+  const scheme = (await import('./signature.ts')).ultravoxSignature;
+  const { ultravoxSample } = await import('./samples.ts');
+  const hooks = emulator.webhooks().filter((hook) => (hook.events as string[]).includes(event));
+  return Promise.all(
+    hooks.map(async (hook) => {
+      const sample = ultravoxSample(event);
+      // An agent's webhook hears about that agent's calls only: the sample call is one of them.
+      const call = sample.call as Record<string, unknown>;
+      if (hook.agentId !== null) {
+        call.agentId = hook.agentId;
+        call.agent = { ...(call.agent as Record<string, unknown>), agentId: hook.agentId };
+      }
+      const body = Buffer.from(JSON.stringify(sample), 'utf8');
+      const result = await withRetries(
+        schedule.waits(RETRIES_S),
+        async () => {
+          // Every attempt is signed afresh, with every secret of the webhook (one signature each).
+          const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'Ultravox-Webhooks (voicehooks emulator)',
+            ...scheme.sign({ body, secrets: hook.secrets, timestamp: scheme.formatTimestamp(new Date()) }),
+          };
+          const outcome = await sendDelivery(hook.url, 'POST', headers, body, TIMEOUT_MS, okUpTo399);
+          if (!outcome.ok) emulator.markFailure(hook.webhookId, outcome.error ?? 'failed');
+          return outcome;
+        },
+        () => true,
+      );
+      const after = emulator.webhooks().find((h) => h.webhookId === hook.webhookId) ?? hook;
+      return {
+        provider: 'ultravox',
+        event,
+        webhookId: hook.webhookId,
+        url: hook.url,
+        method: 'POST',
+        deliveryId: typeof call.callId === 'string' ? call.callId : null,
+        ...result,
+        webhook: { status: after.status, recentFailures: after.recentFailures },
+      };
+    }),
+  );
+}
+
+/** The Ultravox emulator module (`ultravox.loadEmulator()`). */
+export const ultravoxEmulator: EmulatorModule<UltravoxEmulator> = {
+  create: (options) => createUltravoxEmulator(options as UltravoxEmulatorOptions),
+  trigger,
+  // Django REST framework's error shape.
+  errorBody: (_status, message) => ({ detail: message }),
+};

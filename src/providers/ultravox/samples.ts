@@ -1,9 +1,11 @@
 /**
  * Sample Ultravox deliveries for `test`: `{"event": "<name>", "call": <Call>}`, where the call is the object
- * `GET /api/calls/{call_id}` returns (providers.md §1.7; fields from the spec's `components.schemas.Call`).
+ * `GET /api/calls/{call_id}` returns (docs/providers/ultravox.md §1.7; fields from the spec's `components.schemas.Call`).
  * The call is at the stage the event marks: created for `call.started`, joined for `call.joined`, ended
  * for `call.ended` (billing possibly not final) and billed for `call.billed` (billing always present).
  */
+import { asRecord, firstString } from '../../records.ts';
+import type { DeliveryKit } from '../types.ts';
 import { randomUUID } from 'node:crypto';
 
 const STAGE: Readonly<Record<string, number>> = {
@@ -59,3 +61,9 @@ export function ultravoxSample(event: string, now: Date = new Date()): Record<st
   };
   return { event, call };
 }
+
+/** Ultravox's deliveries as `test` sends them; a receiver de-duplicates on the call id. */
+export const ultravoxDeliveries: DeliveryKit = {
+  sample: (event, { now }) => ultravoxSample(event, now),
+  deliveryId: (sample) => firstString(asRecord(sample.call).callId),
+};

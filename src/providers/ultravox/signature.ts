@@ -1,5 +1,5 @@
 /**
- * How Ultravox signs deliveries (providers.md §1.6): HMAC-SHA256 keyed with the secret's UTF-8 bytes over the
+ * How Ultravox signs deliveries (docs/providers/ultravox.md §1.6): HMAC-SHA256 keyed with the secret's UTF-8 bytes over the
  * raw body immediately followed by the timestamp string (no separator), lowercase hex, one signature per
  * secret of the webhook in `X-Ultravox-Webhook-Signature`, comma-separated, so that a receiver keeps
  * verifying during a rotation.
@@ -35,9 +35,9 @@ export const ultravoxSignature = defineScheme({
   signatureHeader: 'X-Ultravox-Webhook-Signature',
   timestampHeader: 'X-Ultravox-Webhook-Timestamp',
   timestampFormat: 'iso-8601',
-  // Inferred from the official sample, not stated (providers.md §1.6).
+  // Inferred from the official sample, not stated (docs/providers/ultravox.md §1.6).
   timestampFormatDocumented: false,
-  // "e.g. within the last minute" (providers.md §1.6).
+  // "e.g. within the last minute" (docs/providers/ultravox.md §1.6).
   defaultToleranceSeconds: 60,
   toleranceDocumented: true,
   multipleSignatures: true,

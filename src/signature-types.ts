@@ -1,0 +1,89 @@
+/**
+ * The types of signature schemes (src/signatures.ts is the kit that builds them). Types only, importing
+ * nothing, so that the provider model (src/providers/types.ts) can name them without an import cycle.
+ */
+
+/** Why a delivery did not verify. */
+export type VerifyReason =
+  /** The signature header is absent or empty. */
+  | 'missing-signature'
+  /** The timestamp header is absent or empty. */
+  | 'missing-timestamp'
+  /** The timestamp is not in the provider's format. */
+  | 'bad-timestamp'
+  /** The timestamp is further from now than the tolerance (either way). */
+  | 'stale'
+  /** No signature matches any of the secrets. */
+  | 'mismatch';
+
+/** The outcome of a check, as `verify` reports it. */
+export interface VerifyResult {
+  valid: boolean;
+  reason: VerifyReason | null;
+  /** One sentence saying what was found. */
+  detail: string;
+  /** The 0-based index of the secret whose signature matched, or null. */
+  matchedSecret: number | null;
+  /** The timestamp header as received. */
+  timestamp: string | null;
+  /** Seconds between the timestamp and now (negative: in the future), or null when unreadable. */
+  ageSeconds: number | null;
+  /** The tolerance applied, in seconds (null: the age was not checked). */
+  toleranceSeconds: number | null;
+  /** Where a scheme has candidates (Daily): whether the raw body or the re-serialised JSON matched. */
+  bodyForm?: 'raw' | 're-serialised';
+}
+
+export interface SignInput {
+  /** The body exactly as it is sent. */
+  body: Buffer;
+  /** One signature per secret where the provider sends several (Ultravox); exactly one otherwise. */
+  secrets: readonly string[];
+  /** Used exactly as given, in the header and in the signed string. */
+  timestamp: string;
+  /** PolyAI's `X-PolyAI-Event-ID`; generated when absent. Not part of the signed string. */
+  eventId?: string;
+}
+
+export interface VerifyInput {
+  /** The body exactly as it was received. */
+  body: Buffer;
+  /** Header names in any case; repeated headers as arrays. */
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Any of them may match. */
+  secrets: readonly string[];
+  /** Default: the scheme's; 0 or null turns the age check off. */
+  toleranceSeconds?: number | null;
+  now?: Date;
+}
+
+/** How a provider signs its deliveries. */
+export interface SignatureScheme {
+  provider: string;
+  displayName: string;
+  /** The header names, as the provider's docs write them. */
+  signatureHeader: string;
+  timestampHeader: string;
+  /** Other headers the provider sends with every delivery (PolyAI's event id). */
+  extraHeaders: readonly string[];
+  timestampFormat: 'iso-8601' | 'unix-seconds';
+  /** False where the format is assumed (Daily): `sign --help` and docs/deliveries.md say so. */
+  timestampFormatDocumented: boolean;
+  defaultToleranceSeconds: number;
+  /** False where the tolerance is the CLI's choice (Daily). */
+  toleranceDocumented: boolean;
+  /** Several secrets give several signatures in one header (Ultravox); otherwise one secret signs. */
+  multipleSignatures: boolean;
+  formatTimestamp(date: Date): string;
+  /** Epoch milliseconds, or undefined when the value is not in the provider's format. */
+  parseTimestamp(value: string): number | undefined;
+  /** A problem with a secret's form (Daily's must be base64), or undefined. */
+  secretProblem(secret: string): string | undefined;
+  /** The headers the provider would send for this body. */
+  sign(input: SignInput): Record<string, string>;
+  verify(input: VerifyInput): VerifyResult;
+}
+
+/** How a provider signs (its descriptor's `signing`), stated here without importing the provider model. */
+export type SigningSupport =
+  { load(): Promise<SignatureScheme> } | { unknown: { message: string; hint: string } };

@@ -1,0 +1,174 @@
+/**
+ * The spec check of the contract suite: a recorded request is held against the provider's own API description
+ * (vendored in test/specs/): it must be an operation of the file (method and path), carry the credential the
+ * file's security scheme names, send only the query parameters the operation declares (each valid), and send a
+ * body only where the operation takes one, valid against its schema. The schema checker is ./json-schema.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { RecordedRequest } from '../../src/emulator/server.ts';
+import { resolveRef, validate } from './json-schema.ts';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+interface OpenApi {
+  security?: Record<string, string[]>[];
+  components?: { securitySchemes?: Record<string, SecurityScheme> };
+  paths: Record<string, Record<string, unknown>>;
+}
+
+interface SecurityScheme {
+  type: string;
+  in?: string;
+  name?: string;
+  scheme?: string;
+}
+
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required?: boolean;
+  schema?: unknown;
+}
+
+interface Operation {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  parameters: Parameter[];
+  requestBody?: { required?: boolean; content: Record<string, { schema?: unknown }> };
+  security?: Record<string, string[]>[];
+}
+
+export interface SpecChecker {
+  /** Every way the request departs from the file; [] when it is an operation of it, sent as the file says. */
+  problems(request: RecordedRequest, apiKey: string): string[];
+  /** How many operations the file has (a file without any would check nothing). */
+  operations: number;
+}
+
+/** Loads a file of test/specs/ (JSON or YAML) and makes its checker. */
+export function specChecker(file: string): SpecChecker {
+  const url = new URL(`../specs/${file}`, import.meta.url);
+  const text = readFileSync(url, 'utf8');
+  const spec = (file.endsWith('.json') ? JSON.parse(text) : parse(text)) as OpenApi;
+  const deref = <T>(value: unknown): T =>
+    (value && typeof value === 'object' && '$ref' in value
+      ? resolveRef(spec, String((value as { $ref: unknown }).$ref))
+      : value) as T;
+
+  const operations: Operation[] = Object.entries(spec.paths).flatMap(([template, item]) =>
+    METHODS.filter((method) => method in item).map((method) => {
+      const op = item[method] as Record<string, unknown>;
+      const source = template
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        .replace(/\\\{[^}]+\\\}|\{[^}]+\}/g, '([^/]+)');
+      return {
+        method: method.toUpperCase(),
+        template,
+        // A trailing slash is the same resource (Django's `/api/webhooks/` and the client's `/api/webhooks`).
+        pattern: new RegExp(`^${source.replace(/\/$/, '')}/?$`),
+        parameters: [
+          ...((item.parameters as unknown[] | undefined) ?? []),
+          ...((op.parameters as unknown[] | undefined) ?? []),
+        ].map((p) => deref<Parameter>(p)),
+        requestBody: op.requestBody === undefined ? undefined : deref(op.requestBody),
+        security: op.security as Operation['security'],
+      };
+    }),
+  );
+  // Literal segments before templated ones: `/webhooks/test` is not `/webhooks/{id}`.
+  const templated = (op: Operation) => op.template.split('{').length;
+  operations.sort((a, b) => templated(a) - templated(b));
+
+  const typed = (raw: string, schema: unknown): unknown => {
+    const type = (deref<{ type?: string }>(schema) ?? {}).type;
+    if (type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+    if (type === 'integer' || type === 'number') return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+    return raw;
+  };
+
+  const credentialProblems = (op: Operation, request: RecordedRequest, apiKey: string, where: string) => {
+    const requirements = op.security ?? spec.security ?? [];
+    if (requirements.length === 0) return [];
+    // Any one requirement satisfied is enough (OpenAPI: the list is alternatives).
+    const attempts = requirements.map((requirement) =>
+      Object.keys(requirement).flatMap((name) => {
+        const scheme = spec.components?.securitySchemes?.[name];
+        if (scheme?.type === 'apiKey' && scheme.in === 'header' && scheme.name) {
+          const sent = request.headers[scheme.name.toLowerCase()];
+          const ok = sent === apiKey || (typeof sent === 'string' && sent.endsWith(` ${apiKey}`));
+          return ok ? [] : [`header ${scheme.name} is ${JSON.stringify(sent)}`];
+        }
+        if (scheme?.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') {
+          const sent = request.headers.authorization;
+          return sent === `Bearer ${apiKey}` ? [] : [`Authorization is ${JSON.stringify(sent)}`];
+        }
+        return [`security scheme ${name} (${scheme?.type ?? 'undefined'}) is not one the check knows`];
+      }),
+    );
+    return attempts.some((a) => a.length === 0) ? [] : [`${where}: ${attempts[0]?.join('; ')}`];
+  };
+
+  return {
+    operations: operations.length,
+    problems(request, apiKey) {
+      const where = `${request.method} ${request.path}`;
+      let match: { op: Operation; values: string[] } | undefined;
+      for (const op of operations) {
+        const found = op.method === request.method ? op.pattern.exec(request.path) : null;
+        if (found) {
+          match = { op, values: found.slice(1).map((v) => decodeURIComponent(v)) };
+          break;
+        }
+      }
+      if (!match) return [`${where}: no such operation in the spec`];
+      const { op, values } = match;
+      const problems = credentialProblems(op, request, apiKey, where);
+
+      op.parameters
+        .filter((p) => p.in === 'path')
+        .forEach((param, i) => {
+          if (param.schema !== undefined) {
+            problems.push(...validate(values[i], param.schema, spec, `${where} path.${param.name}`));
+          }
+        });
+
+      const query = new URLSearchParams(request.query);
+      const queryParams = op.parameters.filter((p) => p.in === 'query');
+      for (const [name, raw] of query) {
+        const param = queryParams.find((p) => p.name === name);
+        if (!param) problems.push(`${where}: query parameter "${name}" is not in the spec`);
+        else if (param.schema !== undefined) {
+          problems.push(...validate(typed(raw, param.schema), param.schema, spec, `${where} query.${name}`));
+        }
+      }
+      for (const param of queryParams) {
+        if (param.required && !query.has(param.name))
+          problems.push(`${where}: query.${param.name} is missing`);
+      }
+
+      if (op.requestBody === undefined) {
+        if (request.body !== '') problems.push(`${where}: a body was sent where the spec has none`);
+        return problems;
+      }
+      if (request.body === '') {
+        if (op.requestBody.required) problems.push(`${where}: the required body is missing`);
+        return problems;
+      }
+      const type = String(request.headers['content-type'] ?? '').split(';')[0] ?? '';
+      const media = op.requestBody.content[type];
+      if (!media) return [...problems, `${where}: content type "${type}" is not in the spec`];
+      let body: unknown;
+      try {
+        body = JSON.parse(request.body);
+      } catch {
+        return [...problems, `${where}: the body is not JSON`];
+      }
+      if (media.schema !== undefined) {
+        problems.push(...validate(body, media.schema, spec, `${where} body`, { direction: 'request' }));
+      }
+      return problems;
+    },
+  };
+}
