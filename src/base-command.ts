@@ -19,14 +19,23 @@ import {
   webhookTable,
   type View,
 } from './output.ts';
-import { askInput, askSelect, canPrompt, missingInput } from './prompt.ts';
+import { askConfirm, askInput, askSelect, canPrompt, missingInput, type MissingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
 import { availableProviders, getProvider } from './providers/index.ts';
-import type { Connection, ProviderAdapter, ProviderDescriptor, Scope, Webhook } from './providers/types.ts';
+import type {
+  Connection,
+  ProviderAdapter,
+  ProviderDescriptor,
+  Scope,
+  SettingSpec,
+  Webhook,
+} from './providers/types.ts';
 import {
   flagForField,
   keyEnvNames,
+  envName,
   missingScopeError,
+  profileKey,
   profileNeeded,
   resolveApiKey,
   resolveBaseUrl,
@@ -327,19 +336,64 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const scope: Record<string, string> = { ...resolved.values };
     const [wanted] = resolved.missingScope;
     if (wanted !== undefined) {
-      if (!this.canPrompt()) {
-        const error = missingScopeError(descriptor, resolved.missingScope);
-        throw missingInput(
-          resolved.missingScope.map((s) => `--${s.flag}`),
-          error.message.replace(/^Missing [^:]+: /, '').replace(/\.$/, ''),
-        );
-      }
+      const missing = await this.missingScope(descriptor);
+      if (missing) throw missingInput(missing.flags, missing.why, missing.hint);
       scope[wanted.name] = await askInput(
         `${descriptor.displayName} ${wanted.name} (${wanted.valueName})`,
         (v) => settingProblem(descriptor, wanted, v) ?? true,
       );
+      await this.offerToRemember(descriptor, wanted, scope[wanted.name] ?? '');
     }
     return { adapter: await this.adapter(descriptor, scope), scope };
+  }
+
+  /**
+   * The scope a provider's webhooks belong to, when none is given and there is no terminal to ask on: its
+   * flags, why, and every other place it can be given (the provider's declared env variable and profile
+   * key), so that a command can name it together with its other missing flags. Undefined when nothing is
+   * missing, or when it will be asked for.
+   */
+  protected async missingScope(descriptor: ProviderDescriptor): Promise<MissingInput | undefined> {
+    if (this.canPrompt()) return undefined;
+    const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
+    if (resolved.missingScope.length === 0) return undefined;
+    const error = missingScopeError(descriptor, resolved.missingScope);
+    return {
+      flags: resolved.missingScope.map((s) => `--${s.flag}`),
+      why: error.message.replace(/^Missing [^:]+: /, '').replace(/\.$/, ''),
+      hint: resolved.missingScope
+        .map((s) => {
+          const value = s.valueName.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+          return `To keep one, set ${envName(descriptor.name, s.name)} or run \`voicehooks config set ${profileKey(descriptor.name, s.name)} ${value}\`.`;
+        })
+        .join(' '),
+    };
+  }
+
+  /**
+   * After a scope was typed at a prompt: offers to keep it in the profile, so that the next command need not
+   * ask. Declining, or a config file that cannot be written, changes nothing else.
+   */
+  private async offerToRemember(
+    descriptor: ProviderDescriptor,
+    spec: SettingSpec,
+    value: string,
+  ): Promise<void> {
+    const key = profileKey(descriptor.name, spec.name);
+    const remember = await askConfirm(
+      `Remember this ${spec.name} for ${descriptor.displayName} in profile "${this.profileName}" (${key})?`,
+      true,
+    );
+    if (!remember) return;
+    try {
+      const [store, { setSetting }] = await Promise.all([this.store(), import('./settings.ts')]);
+      store.updateProfile(this.profileName, (profile) => setSetting(profile, key, value));
+      this.notice(
+        `Set ${key} in profile "${this.profileName}"; \`voicehooks config unset ${key}\` forgets it.`,
+      );
+    } catch (error) {
+      this.notice(`Warning: the ${spec.name} was not remembered (${(error as Error).message}).`);
+    }
   }
 
   /** Signing secrets a provider shows only once (PolyAI), kept in the config file (src/issued-secrets.ts). */

@@ -16,10 +16,20 @@ export function canPrompt(guard: PromptGuard, env: NodeJS.ProcessEnv = process.e
 }
 
 /** The error for input that is missing with no way to ask for it. */
-export function missingInput(flags: string[], why = 'no terminal to ask on'): UsageError {
+export function missingInput(flags: string[], why = 'no terminal to ask on', more?: string): UsageError {
   return new UsageError(`Missing ${flags.join(', ')} (${why}).`, {
-    hint: `Pass ${flags.join(' and ')}, or run in a terminal to be asked.`,
+    hint: `Pass ${flags.join(' and ')}, or run in a terminal to be asked.${more ? ` ${more}` : ''}`,
   });
+}
+
+/**
+ * Input a command lacks beyond its own flags (a provider's scope), listed with them in one error: the flags,
+ * why they are needed, and where else each can be given.
+ */
+export interface MissingInput {
+  flags: string[];
+  why: string;
+  hint: string;
 }
 
 type Inquirer = typeof import('@inquirer/prompts');

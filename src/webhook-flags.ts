@@ -13,7 +13,7 @@ import {
   readFileCapped,
 } from './input.ts';
 import { flagForField, settingProblem } from './resolve.ts';
-import { askCheckbox, askInput, missingInput } from './prompt.ts';
+import { askCheckbox, askInput, missingInput, type MissingInput } from './prompt.ts';
 import type { ProviderDescriptor, WebhookInput } from './providers/types.ts';
 
 const FIELDS = 'WEBHOOK';
@@ -156,11 +156,20 @@ export async function completeCreateFlags(
   flags: WebhookFlagValues,
   descriptor: ProviderDescriptor,
   canAsk: boolean,
+  alsoMissing?: MissingInput,
 ): Promise<WebhookFlagValues> {
   const missing: string[] = [];
   if (!flags.url) missing.push('--url');
   if (!flags.event?.length) missing.push('--event');
   if (descriptor.requiredOnCreate.includes('name') && !flags.name) missing.push('--name');
+  // Everything missing is named in one error: a script's author fixes the command once, not flag by flag.
+  if (alsoMissing) {
+    throw missingInput(
+      [...missing, ...alsoMissing.flags],
+      missing.length ? `no terminal to ask on; ${alsoMissing.why}` : alsoMissing.why,
+      alsoMissing.hint,
+    );
+  }
   if (missing.length === 0) return flags;
   if (!canAsk) throw missingInput(missing);
   const filled = { ...flags };

@@ -380,3 +380,19 @@ describe('the newcomer path', () => {
     assert.equal(engines.node, '^22.22.2 || ^24.15.0 || >=26.0.0');
   });
 });
+
+describe('Talkover without friction', () => {
+  it('a missing --agent is named with the other missing flags, with the env variable and profile key the provider declares', async () => {
+    const cli = newCli(env(['talkover']));
+    const start = emulator.requests.length;
+    const create = await cli.run(['create', '-p', 'talkover']);
+    assert.equal(create.code, 2);
+    assert.match(create.stderr, /^Error: Missing --url, --event, --name, --agent \(/);
+    assert.match(create.stderr, /VOICEHOOKS_TALKOVER_AGENT/);
+    assert.match(create.stderr, /voicehooks config set talkover\.agent UUID/);
+    const del = await cli.run(['delete', AGENT, '-p', 'talkover']);
+    assert.equal(del.code, 2);
+    assert.match(del.stderr, /^Error: Missing --yes, --agent \(/);
+    assert.equal(emulator.requests.length, start, 'a request was sent');
+  });
+});

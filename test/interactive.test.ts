@@ -247,6 +247,24 @@ describe('at a terminal (tmux)', () => {
     );
   });
 
+  it('a Talkover agent asked for at a prompt can be remembered, and is not asked again', async () => {
+    const agent = '5b1c8a0e-2f3d-4e6a-9b7c-1d2e3f4a5b6c';
+    const t = terminal();
+    t.run('list -p talkover');
+    await t.waitFor('Talkover agent');
+    t.type(agent);
+    t.keys('Enter');
+    await t.waitFor(/Remember this agent for Talkover in profile "default" \(talkover\.agent\)\?/);
+    t.keys('Enter'); // yes is the default
+    assert.equal(await t.exitCode(), 0, t.screen());
+    assert.match(t.screen(), /Set talkover\.agent in profile "default"/);
+    const stored = readFileSync(join(t.configDir, 'config.json'), 'utf8');
+    assert.ok(stored.includes(agent), stored);
+    t.run('list -p talkover');
+    assert.equal(await t.exitCode(), 0, t.screen());
+    assert.doesNotMatch(t.screen(), /Talkover agent/);
+  });
+
   it('delete asks first, showing URL and events: "no" prints Cancelled. (exit 130), "yes" deletes', async () => {
     const id = await createWithFlags();
     const t = terminal();

@@ -25,7 +25,12 @@ export default class Create extends BaseCommand<typeof Create> {
 
   async run(): Promise<Webhook> {
     const descriptor = await this.provider();
-    const flags = await completeCreateFlags(this.flags, descriptor, this.canPrompt());
+    const flags = await completeCreateFlags(
+      this.flags,
+      descriptor,
+      this.canPrompt(),
+      await this.missingScope(descriptor),
+    );
     const { input, warnings } = inputFromFlags(flags, descriptor);
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
     const { adapter, scope } = await this.connect(descriptor);

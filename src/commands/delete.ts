@@ -28,7 +28,15 @@ export default class Delete extends BaseCommand<typeof Delete> {
   async run(): Promise<DeleteResult> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
-    if (!this.flags.yes && !this.canPrompt()) throw missingInput(['--yes'], 'deleting needs confirmation');
+    if (!this.flags.yes && !this.canPrompt()) {
+      // The scope, when it is missing too, is named in the same error.
+      const scope = await this.missingScope(descriptor);
+      throw missingInput(
+        ['--yes', ...(scope?.flags ?? [])],
+        `deleting needs confirmation${scope ? `; ${scope.why}` : ''}`,
+        scope?.hint,
+      );
+    }
     const { adapter } = await this.connect(descriptor);
     if (!this.flags.yes) {
       // An id alone says little to a person about to delete: show what it points at (a missing one fails here).
