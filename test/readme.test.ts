@@ -62,6 +62,11 @@ describe('README and docs', () => {
     assert.equal(firstCode, 'npm ci\nnpm run build\n');
   });
 
+  it('the README is short enough for a newcomer: 400 lines or fewer', () => {
+    const lines = readme.split('\n').length;
+    assert.ok(lines <= 400, `README.md has ${lines} lines`);
+  });
+
   it('every runnable block of the README and docs/ is one the tests run', () => {
     const files = ['README.md', ...globSync('docs/**/*.md', { cwd: root })];
     const found: string[] = [];
