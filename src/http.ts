@@ -59,8 +59,10 @@ export interface HttpClientOptions extends Connection {
   displayName: string;
   /** Headers that carry the credential; redacted in traces. */
   authHeaders: Record<string, string>;
-  /** Reads the provider's error body. */
-  readError: (status: number, body: unknown) => ErrorReading;
+  /** Other headers sent with every request (OpenAI's organization and project); shown in traces. */
+  headers?: Record<string, string>;
+  /** Reads the provider's error body (and its headers, where the request id travels in one). */
+  readError: (status: number, body: unknown, headers: HttpResponse['headers']) => ErrorReading;
   /** Body keys whose values are secrets, redacted in the trace. */
   secretFields?: readonly string[];
   /** Attempts per request, the first included. */
@@ -184,6 +186,7 @@ export class HttpClient {
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent,
       accept: 'application/json',
+      ...this.options.headers,
       ...this.options.authHeaders,
     };
     if (payload !== undefined) headers['content-type'] = 'application/json';
@@ -249,7 +252,7 @@ export class HttpClient {
   }
 
   private statusFailure(response: HttpResponse, retryable: boolean, attempts: number): ApiError {
-    const reading = this.options.readError(response.status, response.body);
+    const reading = this.options.readError(response.status, response.body, response.headers);
     const kind = kindForStatus(response.status);
     // The body was scrubbed already (see send); what the adapter made of it is scrubbed again, cheaply.
     const scrub = (text: string) => redactThenClip(text, this.secrets());

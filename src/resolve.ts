@@ -216,9 +216,12 @@ function lookup(
   if (typeof flag === 'string' && flag !== '')
     return { value: flag, source: { kind: 'flag', name: `--${spec.flag}` } };
   if (spec.role === 'filter') return undefined;
-  const env = envName(descriptor.name, spec.name);
-  const fromEnv = input.env[env];
-  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: { kind: 'env', name: env } };
+  // VOICEHOOKS_<P>_<NAME> first, then the provider's own variables it declares (OpenAI's OPENAI_ORG_ID).
+  for (const env of [envName(descriptor.name, spec.name), ...(spec.env ?? [])]) {
+    const fromEnv = input.env[env];
+    if (fromEnv !== undefined && fromEnv !== '')
+      return { value: fromEnv, source: { kind: 'env', name: env } };
+  }
   const stored = profileSetting(input.profile, descriptor.name, spec);
   if (stored !== undefined) {
     const key = profileKey(descriptor.name, spec.name);

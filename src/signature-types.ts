@@ -9,6 +9,8 @@ export type VerifyReason =
   | 'missing-signature'
   /** The timestamp header is absent or empty. */
   | 'missing-timestamp'
+  /** The delivery-id header is absent where the scheme signs it (Standard Webhooks' `webhook-id`). */
+  | 'missing-id'
   /** The timestamp is not in the provider's format. */
   | 'bad-timestamp'
   /** The timestamp is further from now than the tolerance (either way). */
@@ -41,7 +43,10 @@ export interface SignInput {
   secrets: readonly string[];
   /** Used exactly as given, in the header and in the signed string. */
   timestamp: string;
-  /** PolyAI's `X-PolyAI-Event-ID`; generated when absent. Not part of the signed string. */
+  /**
+   * The delivery's id, where the scheme sends one ({@link SignatureScheme.idHeader}): PolyAI's
+   * `X-PolyAI-Event-ID` (not signed), Standard Webhooks' `webhook-id` (signed). Generated when absent.
+   */
   eventId?: string;
 }
 
@@ -57,15 +62,18 @@ export interface VerifyInput {
   now?: Date;
 }
 
-/** How a provider signs its deliveries. */
+/** How a provider, or a standard several providers follow, signs deliveries. */
 export interface SignatureScheme {
-  provider: string;
+  /** The provider's name, or the standard's (`standard-webhooks`, as `--scheme` names it). */
+  name: string;
   displayName: string;
   /** The header names, as the provider's docs write them. */
   signatureHeader: string;
   timestampHeader: string;
-  /** Other headers the provider sends with every delivery (PolyAI's event id). */
-  extraHeaders: readonly string[];
+  /** The header carrying the delivery's id, a receiver's de-duplication key, where the scheme has one. */
+  idHeader?: string;
+  /** Whether that id is part of the signed string (Standard Webhooks), so a delivery without it fails. */
+  idSigned: boolean;
   timestampFormat: 'iso-8601' | 'unix-seconds';
   /** False where the format is assumed (Daily): `sign --help` and docs/deliveries.md say so. */
   timestampFormatDocumented: boolean;

@@ -19,7 +19,6 @@ export type {
   VerifyResult,
 } from './signature-types.ts';
 import type {
-  SignInput,
   SignatureScheme,
   SigningSupport,
   VerifyInput,
@@ -30,10 +29,10 @@ import type {
 /** What a provider's `signature.ts` supplies; {@link defineScheme} adds the signing and checking around it. */
 export interface SchemeDefinition extends Omit<
   SignatureScheme,
-  'sign' | 'verify' | 'secretProblem' | 'extraHeaders'
+  'sign' | 'verify' | 'secretProblem' | 'idHeader' | 'idSigned'
 > {
-  /** The signature the provider puts in its header for one secret. */
-  digest(body: Buffer, timestamp: string, secret: string): string;
+  /** The signature the provider puts in its header for one secret; `id` is '' where the id is not signed. */
+  digest(body: Buffer, timestamp: string, secret: string, id: string): string;
   /**
    * The signatures a receiver may compute for one secret, in the order to try them; default: the digest.
    * Daily's docs sign the re-serialised JSON, so the raw body is tried first and the re-serialised one second.
@@ -46,8 +45,10 @@ export interface SchemeDefinition extends Omit<
   /** The signatures in a received header; default: the whole value. */
   splitSignatures?(header: string): string[];
   secretProblem?(secret: string): string | undefined;
-  /** Headers besides signature and timestamp, by name. */
-  extraHeaders?: Readonly<Record<string, (input: SignInput) => string>>;
+  /** The delivery-id header: its name, whether the id is signed, and how a new id is made. */
+  id?: { header: string; signed: boolean; generate(): string };
+  /** Between the signatures of several secrets in one header; default ','. */
+  signatureSeparator?: string;
 }
 
 /** HMAC-SHA256 of a message. */
@@ -85,13 +86,14 @@ export function parseUnixSeconds(value: string): number | undefined {
 
 /** Builds a complete scheme from a provider's definition. */
 export function defineScheme(definition: SchemeDefinition): SignatureScheme {
-  const extras = definition.extraHeaders ?? {};
+  const idDefinition = definition.id;
   const scheme: SignatureScheme = {
-    provider: definition.provider,
+    name: definition.name,
     displayName: definition.displayName,
     signatureHeader: definition.signatureHeader,
     timestampHeader: definition.timestampHeader,
-    extraHeaders: Object.keys(extras),
+    idHeader: idDefinition?.header,
+    idSigned: idDefinition?.signed ?? false,
     timestampFormat: definition.timestampFormat,
     timestampFormatDocumented: definition.timestampFormatDocumented,
     defaultToleranceSeconds: definition.defaultToleranceSeconds,
@@ -117,13 +119,19 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
           `--timestamp "${input.timestamp}" is not ${timestampWords(definition.timestampFormat)}, the form of ${definition.timestampHeader}.`,
         );
       }
+      const id = idDefinition ? (input.eventId ?? idDefinition.generate()) : '';
+      if (idDefinition?.signed && (id === '' || id.includes('.'))) {
+        // The signed string is `id.timestamp.body`: a full stop in the id would make it ambiguous.
+        throw new UsageError(`--id must be non-empty and contain no ".", got "${id}".`);
+      }
+      const signedId = idDefinition?.signed ? id : '';
       const headers: Record<string, string> = {
         [definition.signatureHeader]: input.secrets
-          .map((secret) => definition.digest(input.body, input.timestamp, secret))
-          .join(','),
+          .map((secret) => definition.digest(input.body, input.timestamp, secret, signedId))
+          .join(definition.signatureSeparator ?? ','),
         [definition.timestampHeader]: input.timestamp,
       };
-      for (const [name, make] of Object.entries(extras)) headers[name] = make(input);
+      if (idDefinition) headers[idDefinition.header] = id;
       return headers;
     },
 
@@ -154,6 +162,12 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       if (timestamp === undefined) {
         return fail('missing-timestamp', `No ${definition.timestampHeader} header.`);
       }
+      let signedId = '';
+      if (idDefinition?.signed) {
+        const id = headerValue(input.headers, idDefinition.header);
+        if (id === undefined) return fail('missing-id', `No ${idDefinition.header} header.`);
+        signedId = id;
+      }
       const at = definition.parseTimestamp(timestamp);
       if (at === undefined) {
         return fail(
@@ -171,7 +185,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       input.secrets.forEach((secret, index) => {
         if (matchedSecret !== null || definition.secretProblem?.(secret)) return;
         const candidates = definition.candidates?.(input.body, timestamp, secret) ?? [
-          { form: 'raw' as const, signature: definition.digest(input.body, timestamp, secret) },
+          { form: 'raw' as const, signature: definition.digest(input.body, timestamp, secret, signedId) },
         ];
         for (const candidate of candidates) {
           // Every presented signature is compared, matched or not, so timing says nothing about which matched.

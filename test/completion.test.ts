@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { candidates, type CompletableCommand } from '../src/completion/candidates.ts';
+import { PROVIDER_NAMES } from '../src/providers/index.ts';
 import { ROOT, newCli, removeTempRoots } from './helpers/cli.ts';
 
 after(removeTempRoots);
@@ -94,7 +95,13 @@ describe('the hidden __complete command and the shell functions', () => {
     const profiles = await cli.run(['__complete', '--', 'list', '--profile', '']);
     assert.equal(profiles.stdout, 'work\n');
     const providers = await cli.run(['__complete', '--', 'list', '-p', '']);
-    assert.equal(providers.stdout, 'daily\npolyai\ntalkover\nultravox\n');
+    assert.equal(
+      providers.stdout,
+      [...PROVIDER_NAMES]
+        .sort()
+        .map((p) => `${p}\n`)
+        .join(''),
+    );
   });
 
   it('bash: Tab after --event offers the chosen provider’s events', async () => {

@@ -64,7 +64,8 @@ beforeEach(() => {
   received = [];
   emu.faults.clear();
   for (const p of Object.values(emu.providers)) {
-    p.restore(p === emu.providers.polyai ? { endpoints: [] } : { webhooks: [] });
+    const endpoints = p === emu.providers.polyai || p === emu.providers.openai;
+    p.restore(endpoints ? { endpoints: [] } : { webhooks: [] });
   }
 });
 

@@ -313,6 +313,7 @@ describe('providers, through the built CLI', () => {
         ['talkover', true, 'https://app.talkover.ai/api/v1'],
         ['polyai', false, 'https://api.us.poly.ai'],
         ['daily', false, 'https://api.daily.co/v1'],
+        ['openai', false, 'https://api.openai.com/v1'],
       ],
     );
   });

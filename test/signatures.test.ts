@@ -304,6 +304,7 @@ describe('the built CLI', () => {
       { ...report, ageSeconds: 0 },
       {
         provider: 'polyai',
+        scheme: 'polyai',
         valid: true,
         reason: null,
         detail: 'The signature matches.',

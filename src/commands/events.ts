@@ -1,4 +1,4 @@
-import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
+import { BaseCommand, accountFlags, apiFlags, scopeFlags } from '../base-command.ts';
 import { aOrAn } from '../input.ts';
 import { scopeSettings } from '../providers/index.ts';
 import { UsageError } from '../errors.ts';
@@ -8,7 +8,7 @@ import type { EventType } from '../providers/types.ts';
 export default class Events extends BaseCommand<typeof Events> {
   static override summary = "List a provider's event types, with descriptions.";
   static override description =
-    "For Talkover, an agent's live catalog (`available_events`) is shown when an agent is known (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile) and a key is set; otherwise the documented catalog.";
+    "For Talkover, an agent's live catalog (`available_events`) is shown when an agent is known (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile) and a key is set; for OpenAI, the project's live catalog (`/webhook_event_types`) when a key is set; otherwise the documented catalog.";
   static override examples = [
     '<%= config.bin %> events -p ultravox',
     '<%= config.bin %> events -p ultravox --json',
@@ -19,6 +19,7 @@ export default class Events extends BaseCommand<typeof Events> {
     timeout: apiFlags.timeout,
     'max-wait': apiFlags['max-wait'],
     'base-url': apiFlags['base-url'],
+    ...accountFlags,
     ...scopeFlags,
   };
 
@@ -32,7 +33,16 @@ export default class Events extends BaseCommand<typeof Events> {
         throw new UsageError(
           `--${given} does not apply: ${descriptor.displayName}'s catalog is the same for every ${given}.`,
         );
-      return [...descriptor.events()];
+      if (!descriptor.capabilities.liveEvents) return [...descriptor.events()];
+      // A catalog the API reports for the account itself (OpenAI's project): shown when a key is set.
+      if (!(await this.apiKey(descriptor))) {
+        this.notice(
+          `The documented ${descriptor.displayName} catalog; with a key set, the account's live one.`,
+        );
+        return [...descriptor.events()];
+      }
+      const adapter = await this.adapter(descriptor, await this.scope(descriptor));
+      return adapter.liveEvents ? adapter.liveEvents() : [...descriptor.events()];
     }
     const scope = await this.scope(descriptor);
     const scoped = scopes.some((s) => scope[s.name] !== undefined);

@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, accountFlags, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
 import { checkId, isLoopbackHost } from '../input.ts';
-import type { ProviderDescriptor } from '../providers/types.ts';
+import type { ProviderDescriptor, ReceiverKit } from '../providers/types.ts';
+import { loadNamedScheme, schemeFlag, schemeReceiver, type SchemeName } from '../schemes/index.ts';
 import { hasSignatureScheme, loadSignatureScheme, type SignatureScheme } from '../signatures.ts';
 
 export default class Listen extends BaseCommand<typeof Listen> {
@@ -20,6 +21,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     '<%= config.bin %> listen -p ultravox --secret s3cr3t',
     '<%= config.bin %> listen -p polyai --webhook whe_9ZtRcXw3nByK5pVqMaEfJs --forward-to http://localhost:3000/hooks',
     '<%= config.bin %> listen -p daily --secret "$HMAC" --port 0 --max-events 1 --json',
+    '<%= config.bin %> listen --scheme standard-webhooks --secret "$WHSEC" --port 0',
   ];
   static override flags = {
     port: Flags.integer({
@@ -55,10 +57,10 @@ export default class Listen extends BaseCommand<typeof Listen> {
     }),
     'base-url': apiFlags['base-url'],
     ...accountFlags,
+    scheme: schemeFlag,
   };
 
   async run(): Promise<void> {
-    const descriptor = await this.provider();
     if (this.flags.path !== undefined && !this.flags.path.startsWith('/')) {
       throw new UsageError(`--path must start with "/", got "${this.flags.path}".`);
     }
@@ -66,14 +68,43 @@ export default class Listen extends BaseCommand<typeof Listen> {
     if (forwardTo !== undefined && !/^https?:\/\/[^/]/.test(forwardTo)) {
       throw new UsageError(`--forward-to must be an absolute http(s) URL, got "${forwardTo}".`);
     }
+    const named = this.flags.scheme as SchemeName | undefined;
+    if (named !== undefined) {
+      // A standard scheme stands in for the provider: only --secret can give the secrets.
+      if (this.flags.webhook !== undefined) {
+        throw new UsageError(
+          '--webhook needs a provider (-p): with --scheme, pass the secret with --secret.',
+        );
+      }
+      const scheme = await loadNamedScheme(named);
+      const secrets = this.flags.secret ?? [];
+      for (const secret of secrets) {
+        const problem = scheme.secretProblem(secret);
+        if (problem) throw new UsageError(`--secret ${problem}`);
+      }
+      return this.listenWith(scheme.name, scheme.displayName, schemeReceiver(scheme), scheme, secrets);
+    }
+    const descriptor = await this.provider();
     const scheme = hasSignatureScheme(descriptor) ? await loadSignatureScheme(descriptor) : undefined;
     const secrets = await this.secrets(descriptor, scheme);
+    return this.listenWith(descriptor.name, descriptor.displayName, descriptor.receiver, scheme, secrets);
+  }
+
+  /** Listens as `name` (a provider, or a scheme named with --scheme), verifying with `scheme` and `secrets`. */
+  private async listenWith(
+    name: string,
+    displayName: string,
+    receiver: ReceiverKit,
+    scheme: SignatureScheme | undefined,
+    secrets: string[],
+  ): Promise<void> {
+    const forwardTo = this.flags['forward-to'];
     const { startListener, deliveryRow } = await import('../listener.ts');
     const tty = Boolean(process.stdout.isTTY);
     let written: Promise<void> = Promise.resolve();
     const listener = await startListener({
-      provider: descriptor.name,
-      receiver: descriptor.receiver,
+      provider: name,
+      receiver,
       scheme,
       secrets,
       toleranceSeconds: this.flags.tolerance,
@@ -99,7 +130,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     const stop = () => void listener.close();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    this.announce(descriptor, listener.url, scheme, secrets.length);
+    this.announce(displayName, listener.url, scheme, secrets.length);
     await listener.done;
     await written;
     process.off('SIGINT', stop);
@@ -147,7 +178,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
   }
 
   private announce(
-    descriptor: ProviderDescriptor,
+    displayName: string,
     url: string,
     scheme: SignatureScheme | undefined,
     secrets: number,
@@ -156,10 +187,10 @@ export default class Listen extends BaseCommand<typeof Listen> {
       this.notice(`Warning: listening on ${this.flags.host}, so other machines can reach it.`);
     }
     const checking = !scheme
-      ? `not verified: ${descriptor.displayName} does not document how it signs deliveries`
+      ? `not verified: ${displayName} does not document how it signs deliveries`
       : secrets === 0
         ? 'not verified: no --secret or --webhook given'
         : `verified with ${secrets} secret${secrets === 1 ? '' : 's'}`;
-    this.notice(`Listening for ${descriptor.displayName} deliveries on ${url} (${checking}). Ctrl-C stops.`);
+    this.notice(`Listening for ${displayName} deliveries on ${url} (${checking}). Ctrl-C stops.`);
   }
 }

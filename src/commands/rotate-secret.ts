@@ -12,19 +12,32 @@ export interface RotateResult {
 
 export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
   static override summary = 'Give a webhook a new signing secret and print it once.';
-  static override description =
-    "Piped, only the secret is printed, so `SECRET=$(voicehooks rotate-secret ID)` captures it. On Ultravox the old secrets keep signing beside the new one until --revoke-old. On PolyAI the old secret stops working at once, and the new one is kept in the config file's secret store unless --no-save-secret.";
+  static override description = [
+    'Piped, only the secret is printed, so `SECRET=$(voicehooks rotate-secret ID)` captures it.',
+    'What becomes of the old secret, by provider (--keep-old and --revoke-old choose where the provider can):',
+    'Ultravox keeps the old secrets signing beside the new one by default (--revoke-old drops them);',
+    'OpenAI invalidates the old secret at once by default (--keep-old keeps it valid for 24 hours, with both',
+    'signatures on each delivery meanwhile); Talkover, PolyAI and Daily always replace it at once (--keep-old',
+    "is refused). PolyAI's and OpenAI's new secret is kept in the config file's secret store unless",
+    '--no-save-secret.',
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> rotate-secret 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox',
     '<%= config.bin %> rotate-secret 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox --revoke-old --json',
     '<%= config.bin %> rotate-secret whe_9ZtRcXw3nByK5pVqMaEfJs -p polyai',
+    '<%= config.bin %> rotate-secret whe_123 -p openai --keep-old',
   ];
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
     ...apiFlags,
     ...scopeFlags,
     'revoke-old': Flags.boolean({
-      summary: 'Drop the old secrets at once (Ultravox keeps them by default).',
+      summary: 'Make the old secret stop working at once (the default but on Ultravox).',
+      exclusive: ['keep-old'],
+    }),
+    'keep-old': Flags.boolean({
+      summary: 'Keep the old secret working too (Ultravox: signing beside the new; OpenAI: for 24 hours).',
+      exclusive: ['revoke-old'],
     }),
     'save-secret': saveSecretFlag,
   };
@@ -32,14 +45,17 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
   async run(): Promise<RotateResult> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
-    if (this.flags['revoke-old'] && descriptor.capabilities.rotateSecret !== 'add') {
+    const oldSecret = descriptor.capabilities.oldSecret;
+    if (this.flags['keep-old'] && oldSecret === 'revoked') {
       throw new UsageError(
-        `--revoke-old is for Ultravox: ${descriptor.displayName} replaces the old secret anyway.`,
+        `--keep-old does not apply: ${descriptor.displayName} replaces the old secret at once on every rotation.`,
       );
     }
+    // Each provider's default when neither flag is given (capabilities.oldSecret).
+    const revokeOld = this.flags['revoke-old'] || (!this.flags['keep-old'] && oldSecret !== 'kept');
     const { adapter } = await this.connect(descriptor);
     const result = await this.withProgress(`Rotating the secret of ${id}`, () =>
-      adapter.rotateSecret(id, { revokeOld: this.flags['revoke-old'] }),
+      adapter.rotateSecret(id, { revokeOld }),
     );
     this.notice(result.notice);
     await this.issuedSecrets.keep(descriptor, id, result.secret, this.flags['save-secret']);

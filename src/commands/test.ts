@@ -31,13 +31,16 @@ export interface SentTestReport extends TestReport {
 export default class Test extends BaseCommand<typeof Test> {
   static override summary = "Send a test delivery to a webhook's URL and report the endpoint's answer.";
   static override description = [
-    'Talkover sends its own `webhook.test` payload (POST …/test). For Ultravox, PolyAI and Daily, which have no',
-    'test endpoint, the CLI sends a sample of the event (default: the first the webhook subscribes to) in the',
-    "provider's delivery shape, signed with the webhook's secret exactly as the provider signs, with every header",
-    "the provider sends (PolyAI: X-PolyAI-Event-ID and the endpoint's custom headers; Daily: Authorization: Basic",
-    'when basicAuth is set). PolyAI shows a secret only once: the one kept by create/rotate-secret is used, else',
-    'it is asked for on a terminal, else --secret is needed. The report (status code, response time, the start',
-    'of the answer) is printed on stdout whether the test passed or not; a failed test exits 8.',
+    'Talkover and OpenAI send a test themselves: Talkover its `webhook.test` payload (POST …/test); OpenAI a',
+    "sample of --event (default: the first the webhook subscribes to) to the endpoint's own URL, reporting the",
+    'status it answered. For Ultravox, PolyAI and Daily, which have no test endpoint, and with --local, the CLI',
+    "sends a sample of the event in the provider's delivery shape, signed with the webhook's secret exactly as the",
+    "provider signs, with every header the provider sends (PolyAI: X-PolyAI-Event-ID and the endpoint's custom",
+    "headers; Daily: Authorization: Basic when basicAuth is set; OpenAI: webhook-id). Talkover's --local sample",
+    'is unsigned: its scheme is undocumented. PolyAI and OpenAI show a secret only once: the one kept by',
+    'create/rotate-secret is used, else it is asked for on a terminal, else --secret is needed. The report',
+    '(status code, response time, the start of the answer) is printed on stdout whether the test passed or not; a',
+    'failed test exits 8.',
   ].join(' ');
   static override examples = [
     '<%= config.bin %> test 9fcafbf2-7593-44d6-8cd7-1b221beba62a -p talkover --agent 9fbef0b7-8d4e-4a08-9207-66c22155721d',
@@ -45,6 +48,7 @@ export default class Test extends BaseCommand<typeof Test> {
     '<%= config.bin %> test 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox --event call.billed',
     '<%= config.bin %> test whe_9ZtRcXw3nByK5pVqMaEfJs -p polyai --url http://127.0.0.1:4748/hooks --secret "$SECRET"',
     '<%= config.bin %> test 9fcafbf2-7593-44d6-8cd7-1b221beba62a -p talkover --local --url http://127.0.0.1:4748/',
+    '<%= config.bin %> test whe_123 -p openai --event realtime.call.incoming',
   ];
   static override args = { id: Args.string({ description: 'Webhook id.', required: true }) };
   static override flags = {
@@ -59,7 +63,8 @@ export default class Test extends BaseCommand<typeof Test> {
       multiple: true,
     }),
     local: Flags.boolean({
-      summary: 'Talkover: send an unsigned sample from here instead of asking Talkover to send its test.',
+      summary:
+        'Talkover, OpenAI: send a sample from here instead of asking the provider (Talkover: unsigned).',
     }),
   };
 
@@ -71,7 +76,7 @@ export default class Test extends BaseCommand<typeof Test> {
     const id = checkId(this.args.id, descriptor);
     if (this.flags.local && !descriptor.capabilities.nativeTest) {
       throw new UsageError(
-        `--local is for Talkover: ${descriptor.displayName} test deliveries are always sent from here.`,
+        `--local is for providers that test natively: ${descriptor.displayName} test deliveries are always sent from here.`,
       );
     }
     if (descriptor.capabilities.nativeTest && !this.flags.local) return this.nativeTest(descriptor, id);
@@ -81,7 +86,9 @@ export default class Test extends BaseCommand<typeof Test> {
   // ---- native: the provider delivers its own test payload (Talkover) ----
 
   private async nativeTest(descriptor: ProviderDescriptor, id: string): Promise<TestReport> {
-    for (const flag of ['event', 'secret'] as const) {
+    // OpenAI's test sends a sample of a chosen event; Talkover's its own payload.
+    const takesEvent = descriptor.capabilities.nativeTestEvents === true;
+    for (const flag of takesEvent ? (['secret'] as const) : (['event', 'secret'] as const)) {
       if (this.flags[flag] !== undefined) {
         throw new UsageError(
           `--${flag} is for deliveries sent from here: ${descriptor.displayName} sends its own test payload.`,
@@ -95,15 +102,19 @@ export default class Test extends BaseCommand<typeof Test> {
     if (!adapter.test) throw notYet(descriptor);
     const test = adapter.test.bind(adapter);
     const options = this.flags.url === undefined ? {} : { url: checkUrl(this.flags.url, descriptor).url };
+    const event =
+      this.flags.event === undefined ? {} : { event: checkEvents([this.flags.event], descriptor)[0] };
     const result = await this.withProgress(`Asking ${descriptor.displayName} to send a test delivery`, () =>
-      test(id, options),
+      test(id, { ...options, ...event }),
     );
     const report = { provider: descriptor.name, id, ...result, passed: passed(result) };
     if (!report.passed) {
       const status = result.statusCode === null ? 'no answer' : `HTTP ${result.statusCode}`;
       this.failure = new TestFailedError(`The test delivery to ${result.url} failed (${status}).`, {
         provider: descriptor.name,
-        hint: `${result.message ?? ''} See the attempts with \`voicehooks logs ${id} -p ${descriptor.name}\`.`.trim(),
+        hint: descriptor.capabilities.deliveryLogs
+          ? `${result.message ?? ''} See the attempts with \`voicehooks logs ${id} -p ${descriptor.name}\`.`.trim()
+          : (result.message ?? undefined),
       });
     }
     return report;

@@ -2,11 +2,22 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.ts';
 import { TestFailedError, UsageError } from '../errors.ts';
 import type { View } from '../output.ts';
-import { loadSignatureScheme, parseHeaderFlags, readBody, type VerifyResult } from '../signatures.ts';
+import type { ProviderDescriptor } from '../providers/types.ts';
+import { loadNamedScheme, schemeFlag, type SchemeName } from '../schemes/index.ts';
+import {
+  loadSignatureScheme,
+  parseHeaderFlags,
+  readBody,
+  type SignatureScheme,
+  type VerifyResult,
+} from '../signatures.ts';
 
 /** The report `verify` prints on stdout, valid or not. */
 export interface VerifyReport extends VerifyResult {
-  provider: string;
+  /** The provider named with -p, or null with --scheme. */
+  provider: string | null;
+  /** The scheme checked with: the provider's own, or a standard (`standard-webhooks`). */
+  scheme: string;
 }
 
 export default class Verify extends BaseCommand<typeof Verify> {
@@ -18,13 +29,14 @@ export default class Verify extends BaseCommand<typeof Verify> {
       "(valid, reason, which secret matched, the timestamp's age) is printed on stdout either way.",
     ].join(' '),
     '',
-    '- Reasons: missing-signature, missing-timestamp, bad-timestamp, stale, mismatch.',
-    '- Default tolerance: Ultravox 60 s, PolyAI 300 s, Daily 300 s (Daily documents none; 300 s is assumed).',
+    '- Reasons: missing-signature, missing-timestamp, missing-id, bad-timestamp, stale, mismatch.',
+    '- Default tolerance: Ultravox 60 s, PolyAI 300 s, Daily 300 s (Daily documents none; 300 s is assumed), Standard Webhooks (--scheme standard-webhooks, and OpenAI) 300 s.',
     '- Daily: the raw body is tried first, then JSON.stringify of the parsed body.',
   ].join('\n');
   static override examples = [
     "<%= config.bin %> verify -p ultravox --secret s3cr3t --body-file body.json --header 'X-Ultravox-Webhook-Signature: 5f1c…' --header 'X-Ultravox-Webhook-Timestamp: 2026-07-04T12:00:00Z'",
     "<%= config.bin %> verify -p daily --secret \"$HMAC\" --tolerance 0 --header 'X-Webhook-Signature: …' --header 'X-Webhook-Timestamp: 1700000000' < event.json",
+    "<%= config.bin %> verify --scheme standard-webhooks --secret \"$WHSEC\" --header 'webhook-id: msg_1' --header 'webhook-timestamp: 1700000000' --header 'webhook-signature: v1,…' < event.json",
   ];
   static override flags = {
     secret: Flags.string({
@@ -42,14 +54,19 @@ export default class Verify extends BaseCommand<typeof Verify> {
       min: 0,
     }),
     'body-file': Flags.string({ summary: 'Read the body from this file instead of stdin.' }),
+    scheme: schemeFlag,
   };
 
   /** Set when the signature did not verify; reported after the report itself has been printed. */
   private failure?: TestFailedError;
 
   async run(): Promise<VerifyReport> {
-    const descriptor = await this.provider();
-    const scheme = await loadSignatureScheme(descriptor);
+    const named = this.flags.scheme as SchemeName | undefined;
+    const descriptor = named === undefined ? await this.provider() : undefined;
+    const scheme =
+      named === undefined
+        ? await loadSignatureScheme(descriptor as ProviderDescriptor)
+        : await loadNamedScheme(named);
     for (const secret of this.flags.secret) {
       const problem = scheme.secretProblem(secret);
       if (problem) throw new UsageError(`--secret ${problem}`);
@@ -64,14 +81,14 @@ export default class Verify extends BaseCommand<typeof Verify> {
     });
     if (!result.valid) {
       this.failure = new TestFailedError(
-        `The ${descriptor.displayName} signature is not valid (${result.reason}): ${result.detail}`,
+        `The ${(descriptor ?? scheme).displayName} signature is not valid (${result.reason}): ${result.detail}`,
         {
-          provider: descriptor.name,
-          hint: hintFor(result, scheme.signatureHeader, scheme.timestampHeader),
+          provider: descriptor?.name,
+          hint: hintFor(result, scheme),
         },
       );
     }
-    return { provider: descriptor.name, ...result };
+    return { provider: descriptor?.name ?? null, scheme: scheme.name, ...result };
   }
 
   public override async _run<R>(): Promise<R> {
@@ -97,13 +114,15 @@ export default class Verify extends BaseCommand<typeof Verify> {
   }
 }
 
-function hintFor(result: VerifyResult, signatureHeader: string, timestampHeader: string): string {
+function hintFor(result: VerifyResult, scheme: SignatureScheme): string {
   switch (result.reason) {
     case 'missing-signature':
-      return `Pass it with --header '${signatureHeader}: …'.`;
+      return `Pass it with --header '${scheme.signatureHeader}: …'.`;
+    case 'missing-id':
+      return `Pass it with --header '${scheme.idHeader ?? 'id'}: …', exactly as received.`;
     case 'missing-timestamp':
     case 'bad-timestamp':
-      return `Pass it with --header '${timestampHeader}: …', exactly as received.`;
+      return `Pass it with --header '${scheme.timestampHeader}: …', exactly as received.`;
     case 'stale':
       return 'A replayed or delayed delivery. To check an old capture, raise --tolerance (0 skips the age check).';
     default:

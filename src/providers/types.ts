@@ -76,14 +76,26 @@ export interface Capabilities {
   toggle: ToggleSupport;
   /** `test` asks the provider to send a delivery itself (Talkover), rather than the CLI signing one. */
   nativeTest: boolean;
+  /** The native test sends a sample of a chosen event (OpenAI's `event_type`), so `test --event` applies. */
+  nativeTestEvents?: boolean;
   /** How a new secret is given: added beside the old ones, replaced by an update, or by a native endpoint. */
   rotateSecret: 'add' | 'replace' | 'native';
+  /**
+   * What becomes of the old secret on a rotation: kept unless `--revoke-old` (Ultravox: it signs beside the
+   * new one), revoked unless `--keep-old` (OpenAI: kept valid 24 hours on request), or always revoked.
+   */
+  oldSecret: 'kept' | 'optional' | 'revoked';
   /** The provider returns secrets on reads (so they can be compared and shown with --show-secrets). */
   secretsReadable: boolean;
   /** Delivery logs and manual redelivery. */
   deliveryLogs: boolean;
   /** The list is paginated by the provider. */
   paginated: boolean;
+  /**
+   * The API reports the catalog the account may subscribe to (OpenAI's `/webhook_event_types`): `events` shows
+   * it when a key is set. Providers whose live catalog needs a scope (Talkover's agent) say so through it.
+   */
+  liveEvents?: boolean;
 }
 
 /**
@@ -118,6 +130,11 @@ export interface SettingSpec {
   field?: InputField;
   /** The global profile key that held it before settings were per provider (`region`, `agent`): read until the first write moves it. */
   legacyKey?: string;
+  /**
+   * Other environment variables that give it, read in order after `VOICEHOOKS_<PROVIDER>_<NAME>` (OpenAI's
+   * `OPENAI_ORG_ID`, the variable its own tools read).
+   */
+  env?: readonly string[];
 }
 
 /** Resolved setting values by setting name (`{agent: "…"}`, `{region: "eu"}`): what an adapter is made for. */
@@ -278,6 +295,8 @@ export interface ProviderAdapter {
 export interface TestOptions {
   /** The URL the provider is asked to test; default: the webhook's own URL. */
   url?: string;
+  /** The event the provider sends a sample of, where it takes one (OpenAI's `event_type`). */
+  event?: string;
 }
 
 /** What a test delivery showed. */

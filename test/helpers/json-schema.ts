@@ -1,10 +1,12 @@
 /**
  * A small JSON Schema checker for the subset that the providers' OpenAPI documents use, so tests can hold
- * requests and answers against `test/specs/*.json` without a dependency. It knows local `$ref`, `allOf`,
+ * requests and answers against `test/specs/*` without a dependency. It knows local `$ref`, `allOf`, `anyOf`,
  * `type` (a list of types and OpenAPI's `nullable` too), `enum`, `properties`, `required`,
  * `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`, `minLength`/`maxLength`,
- * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time`. A keyword outside that subset is
- * reported as a problem, never passed over, so a spec that grows a new rule cannot pass unchecked.
+ * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time` (other formats, such as OpenAI's
+ * `unixtime` on an integer, constrain nothing more than their type). Vendor extensions (`x-…`) are annotations.
+ * A keyword outside that subset is reported as a problem, never passed over, so a spec that grows a new rule
+ * cannot pass unchecked.
  */
 
 /** Keywords that describe and constrain nothing. */
@@ -22,6 +24,7 @@ const ANNOTATIONS = new Set([
 const RULES = new Set([
   '$ref',
   'allOf',
+  'anyOf',
   'type',
   'enum',
   'properties',
@@ -87,7 +90,7 @@ export function validate(
   const s = schema as Schema;
   const problems: string[] = [];
   for (const key of Object.keys(s)) {
-    if (!RULES.has(key) && !ANNOTATIONS.has(key))
+    if (!RULES.has(key) && !ANNOTATIONS.has(key) && !key.startsWith('x-'))
       problems.push(`${path}: unsupported schema keyword "${key}"`);
   }
   if (typeof s.$ref === 'string') {
@@ -95,6 +98,12 @@ export function validate(
   }
   if (Array.isArray(s.allOf)) {
     for (const part of s.allOf) problems.push(...validate(value, part, root, path, options));
+  }
+  if (Array.isArray(s.anyOf)) {
+    const branches = s.anyOf.map((part) => validate(value, part, root, path, options));
+    if (!branches.some((b) => b.length === 0)) {
+      problems.push(`${path}: matches none of anyOf (${branches.map((b) => b.join('; ')).join(' | ')})`);
+    }
   }
   if (value === null && s.nullable === true) return problems;
 

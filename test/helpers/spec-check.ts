@@ -2,7 +2,8 @@
  * The spec check of the contract suite: a recorded request is held against the provider's own API description
  * (vendored in test/specs/): it must be an operation of the file (method and path), carry the credential the
  * file's security scheme names, send only the query parameters the operation declares (each valid), and send a
- * body only where the operation takes one, valid against its schema. The schema checker is ./json-schema.ts.
+ * body only where the operation takes one, valid against its schema. An answer is held against the response the
+ * operation declares for its status (or `default`). The schema checker is ./json-schema.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -32,11 +33,13 @@ interface Parameter {
 }
 
 interface Operation {
+  operationId: string;
   method: string;
   template: string;
   pattern: RegExp;
   parameters: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, { schema?: unknown }> };
+  responses: Record<string, unknown>;
   security?: Record<string, string[]>[];
 }
 
@@ -45,6 +48,13 @@ export interface SpecChecker {
   problems(request: RecordedRequest, apiKey: string): string[];
   /** How many operations the file has (a file without any would check nothing). */
   operations: number;
+  /** Every operationId of the file, and the one a request is (undefined when none). */
+  operationIds: string[];
+  operationIdOf(method: string, path: string): string | undefined;
+  /** Every way an answer departs from the response the operation declares for its status (or `default`). */
+  answerProblems(method: string, path: string, status: number, body: unknown): string[];
+  /** The parsed file, for checks of its own schemas (`#/components/schemas/…`). */
+  document: unknown;
 }
 
 /** Loads a file of test/specs/ (JSON or YAML) and makes its checker. */
@@ -64,6 +74,7 @@ export function specChecker(file: string): SpecChecker {
         .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
         .replace(/\\\{[^}]+\\\}|\{[^}]+\}/g, '([^/]+)');
       return {
+        operationId: String(op.operationId),
         method: method.toUpperCase(),
         template,
         // A trailing slash is the same resource (Django's `/api/webhooks/` and the client's `/api/webhooks`).
@@ -73,6 +84,7 @@ export function specChecker(file: string): SpecChecker {
           ...((op.parameters as unknown[] | undefined) ?? []),
         ].map((p) => deref<Parameter>(p)),
         requestBody: op.requestBody === undefined ? undefined : deref(op.requestBody),
+        responses: (op.responses as Record<string, unknown> | undefined) ?? {},
         security: op.security as Operation['security'],
       };
     }),
@@ -110,18 +122,35 @@ export function specChecker(file: string): SpecChecker {
     return attempts.some((a) => a.length === 0) ? [] : [`${where}: ${attempts[0]?.join('; ')}`];
   };
 
+  const matchOf = (method: string, path: string): { op: Operation; values: string[] } | undefined => {
+    for (const op of operations) {
+      const found = op.method === method ? op.pattern.exec(path) : null;
+      if (found) return { op, values: found.slice(1).map((v) => decodeURIComponent(v)) };
+    }
+    return undefined;
+  };
+
   return {
     operations: operations.length,
+    operationIds: operations.map((op) => op.operationId),
+    operationIdOf: (method, path) => matchOf(method, path)?.op.operationId,
+    document: spec,
+    answerProblems(method, path, status, body) {
+      const where = `${method} ${path} → ${status}`;
+      const match = matchOf(method, path);
+      if (!match) return [`${where}: no such operation in the spec`];
+      const declared = match.op.responses[String(status)] ?? match.op.responses.default;
+      if (declared === undefined)
+        return [`${where}: the spec declares no ${status} for ${match.op.operationId}`];
+      const schema = deref<{ content?: Record<string, { schema?: unknown }> }>(declared).content?.[
+        'application/json'
+      ]?.schema;
+      if (schema === undefined) return body === undefined ? [] : [`${where}: a body where the spec has none`];
+      return validate(body, schema, spec, where, { direction: 'response' });
+    },
     problems(request, apiKey) {
       const where = `${request.method} ${request.path}`;
-      let match: { op: Operation; values: string[] } | undefined;
-      for (const op of operations) {
-        const found = op.method === request.method ? op.pattern.exec(request.path) : null;
-        if (found) {
-          match = { op, values: found.slice(1).map((v) => decodeURIComponent(v)) };
-          break;
-        }
-      }
+      const match = matchOf(request.method, request.path);
       if (!match) return [`${where}: no such operation in the spec`];
       const { op, values } = match;
       const problems = credentialProblems(op, request, apiKey, where);

@@ -40,6 +40,7 @@ export const daily: ProviderDescriptor = {
     toggle: 'reactivate',
     nativeTest: false,
     rotateSecret: 'replace',
+    oldSecret: 'revoked',
     secretsReadable: true,
     deliveryLogs: false,
     paginated: false,

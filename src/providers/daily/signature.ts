@@ -24,7 +24,7 @@ function reserialise(body: Buffer): string | undefined {
 }
 
 export const dailySignature = defineScheme({
-  provider: 'daily',
+  name: 'daily',
   displayName: 'Daily',
   signatureHeader: 'X-Webhook-Signature',
   timestampHeader: 'X-Webhook-Timestamp',

@@ -30,6 +30,7 @@ export const polyai: ProviderDescriptor = {
     toggle: 'field',
     nativeTest: false,
     rotateSecret: 'native',
+    oldSecret: 'revoked',
     // `signing_secret` comes back on create and rotate only, never on a read (docs/providers/polyai.md §3.3).
     secretsReadable: false,
     deliveryLogs: false,

@@ -19,7 +19,7 @@ export function newPolyAIEventId(): string {
 }
 
 export const polyaiSignature = defineScheme({
-  provider: 'polyai',
+  name: 'polyai',
   displayName: 'PolyAI',
   signatureHeader: 'X-PolyAI-Signature',
   timestampHeader: 'X-PolyAI-Timestamp',
@@ -33,5 +33,6 @@ export const polyaiSignature = defineScheme({
   parseTimestamp: parseUnixSeconds,
   digest: (body, timestamp, secret) =>
     hmacSha256(secret, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body])).toString('hex'),
-  extraHeaders: { 'X-PolyAI-Event-ID': (input) => input.eventId ?? newPolyAIEventId() },
+  // Sent with every delivery for de-duplication, not signed.
+  id: { header: 'X-PolyAI-Event-ID', signed: false, generate: newPolyAIEventId },
 });

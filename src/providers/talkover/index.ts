@@ -34,6 +34,7 @@ export const talkover: ProviderDescriptor = {
     toggle: 'field',
     nativeTest: true,
     rotateSecret: 'replace',
+    oldSecret: 'revoked',
     secretsReadable: false,
     deliveryLogs: true,
     paginated: false,

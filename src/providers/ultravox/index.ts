@@ -24,6 +24,7 @@ export const ultravox: ProviderDescriptor = {
     toggle: 'none',
     nativeTest: false,
     rotateSecret: 'add',
+    oldSecret: 'kept',
     secretsReadable: true,
     deliveryLogs: false,
     paginated: true,

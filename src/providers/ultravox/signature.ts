@@ -30,7 +30,7 @@ function parseIsoTimestamp(value: string): number | undefined {
 }
 
 export const ultravoxSignature = defineScheme({
-  provider: 'ultravox',
+  name: 'ultravox',
   displayName: 'Ultravox',
   signatureHeader: 'X-Ultravox-Webhook-Signature',
   timestampHeader: 'X-Ultravox-Webhook-Timestamp',
