@@ -8,184 +8,25 @@
 // loads plugins (autocomplete) from node_modules as usual. Type checking is `npm run typecheck`; esbuild only
 // strips types.
 //
-// @oclif/core and undici's request path are bundled apart, as CommonJS in dist/vendor/, and loaded with a code
-// cache taken after the command has run (src/code-cache.ts explains why).
+// @oclif/core and undici are bundled apart, as CommonJS in dist/vendor/, and loaded with a code cache taken
+// after the command has run (src/code-cache.ts explains why).
+//
+// No line of any dependency is changed: each is bundled exactly as published, @oclif/core from its public
+// subpath exports (src/oclif.ts), undici from three of its own modules at a version pinned exactly, which
+// test/dependency-pins.test.ts checks (src/undici.ts says why). The one liberty taken is in linking, not in
+// code: an `import` of a Node built-in becomes a `require` of the same module (see requireBuiltins).
 //
 // dist/bundle.json records which packages each output file holds, so a test can still tell which dependencies
 // a command loads (test/helpers/module-trace.ts).
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { globSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { constants as http2Constants } from 'node:http2';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
-
-// ---- Stand-ins: modules that a dependency loads at start but uses only on rare paths ----
-//
-// Each was measured with `npm run bench` and with paired, order-rotated runs of `get` and `events`; together
-// they took 10 to 48 ms off `get` (three comparisons) and 12 off `events`. A stand-in changes only when a
-// module is loaded, never what it does, except where a comment says otherwise.
-
-/** True when `importer` is a file of the package `name` in node_modules. */
-const inPackage = (importer: string, name: string): boolean => importer.includes(`/node_modules/${name}/`);
-
-/** The package `pkg`'s imports of the built-in `builtin` (with or without `node:`) get this source instead. */
-function standIn(pkg: string, builtin: string, source: string[]): Plugin {
-  const namespace = `${builtin}-in-${pkg}`;
-  return {
-    name: namespace,
-    setup(b) {
-      b.onResolve({ filter: new RegExp(`^(node:)?${builtin}$`) }, (args) =>
-        inPackage(args.importer, pkg) ? { path: builtin, namespace } : undefined,
-      );
-      b.onLoad({ filter: /.*/, namespace }, () => ({ loader: 'js', contents: source.join('\n') }));
-    },
-  };
-}
-
-/**
- * CommonJS source for a module that requires `specifier` on first use of any of its exports (or first call,
- * for a module that is a function). The target is an arrow function, which has no own keys (such as
- * `prototype`) that would break the proxy's invariants; `__esModule` is answered without loading, so that
- * `__importDefault` does not load it either.
- */
-function deferred(specifier: string): string {
-  return [
-    `let real;`,
-    `const load = () => (real ??= require(${JSON.stringify(specifier)}));`,
-    `module.exports = new Proxy(() => {}, {`,
-    `  apply: (_, self, args) => Reflect.apply(load(), self, args),`,
-    `  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),`,
-    `  has: (_, key) => key in load(),`,
-    `  ownKeys: () => Reflect.ownKeys(load()),`,
-    `  getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(load(), key),`,
-    `});`,
-  ].join('\n');
-}
-
-/**
- * What @oclif/core requires when it loads but uses only to find commands without a manifest (tinyglobby),
- * filter plugins by pattern (minimatch), render help templates (ejs), draw its own spinner (cli-spinners),
- * format errors and help (wrap-ansi, string-width, clean-stack), ask Windows for its shell
- * (node:child_process), read a flag from stdin (node:readline) or time itself under OCLIF_PERFORMANCE
- * (node:perf_hooks). semver is for its check of Node's version, which never gets that far in a bundle: it looks
- * for its package.json next to itself, finds none and gives up (voicehooks's own `engines` ask for the same
- * Node). oclif reads each as `x.name`, as a call or through `__importDefault`, all of which a deferred stand-in
- * answers.
- */
-const DEFERRED_IN_OCLIF = [
-  'tinyglobby',
-  'minimatch',
-  'ejs',
-  'cli-spinners',
-  'wrap-ansi',
-  'string-width',
-  'clean-stack',
-  'semver',
-  'node:child_process',
-  'node:readline',
-  'node:perf_hooks',
-];
-
-const deferInOclif: Plugin = {
-  name: 'defer-in-oclif',
-  setup(b) {
-    const names = DEFERRED_IN_OCLIF.map((n) => n.replace(/[^\w]/g, '\\$&')).join('|');
-    b.onResolve({ filter: new RegExp(`^(${names})$`) }, (args) =>
-      inPackage(args.importer, '@oclif/core') && args.namespace === 'file'
-        ? { path: args.path, namespace: 'deferred', pluginData: args.resolveDir }
-        : undefined,
-    );
-    // The stand-in's own require: the real package, bundled as usual (a built-in stays external).
-    b.onResolve({ filter: /^real:/ }, (args) =>
-      b.resolve(args.path.slice('real:'.length), { kind: 'require-call', resolveDir: args.resolveDir }),
-    );
-    b.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => ({
-      loader: 'js',
-      resolveDir: args.pluginData as string,
-      contents: deferred(args.path.startsWith('node:') ? args.path : `real:${args.path}`),
-    }));
-  },
-};
-
-/**
- * In @oclif/core, the package `name` is a module of this source instead, given the path of the real one (which
- * the source may still load, on the rare path that needs it).
- */
-function wrapInOclif(name: string, source: (real: string) => string[]): Plugin {
-  const namespace = `${name}-in-oclif`;
-  return {
-    name: namespace,
-    setup(b) {
-      b.onResolve({ filter: new RegExp(`^${name}$`) }, async (args) => {
-        if (!inPackage(args.importer, '@oclif/core') || args.namespace !== 'file') return undefined;
-        const real = await b.resolve(name, { kind: args.kind, resolveDir: args.resolveDir });
-        return { path: real.path, namespace };
-      });
-      b.onLoad({ filter: /.*/, namespace }, (args) => ({
-        loader: 'js',
-        resolveDir: dirname(args.path),
-        contents: source(args.path).join('\n'),
-      }));
-    },
-  };
-}
-
-/**
- * @oclif/core asks wsl-utils, on every start, whether it runs under WSL; wsl-utils also loads PowerShell
- * helpers and node:child_process, which only Windows paths use. In @oclif/core, wsl-utils is this: the same
- * answer from is-wsl (the package wsl-utils itself asks), and the PowerShell path from the real module.
- */
-const wslCheckOnly = wrapInOclif('wsl-utils', (real) => [
-  `export { default as isWsl } from 'is-wsl';`,
-  `export const powerShellPath = async (...args) =>`,
-  `  (await import(${JSON.stringify(real)})).powerShellPath(...args);`,
-]);
-
-/**
- * debug, oclif's logger, reads DEBUG once, as it loads: when DEBUG is unset every logger is off for the life of
- * the process, and loading debug (supports-color, util.inspect's set-up) is ~4 ms. In @oclif/core, debug is
- * then a logger that is off; with DEBUG set, the real one.
- */
-const debugWhenAsked = wrapInOclif('debug', (real) => [
-  `const off = () => Object.assign(() => {}, { enabled: false });`,
-  `module.exports = process.env.DEBUG ? require(${JSON.stringify(real)}) : off;`,
-]);
-
-/**
- * undici's HTTP/1.1 client requires node:http2 (and with it node:tls) when it loads, to be ready for HTTP/2;
- * it calls `connect` only once a server agrees to HTTP/2. Inside undici, node:http2 is the constants it reads
- * at load (copied from this Node) and a `connect` that loads the real module.
- */
-const lazyHttp2 = standIn('undici', 'http2', [
-  `const constants = ${JSON.stringify(http2Constants)};`,
-  `let real;`,
-  `module.exports = { constants, connect: (...args) => (real ??= require('node:http2')).connect(...args) };`,
-]);
-
-/**
- * undici takes two things from node:http, whose loading is ~10 ms: `maxHeaderSize`, read when it loads, and
- * `IncomingMessage`, to leave the socket alone when it destroys a request body that is an incoming request.
- * Inside undici they are Node's default header limit (16 KiB; only `node --max-http-header-size` would change
- * it) and a class of its own: voicehooks never sends an incoming request as a body (`listen --forward-to`
- * sends a Buffer), so no body is ever one.
- */
-const httpInUndici = standIn('undici', 'http', [
-  `module.exports = { maxHeaderSize: 16 * 1024, IncomingMessage: class IncomingMessage {} };`,
-]);
-
-/**
- * undici calls node:assert only as `assert(condition)` (a check of its own invariants), and loading it is ~5 ms.
- * Inside undici, assert is a function that passes a condition and hands a failing one to the real module,
- * which throws as it always would.
- */
-const assertInUndici = standIn('undici', 'assert', [
-  `module.exports = (value, message) => { if (!value) require('node:assert')(value, message); };`,
-]);
 
 /**
  * Node's built-in modules are required, not imported. An ESM import of a built-in builds a facade that reads
@@ -236,6 +77,7 @@ const CORE = [
   'src/resolve.ts',
   'src/records.ts',
   'src/issued-secrets.ts',
+  'src/io.ts',
 ];
 const CORE_PATHS = new Set(CORE.map((file) => resolve(file)));
 const ENTRY_PATHS = new Set(ENTRY_POINTS.map((file) => resolve(file)));
@@ -263,41 +105,35 @@ const coreInEveryEntry: Plugin = {
   },
 };
 
-const STAND_INS = [deferInOclif, wslCheckOnly, debugWhenAsked, lazyHttp2, httpInUndici, assertInUndici];
-/** Minified for size, with names kept, so stack traces under --debug stay readable. */
-const MINIFY = { minifyWhitespace: true, minifySyntax: true } as const;
+/**
+ * Minified for size, with names kept, so stack traces under --debug stay readable. BUILD_NO_MINIFY=1 keeps
+ * the layout and the `// node_modules/…` markers, to read a CPU profile by module.
+ */
+const MINIFY = process.env.BUILD_NO_MINIFY ? {} : ({ minifyWhitespace: true, minifySyntax: true } as const);
 /** oclif loads a TypeScript compiler only to run a plugin from its sources, which a built CLI never does. */
 const EXTERNAL = ['typescript', 'ts-node', 'tsx'];
 
 // ---- Vendored: the large dependencies, loaded with a code cache taken at exit (src/code-cache.ts) ----
 
 /**
- * Each is bundled from `entry` (a package, or a file of src/); `imports` matches how the sources import it.
+ * Each is bundled from `entry`, a file of src/ that re-exports what voicehooks uses of the package; `imports`
+ * matches how the sources import it (by package name, or by a relative path to the entry).
  * `packages` are the packages it holds, which no other output may hold again.
  */
 const VENDORED = [
-  { name: 'oclif', entry: '@oclif/core', imports: /^@oclif\/core$/, packages: ['@oclif/core'] },
-  { name: 'undici', entry: resolve('src/undici.ts'), imports: /\/undici\.ts$/, packages: ['undici'] },
-];
-
-/**
- * A dynamic `import(` of a computed specifier, in code, not in a string. A vm.Script may not use `import()`
- * without an experimental flag, so the vendored code calls the loader's own import function instead (what it
- * imports this way, command files and plugins, are absolute URLs, which resolve the same from anywhere). An
- * import of a string literal is left to esbuild, which bundles it.
- */
-const DYNAMIC_IMPORT = /(?<![\w$.'"`])import\((?![)'"`])/g;
-
-const importThroughLoader: Plugin = {
-  name: 'import-through-loader',
-  setup(b) {
-    b.onLoad({ filter: /\.[cm]?js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      if (source.search(DYNAMIC_IMPORT) < 0) return undefined;
-      return { loader: 'js', contents: source.replace(DYNAMIC_IMPORT, '__voicehooksImport(') };
-    });
+  {
+    name: 'oclif',
+    entry: resolve('src/oclif.ts'),
+    imports: /^@oclif\/core$/,
+    packages: ['@oclif/core'],
   },
-};
+  {
+    name: 'undici',
+    entry: resolve('src/undici.ts'),
+    imports: /\/undici\.ts$/,
+    packages: ['undici'],
+  },
+];
 
 rmSync('dist', { recursive: true, force: true });
 
@@ -314,13 +150,10 @@ for (const { name, entry } of VENDORED) {
     target: 'node22',
     ...MINIFY,
     external: EXTERNAL,
-    plugins: [importThroughLoader, ...STAND_INS],
     metafile: true,
     logLevel: 'warning',
   });
   const code = readFileSync(outfile, 'utf8');
-  if (code.search(DYNAMIC_IMPORT) >= 0)
-    throw new Error(`${outfile} still calls import(), which a vm.Script cannot`);
   const exports = Object.keys(
     await import(pathToFileURL(createRequire(import.meta.url).resolve(entry)).href),
   );
@@ -338,8 +171,11 @@ const loadVendored: Plugin = {
   setup(b) {
     for (const { name, entry, imports } of VENDORED) {
       b.onResolve({ filter: imports }, (args) => {
-        const target = entry.startsWith('/') ? resolve(args.resolveDir, args.path) : args.path;
-        return target === entry ? { path: name, namespace: 'vendored' } : undefined;
+        // A package name is the bundle itself; a relative path is the bundle only when it is the entry.
+        const relative = args.path.startsWith('.');
+        return !relative || resolve(args.resolveDir, args.path) === entry
+          ? { path: name, namespace: 'vendored' }
+          : undefined;
       });
     }
     b.onLoad({ filter: /.*/, namespace: 'vendored' }, (args) => {
@@ -369,7 +205,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   ...MINIFY,
   external: EXTERNAL,
-  plugins: [coreInEveryEntry, loadVendored, requireBuiltins, ...STAND_INS],
+  plugins: [coreInEveryEntry, loadVendored, requireBuiltins],
   metafile: true,
   logLevel: 'warning',
 });

@@ -37,9 +37,9 @@ wait_for() {
 
 step() { printf '\n$ voicehooks %s\n' "$*" >&2; }
 
-# 1. The emulator, on 4747 when it is free, else on any free port.
-port=4747
-node -e 'require("net").createServer().once("error",()=>process.exit(1)).listen(4747,"127.0.0.1",function(){this.close()})' ||
+# 1. The emulator, on 4747 (or VOICEHOOKS_DEMO_PORT) when it is free, else on any free port.
+port="${VOICEHOOKS_DEMO_PORT:-4747}"
+node -e 'require("net").createServer().once("error",()=>process.exit(1)).listen(+process.argv[1],"127.0.0.1",function(){this.close()})' "$port" ||
   port="$(free_port)"
 node bin/run.js emulator --port "$port" 2>"$work/emulator.log" &
 pids+=($!)

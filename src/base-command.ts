@@ -19,6 +19,7 @@ import {
   webhookTable,
   type View,
 } from './output.ts';
+import { processIO, type IO } from './io.ts';
 import { askConfirm, askInput, askSelect, canPrompt, missingInput, type MissingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
 import { availableProviders, getProvider } from './providers/index.ts';
@@ -61,6 +62,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
   static override baseFlags = baseFlags;
 
+  /** The streams, terminal and environment the command works with: the process's, or a test's (src/io.ts). */
+  public io: IO = processIO();
   protected flags!: InferredFlags<T>;
   protected args!: InferredArgs<T>;
   private configStore?: ConfigStore;
@@ -96,9 +99,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (pending) {
       this.pendingJson = undefined;
       try {
-        process.stdout.write(
-          await (await import('./jq.ts')).filterJson(pending.json, this.jqExpression() ?? '.'),
-        );
+        const { filterJson } = await import('./jq.ts');
+        this.io.stdout.write(this.jqOutput(await filterJson(pending.json, this.jqExpression() ?? '.')));
       } catch (error) {
         await this.catch(error as Error);
       }
@@ -106,11 +108,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (result !== undefined && !this.jsonEnabled()) {
       const view = this.view(result);
       if (view) {
-        process.stdout.write(
+        this.io.stdout.write(
           render(view, {
-            tty: Boolean(process.stdout.isTTY),
+            tty: this.io.stdout.isTTY,
             color: this.colorEnabled(),
-            width: process.stdout.columns,
+            width: this.io.stdout.columns,
             fields: this.fieldList(),
           }),
         );
@@ -140,7 +142,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override logJson(json: unknown): void {
     if (this.jqExpression() !== undefined) this.pendingJson = { json };
-    else process.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
+    else this.io.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
   }
 
   /**
@@ -158,7 +160,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * are shown, not obeyed; piped, they stay byte for byte (as text views do).
    */
   private jqOutput(text: string): string {
-    return process.stdout.isTTY ? safeLines(text) : text;
+    return this.io.stdout.isTTY ? safeLines(text) : text;
   }
 
   /** `--jq` implies `--json`; read from argv, since errors before parsing must know it too. */
@@ -199,9 +201,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const command = `voicehooks ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
       cli = new UsageError(cli.message, { hint: `See \`${command} --help\`.`, provider: cli.provider });
     }
-    process.exitCode = cli.exitCode;
+    this.io.setExitCode(cli.exitCode);
     const stack = cli.kind === 'unexpected' && this.debugEnabled() ? error.stack : undefined;
-    process.stderr.write(formatError(cli, { json: this.jsonEnabled(), stack }));
+    this.io.stderr.write(formatError(cli, { json: this.jsonEnabled(), stack }));
   }
 
   public override async finally(error: Error | undefined): Promise<void> {
@@ -212,14 +214,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   // ---- resolution (contract §Choosing provider, account and endpoint) ----
 
   protected get profileName(): string {
-    return this.flags.profile ?? process.env.VOICEHOOKS_PROFILE ?? 'default';
+    return this.flags.profile ?? this.io.env.VOICEHOOKS_PROFILE ?? 'default';
   }
 
   /** The config file, opened on first use so commands that need none never load it. */
   protected async store(): Promise<ConfigStore> {
     if (!this.configStore) {
-      const { ConfigStore } = await import('./config.ts');
-      this.configStore = new ConfigStore();
+      const { ConfigStore, configDir } = await import('./config.ts');
+      this.configStore = new ConfigStore(configDir(this.io.env));
       for (const warning of this.configStore.warnings) this.notice(warning);
     }
     return this.configStore;
@@ -232,10 +234,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** What resolution reads; the profile only when a value may come from it (opening it costs start-up time). */
   protected async resolveInput(descriptor?: ProviderDescriptor): Promise<ResolveInput> {
     const flags = this.flags as unknown as Record<string, unknown>;
-    const needed = descriptor === undefined || profileNeeded(descriptor, flags, process.env);
+    const needed = descriptor === undefined || profileNeeded(descriptor, flags, this.io.env);
     return {
       flags,
-      env: process.env,
+      env: this.io.env,
       profile: needed ? await this.profile() : {},
       profileName: this.profileName,
     };
@@ -244,10 +246,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal. */
   protected async provider(): Promise<ProviderDescriptor> {
     const flags = this.flags as unknown as Record<string, unknown>;
-    const fromFlagOrEnv = typeof flags.provider === 'string' || process.env.VOICEHOOKS_PROVIDER !== undefined;
+    const fromFlagOrEnv = typeof flags.provider === 'string' || this.io.env.VOICEHOOKS_PROVIDER !== undefined;
     const input: ResolveInput = {
       flags,
-      env: process.env,
+      env: this.io.env,
       profile: fromFlagOrEnv ? {} : await this.profile(),
       profileName: this.profileName,
     };
@@ -257,6 +259,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const chosen = await askSelect(
       'Provider',
       availableProviders().map((p) => ({ value: p.name, name: p.displayName })),
+      this.io,
     );
     return getProvider(chosen);
   }
@@ -266,7 +269,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     descriptor: ProviderDescriptor,
   ): Promise<{ key: string; source: string } | undefined> {
     const fromEnv = resolveApiKey(descriptor, {
-      env: process.env,
+      env: this.io.env,
       profile: {},
       profileName: this.profileName,
     });
@@ -307,7 +310,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
       userAgent: `voicehooks/${this.config.version}`,
       warn: (line) => this.notice(line),
-      debug: this.debugEnabled() ? (line) => process.stderr.write(`[debug] ${safeText(line)}\n`) : undefined,
+      debug: this.debugEnabled() ? (line) => this.io.stderr.write(`[debug] ${safeText(line)}\n`) : undefined,
     };
   }
 
@@ -383,6 +386,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const remember = await askConfirm(
       `Remember this ${spec.name} for ${descriptor.displayName} in profile "${this.profileName}" (${key})?`,
       true,
+      this.io,
     );
     if (!remember) return;
     try {
@@ -418,18 +422,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * --json or in CI, where the bytes would land in a log. `work` may report progress (a count fetched).
    */
   protected withProgress<R>(label: string, work: (progress: Progress) => Promise<R>): Promise<R> {
-    const enabled = Boolean(process.stderr.isTTY) && !this.jsonEnabled() && !process.env.CI;
-    return withProgress(label, work, { enabled });
+    const enabled = this.io.stderr.isTTY && !this.jsonEnabled() && !this.io.env.CI;
+    return withProgress(label, work, { enabled, stream: this.io.stderr.stream });
   }
 
   /** A warning or next step on stderr: never on stdout, which carries data only. */
   protected notice(text: string): void {
     // Notices quote files and providers (warnings, names): shown safely like every other output.
-    process.stderr.write(`${safeLines(text)}\n`);
+    this.io.stderr.write(`${safeLines(text)}\n`);
   }
 
   protected canPrompt(): boolean {
-    return canPrompt({ noInput: this.flags['no-input'], json: this.jsonEnabled() });
+    return canPrompt({ noInput: this.flags['no-input'], json: this.jsonEnabled() }, this.io);
   }
 
   protected debugEnabled(): boolean {
@@ -437,7 +441,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected colorEnabled(): boolean {
-    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !this.flags['no-color'];
+    return this.io.color && !this.flags['no-color'];
   }
 
   protected fieldList(): string[] | undefined {

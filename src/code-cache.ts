@@ -1,4 +1,4 @@
-// Loads the two large dependencies, @oclif/core and undici's request path, with a V8 code cache taken after the
+// Loads the two large dependencies, @oclif/core and undici, with a V8 code cache taken after the
 // command has run (issue 10).
 //
 // Why not Node's own compile cache (bin/run.js turns it on for every other file)? Node saves a file's cache
@@ -8,12 +8,14 @@
 //
 // scripts/build.ts bundles each of them into dist/vendor/<name>.cjs and replaces the imports of them with a
 // module that calls loadCached(). The caches sit in Node's compile cache directory, which is per Node version,
-// V8 flags and user (NODE_COMPILE_CACHE moves it; NODE_DISABLE_COMPILE_CACHE=1 turns this off too).
+// V8 flags and user (NODE_COMPILE_CACHE moves it; NODE_DISABLE_COMPILE_CACHE=1 turns this off too, and
+// VOICEHOOKS_CODE_CACHE=0 turns off this one alone). Measured with `npm run bench` (issue 18): without it,
+// `events --json` takes about 10 ms more and `get` over TLS about 15 ms more.
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, getCompileCacheDir } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+import { constants as vmConstants, Script } from 'node:vm';
 
 /** A process that has run this long rewrites no cache that works (see the exit handler). */
 const LONG_RUN_SECONDS = 60;
@@ -28,9 +30,6 @@ let command: string | undefined;
 export function noteCommand(id: string | undefined): void {
   command = id;
 }
-
-/** A dynamic import from the vendored code: in a vm.Script, `import()` would need an experimental flag. */
-const importModule = (specifier: string): Promise<unknown> => import(specifier);
 
 /**
  * The cache file: a 4-byte length, a JSON header, then V8's data. The header names the bundle the data was
@@ -86,6 +85,22 @@ function writeCache(path: string, header: Omit<Header, 'check'>, data: Buffer): 
   }
 }
 
+/**
+ * Node prints a notice that `vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER` is experimental the first time a
+ * vendored bundle calls `import()`. How voicehooks loads its own code is no concern of its user, and the notice
+ * would land in the middle of a command's stderr; this drops that one notice and passes every other warning.
+ */
+let quiet = false;
+function quietLoaderNotice(): void {
+  if (quiet) return;
+  quiet = true;
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    if (typeof warning === 'string' && warning.startsWith('vm.USE_MAIN_CONTEXT_DEFAULT_LOADER ')) return;
+    Reflect.apply(emit, this, [warning, ...rest]);
+  } as typeof process.emitWarning;
+}
+
 /** FNV-1a: a short, stable file name for a bundle's path (node:crypto would cost more than it saves). */
 function nameOf(path: string): string {
   let hash = 0x811c9dc5;
@@ -102,6 +117,10 @@ export function loadCached(name: string, build: string): Record<string, unknown>
   // This module is bundled into some file under dist/ (a chunk, or a command), so find dist/ by name.
   const dist = import.meta.url.slice(0, import.meta.url.lastIndexOf('/dist/') + '/dist/'.length);
   const filename = fileURLToPath(new URL(`vendor/${name}.cjs`, dist));
+  // The off switch, VOICEHOOKS_CODE_CACHE=0 (for measuring what the cache is worth): an ordinary require, with
+  // Node's own compile cache only.
+  if (process.env.VOICEHOOKS_CODE_CACHE === '0')
+    return createRequire(import.meta.url)(filename) as Record<string, unknown>;
   const source = readFileSync(filename, 'utf8');
   const directory = getCompileCacheDir?.();
   const path =
@@ -111,13 +130,17 @@ export function loadCached(name: string, build: string): Record<string, unknown>
   const found = path === undefined ? undefined : readCache(path);
   const cached = found?.header.source === made ? found : undefined;
 
-  const script = new Script(
-    `(function (exports, require, module, __filename, __dirname, __voicehooksImport) {${source}\n})`,
-    { filename, cachedData: cached?.data },
-  );
+  quietLoaderNotice();
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename,
+    cachedData: cached?.data,
+    // The bundle's own `import()` (oclif loading command files and plugins, by absolute URL) goes to Node's
+    // loader, as from any file; without it, a vm.Script may not import at all.
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
   const module = { exports: {} as Record<string, unknown> };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run(module.exports, createRequire(filename), module, filename, dirname(filename), importModule);
+  run(module.exports, createRequire(filename), module, filename, dirname(filename));
 
   if (path !== undefined) {
     const covered = cached && !script.cachedDataRejected ? cached.header.commands : undefined;

@@ -33,6 +33,11 @@ export interface ErrorDetails {
   provider?: string;
   /** The provider's correlation or request id, shown so support can find the request. */
   requestId?: string;
+  /**
+   * A webhook this command made before it failed, with the secret the provider showed once: the command keeps
+   * the secret (as after a success) so that finishing the work later does not lose it.
+   */
+  issued?: { id: string; secret: string };
 }
 
 /** An error a user can hit. Its `kind` picks the exit code; nothing else does. */
@@ -42,6 +47,7 @@ export class CliError extends Error {
   readonly status?: number;
   readonly provider?: string;
   readonly requestId?: string;
+  readonly issued?: { id: string; secret: string };
 
   constructor(kind: ExitCodeName, message: string, details: ErrorDetails = {}) {
     super(message);
@@ -51,6 +57,7 @@ export class CliError extends Error {
     this.status = details.status;
     this.provider = details.provider;
     this.requestId = details.requestId;
+    this.issued = details.issued;
   }
 
   get exitCode(): number {

@@ -70,6 +70,16 @@ function settingFlags(roles: readonly string[], helpGroup?: string) {
   );
 }
 
+/** `--replace`: for providers whose events go to one webhook at a time (`capabilities.exclusiveEvents`). */
+export const replaceFlag = Flags.boolean({
+  summary: 'Take events that only one webhook can have at a time from the webhook that has them.',
+});
+
+/** `--recreate`: for what a provider cannot change in place (`fixedFields`, a secret it cannot rotate). */
+export const recreateFlag = Flags.boolean({
+  summary: 'Make the webhook anew (new id and secret), move what points at it, delete the old one.',
+});
+
 /** `--no-save-secret` on commands that receive a new signing secret (`create`, `rotate-secret`). */
 export const saveSecretFlag = Flags.boolean({
   summary: "Keep a secret the provider shows only once (PolyAI) in the config file's secret store.",

@@ -78,6 +78,21 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 /** Network errors that prove the request never left: safe to retry even for a POST. */
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * OpenSSL's and Node's codes for a server certificate that this process does not trust or that does not name
+ * the host. The handshake failed, so no request was sent; trying again cannot help until the trust changes.
+ */
+const UNTRUSTED_CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 const ALWAYS_REDACTED_HEADERS = new Set(['authorization', 'x-api-key', 'cookie']);
 
 /**
@@ -190,9 +205,14 @@ export class HttpClient {
       ...this.options.authHeaders,
     };
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    this.trace(`> ${method} ${url.href}`);
-    this.trace(...Object.entries(headers).map(([k, v]) => `> ${k}: ${this.redactHeader(k, v)}`));
-    if (payload !== undefined) this.trace(`> ${this.redactBody(payload)}`);
+    // The trace's lines are made only under --debug: redacting a body parses and prints it again, which for a
+    // list of 10,000 was a tenth of its time.
+    const tracing = Boolean(this.options.debug);
+    if (tracing) {
+      this.trace(`> ${method} ${url.href}`);
+      this.trace(...Object.entries(headers).map(([k, v]) => `> ${k}: ${this.redactHeader(k, v)}`));
+      if (payload !== undefined) this.trace(`> ${this.redactBody(payload)}`);
+    }
     const started = performance.now();
     const res = await undiciRequest(url, {
       method,
@@ -205,8 +225,10 @@ export class HttpClient {
     });
     const text = await readCapped(res.body, this.options.displayName, this.options.provider, res.statusCode);
     const elapsed = Math.round(performance.now() - started);
-    this.trace(`< ${res.statusCode} (${elapsed} ms)`);
-    if (text) this.trace(`< ${this.redactBody(text)}`);
+    if (tracing) {
+      this.trace(`< ${res.statusCode} (${elapsed} ms)`);
+      if (text) this.trace(`< ${this.redactBody(text)}`);
+    }
     if (res.statusCode >= 300 && res.statusCode < 400) {
       // Redirects are never followed: the key must not travel to wherever the Location points.
       throw new ApiError(
@@ -275,8 +297,22 @@ export class HttpClient {
       code === 'UND_ERR_HEADERS_TIMEOUT' ||
       code === 'UND_ERR_BODY_TIMEOUT' ||
       (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
-    const neverSent = NEVER_SENT_CODES.has(code);
     const name = this.options.displayName;
+    if (UNTRUSTED_CERT_CODES.has(code)) {
+      return new ApiError(
+        'unavailable',
+        `The TLS certificate of ${this.base.host} is not trusted (${code}).`,
+        {
+          provider: this.options.provider,
+          hint:
+            'For `voicehooks emulator --tls`, run `eval "$(voicehooks emulator env --tls)"`, which sets NODE_EXTRA_CA_CERTS to its certificate. ' +
+            'For another server, set NODE_EXTRA_CA_CERTS to a PEM file of the CA that signed its certificate.',
+          retryable: false,
+          mayHaveReached: false,
+        },
+      );
+    }
+    const neverSent = NEVER_SENT_CODES.has(code);
     const seconds = Math.round(this.options.timeoutMs / 100) / 10;
     const what = timedOut
       ? `${name} did not answer within ${seconds} s.`

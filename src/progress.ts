@@ -14,7 +14,7 @@ export interface ProgressOptions {
   /** Draw at all. False gives a progress object that does nothing. */
   enabled: boolean;
   /** Where to draw; default stderr. */
-  stream?: NodeJS.WriteStream;
+  stream?: NodeJS.WritableStream & { columns?: number };
   /** How long the work may take before the spinner appears; default 300 ms. */
   delayMs?: number;
 }

@@ -4,6 +4,7 @@
  * stderr so that stdout carries data only.
  */
 import { CancelledError, UsageError } from './errors.ts';
+import { processIO, type IO } from './io.ts';
 
 export interface PromptGuard {
   noInput?: boolean;
@@ -11,8 +12,8 @@ export interface PromptGuard {
 }
 
 /** Prompts only when stdin and stdout are terminals, neither --no-input nor --json is given and CI is unset. */
-export function canPrompt(guard: PromptGuard, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(process.stdin.isTTY && process.stdout.isTTY && !guard.noInput && !guard.json && !env.CI);
+export function canPrompt(guard: PromptGuard, io: IO = processIO()): boolean {
+  return Boolean(io.stdin.isTTY && io.stdout.isTTY && !guard.noInput && !guard.json && !io.env.CI);
 }
 
 /** The error for input that is missing with no way to ask for it. */
@@ -33,12 +34,13 @@ export interface MissingInput {
 }
 
 type Inquirer = typeof import('@inquirer/prompts');
+/** Where a prompt reads and draws (the command's stdin and stderr), and what aborts it. */
 interface Context {
-  output: NodeJS.WriteStream;
+  input: IO['stdin'];
+  output: IO['stderr']['stream'];
   clearPromptOnDone: boolean;
-  signal?: AbortSignal;
+  signal: AbortSignal;
 }
-let context: Context = { output: process.stderr, clearPromptOnDone: false };
 
 /** Ctrl-D (EOT) as a raw-mode terminal sends it: the end of input. */
 const END_OF_INPUT = 0x04;
@@ -48,25 +50,28 @@ const END_OF_INPUT = 0x04;
  * inquirer's line reader without settling its prompt, which would leave the command hanging on a promise that
  * never settles (Node then exits 13 with a warning); it is watched for here and aborts the prompt instead.
  */
-async function ask<T>(question: (inquirer: Inquirer) => Promise<T>): Promise<T> {
+async function ask<T>(io: IO, question: (inquirer: Inquirer, context: Context) => Promise<T>): Promise<T> {
   const inquirer = await import('@inquirer/prompts');
   const controller = new AbortController();
   const onData = (chunk: Buffer | string) => {
     if (Buffer.from(chunk).includes(END_OF_INPUT)) controller.abort();
   };
-  process.stdin.on('data', onData);
-  const previous = context;
-  context = { ...context, signal: controller.signal };
+  io.stdin.on('data', onData);
+  const context: Context = {
+    input: io.stdin,
+    output: io.stderr.stream,
+    clearPromptOnDone: false,
+    signal: controller.signal,
+  };
   try {
-    return await question(inquirer);
+    return await question(inquirer, context);
   } catch (error) {
     if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
       throw new CancelledError();
     }
     throw error;
   } finally {
-    context = previous;
-    process.stdin.off('data', onData);
+    io.stdin.off('data', onData);
   }
 }
 
@@ -76,12 +81,20 @@ export interface Choice<T extends string> {
   description?: string;
 }
 
-export function askSelect<T extends string>(message: string, choices: Choice<T>[]): Promise<T> {
-  return ask((q) => q.select<T>({ message, choices }, context));
+export function askSelect<T extends string>(
+  message: string,
+  choices: Choice<T>[],
+  io: IO = processIO(),
+): Promise<T> {
+  return ask(io, (q, context) => q.select<T>({ message, choices }, context));
 }
 
-export function askCheckbox<T extends string>(message: string, choices: Choice<T>[]): Promise<T[]> {
-  return ask((q) =>
+export function askCheckbox<T extends string>(
+  message: string,
+  choices: Choice<T>[],
+  io: IO = processIO(),
+): Promise<T[]> {
+  return ask(io, (q, context) =>
     q.checkbox<T>(
       { message, choices, required: true, validate: (c) => (c.length > 0 ? true : 'Pick at least one.') },
       context,
@@ -93,16 +106,17 @@ export function askInput(
   message: string,
   validate?: (value: string) => string | true,
   defaultValue?: string,
+  io: IO = processIO(),
 ): Promise<string> {
-  return ask((q) => q.input({ message, validate, default: defaultValue }, context));
+  return ask(io, (q, context) => q.input({ message, validate, default: defaultValue }, context));
 }
 
-export function askSecret(message: string): Promise<string> {
-  return ask((q) =>
+export function askSecret(message: string, io: IO = processIO()): Promise<string> {
+  return ask(io, (q, context) =>
     q.password({ message, mask: '*', validate: (v) => (v.trim() ? true : 'It cannot be empty.') }, context),
   );
 }
 
-export function askConfirm(message: string, defaultValue = false): Promise<boolean> {
-  return ask((q) => q.confirm({ message, default: defaultValue }, context));
+export function askConfirm(message: string, defaultValue = false, io: IO = processIO()): Promise<boolean> {
+  return ask(io, (q, context) => q.confirm({ message, default: defaultValue }, context));
 }

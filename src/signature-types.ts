@@ -67,7 +67,7 @@ export interface SignatureScheme {
   /** The provider's name, or the standard's (`standard-webhooks`, as `--scheme` names it). */
   name: string;
   displayName: string;
-  /** The header names, as the provider's docs write them. */
+  /** The header names, as the provider's docs write them (the same one where the timestamp is a part of it). */
   signatureHeader: string;
   timestampHeader: string;
   /** The header carrying the delivery's id, a receiver's de-duplication key, where the scheme has one. */
@@ -80,6 +80,11 @@ export interface SignatureScheme {
   defaultToleranceSeconds: number;
   /** False where the tolerance is the CLI's choice (Daily). */
   toleranceDocumented: boolean;
+  /**
+   * How far into the future a timestamp may be, where that differs from the tolerance (a provider that bounds
+   * only the past); the CLI's choice, documented as such. Default: the tolerance.
+   */
+  futureToleranceSeconds?: number;
   /** Several secrets give several signatures in one header (Ultravox); otherwise one secret signs. */
   multipleSignatures: boolean;
   formatTimestamp(date: Date): string;

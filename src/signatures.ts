@@ -6,6 +6,7 @@
  * `signing` loads it on first use, so commands that do not sign or verify load none. A provider that documents
  * no scheme says so in its descriptor instead, and `sign`/`verify` exit 6 with its words.
  */
+import type { Readable } from 'node:stream';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UnsupportedError, UsageError } from './errors.ts';
 import { readFileCapped, readStreamCapped } from './input.ts';
@@ -49,6 +50,15 @@ export interface SchemeDefinition extends Omit<
   id?: { header: string; signed: boolean; generate(): string };
   /** Between the signatures of several secrets in one header; default ','. */
   signatureSeparator?: string;
+  /**
+   * Where the timestamp is a part of the signature header (`t=…,v0=…`) rather than a header of its own: how
+   * the header is written from the timestamp and the signatures, and read back into them. It takes the place
+   * of `signatureSeparator` and `splitSignatures`, and `timestampHeader` names the same header.
+   */
+  combinedHeader?: {
+    compose(timestamp: string, signatures: readonly string[]): string;
+    parse(value: string): { timestamp?: string; signatures: string[] };
+  };
 }
 
 /** HMAC-SHA256 of a message. */
@@ -98,6 +108,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
     timestampFormatDocumented: definition.timestampFormatDocumented,
     defaultToleranceSeconds: definition.defaultToleranceSeconds,
     toleranceDocumented: definition.toleranceDocumented,
+    futureToleranceSeconds: definition.futureToleranceSeconds,
     multipleSignatures: definition.multipleSignatures,
     formatTimestamp: definition.formatTimestamp,
     parseTimestamp: definition.parseTimestamp,
@@ -125,12 +136,15 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
         throw new UsageError(`--id must be non-empty and contain no ".", got "${id}".`);
       }
       const signedId = idDefinition?.signed ? id : '';
-      const headers: Record<string, string> = {
-        [definition.signatureHeader]: input.secrets
-          .map((secret) => definition.digest(input.body, input.timestamp, secret, signedId))
-          .join(definition.signatureSeparator ?? ','),
-        [definition.timestampHeader]: input.timestamp,
-      };
+      const digests = input.secrets.map((secret) =>
+        definition.digest(input.body, input.timestamp, secret, signedId),
+      );
+      const headers: Record<string, string> = definition.combinedHeader
+        ? { [definition.signatureHeader]: definition.combinedHeader.compose(input.timestamp, digests) }
+        : {
+            [definition.signatureHeader]: digests.join(definition.signatureSeparator ?? ','),
+            [definition.timestampHeader]: input.timestamp,
+          };
       if (idDefinition) headers[idDefinition.header] = id;
       return headers;
     },
@@ -158,9 +172,20 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       if (presented === undefined) {
         return fail('missing-signature', `No ${definition.signatureHeader} header.`);
       }
-      const timestamp = headerValue(input.headers, definition.timestampHeader);
+      const combined = definition.combinedHeader?.parse(presented);
+      if (combined?.signatures.length === 0) {
+        return fail('missing-signature', `${definition.signatureHeader} has no signature in it.`);
+      }
+      const timestamp = combined
+        ? combined.timestamp
+        : headerValue(input.headers, definition.timestampHeader);
       if (timestamp === undefined) {
-        return fail('missing-timestamp', `No ${definition.timestampHeader} header.`);
+        return fail(
+          'missing-timestamp',
+          combined
+            ? `${definition.signatureHeader} has no timestamp (t=) in it.`
+            : `No ${definition.timestampHeader} header.`,
+        );
       }
       let signedId = '';
       if (idDefinition?.signed) {
@@ -172,14 +197,14 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       if (at === undefined) {
         return fail(
           'bad-timestamp',
-          `${definition.timestampHeader} "${timestamp}" is not ${timestampWords(definition.timestampFormat)}.`,
+          `${combined ? `The t= of ${definition.signatureHeader}` : definition.timestampHeader} "${timestamp}" is not ${timestampWords(definition.timestampFormat)}.`,
           { timestamp },
         );
       }
       const now = (input.now ?? new Date()).getTime();
       const ageSeconds = Math.round((now - at) / 1000);
 
-      const signatures = definition.splitSignatures?.(presented) ?? [presented];
+      const signatures = combined?.signatures ?? definition.splitSignatures?.(presented) ?? [presented];
       let matchedSecret: number | null = null;
       let bodyForm: VerifyResult['bodyForm'];
       input.secrets.forEach((secret, index) => {
@@ -200,14 +225,22 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       const form = definition.candidates && bodyForm ? { bodyForm } : {};
       const base = { timestamp, ageSeconds, toleranceSeconds, ...form };
 
-      if (toleranceSeconds !== null && Math.abs(ageSeconds) > toleranceSeconds) {
+      const futureSeconds =
+        toleranceSeconds === null
+          ? null
+          : Math.min(toleranceSeconds, definition.futureToleranceSeconds ?? toleranceSeconds);
+      const beyond =
+        toleranceSeconds !== null &&
+        (ageSeconds > toleranceSeconds || (futureSeconds !== null && -ageSeconds > futureSeconds));
+      if (beyond) {
+        const bound = ageSeconds >= 0 ? toleranceSeconds : futureSeconds;
         const when = ageSeconds >= 0 ? `${ageSeconds} s old` : `${-ageSeconds} s in the future`;
         const signed =
           matchedSecret === null ? 'the signature does not match either' : 'the signature itself matches';
         const millis = definition.timestampFormat === 'unix-seconds' && /^\d{13}$/.test(timestamp.trim());
         return fail(
           'stale',
-          `The timestamp is ${when}, beyond the ${toleranceSeconds} s tolerance; ${signed}.${
+          `The timestamp is ${when}, beyond the ${bound} s tolerance; ${signed}.${
             millis ? ' It looks like milliseconds, not seconds.' : ''
           }`,
           { ...base, matchedSecret },
@@ -260,7 +293,11 @@ export async function loadSignatureScheme(descriptor: {
 // ---- input of sign and verify ----
 
 /** The body to sign or check: the file's bytes, or all of stdin (which must not be a terminal). */
-export async function readBody(file: string | undefined, flag = '--body-file'): Promise<Buffer> {
+export async function readBody(
+  file: string | undefined,
+  stdin: Readable & { isTTY?: boolean },
+  flag = '--body-file',
+): Promise<Buffer> {
   if (file !== undefined && file !== '-') {
     try {
       return readFileCapped(file, `${flag} ${file}`);
@@ -271,12 +308,12 @@ export async function readBody(file: string | undefined, flag = '--body-file'): 
       );
     }
   }
-  if (process.stdin.isTTY) {
+  if (stdin.isTTY) {
     throw new UsageError(`No body: pass ${flag} FILE, or pipe the body on stdin.`, {
       hint: `For example: voicehooks sign -p ultravox --secret S ${flag} body.json`,
     });
   }
-  return readStreamCapped(process.stdin as AsyncIterable<Buffer>, 'The body on stdin');
+  return readStreamCapped(stdin as AsyncIterable<Buffer>, 'The body on stdin');
 }
 
 /** `--header 'Name: value'` flags as a header record (repeated names become arrays). */

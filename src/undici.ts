@@ -1,6 +1,10 @@
-// The parts of undici that voicehooks uses, and no more. `import 'undici'` evaluates the whole package at start
-// (fetch, WebSocket, caches, mock agents, a SQLite store), which was a fifth of the start-up of `get`; these
-// are undici's own modules, at the version the lockfile pins (a moved path fails the build, not a user).
+// The parts of undici that voicehooks uses, and no more, as undici's own modules. `import 'undici'` evaluates the
+// whole package at start (fetch, WebSocket, EventSource, caches, mock agents, a SQLite store, and with them
+// zlib, worker_threads, web streams and dns): measured over TLS (`npm run bench`, issue 18), `get` took 2.28x
+// the bare node:https GET through the index and 2.06x through these three modules. undici has no exports map
+// and these paths are not its documented API, so package.json pins undici exactly, and
+// test/dependency-pins.test.ts fails when an upgrade moves one of them. This file is the entry of the undici
+// bundle (scripts/build.ts: dist/vendor/undici.cjs, loaded with the code cache of src/code-cache.ts).
 import type { Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentClass } from 'undici';
 import api from 'undici/lib/api/index.js';
 import AgentImpl from 'undici/lib/dispatcher/agent.js';

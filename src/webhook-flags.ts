@@ -12,6 +12,7 @@ import {
   parsePairs,
   readFileCapped,
 } from './input.ts';
+import type { IO } from './io.ts';
 import { flagForField, settingProblem } from './resolve.ts';
 import { askCheckbox, askInput, missingInput, type MissingInput } from './prompt.ts';
 import type { ProviderDescriptor, WebhookInput } from './providers/types.ts';
@@ -55,6 +56,22 @@ export const webhookFlags = {
     helpGroup: FIELDS,
   }),
 };
+
+/** Refuses --replace and --recreate where the provider has no use for them, before any request. */
+export function checkWriteFlags(
+  flags: { replace?: boolean; recreate?: boolean },
+  descriptor: ProviderDescriptor,
+  canRecreate: boolean,
+): void {
+  if (flags.replace && !descriptor.capabilities.exclusiveEvents) {
+    throw new UsageError(
+      `--replace does not apply: no ${descriptor.displayName} event goes to one webhook at a time.`,
+    );
+  }
+  if (flags.recreate && !canRecreate) {
+    throw new UsageError(`--recreate does not apply: ${descriptor.displayName} changes this in place.`);
+  }
+}
 
 export type WebhookFlagValues = {
   url?: string;
@@ -155,7 +172,8 @@ function readTemplate(file: string): string {
 export async function completeCreateFlags(
   flags: WebhookFlagValues,
   descriptor: ProviderDescriptor,
-  canAsk: boolean,
+  /** The streams to ask on, or undefined when asking is not allowed. */
+  askOn: IO | undefined,
   alsoMissing?: MissingInput,
 ): Promise<WebhookFlagValues> {
   const missing: string[] = [];
@@ -171,27 +189,36 @@ export async function completeCreateFlags(
     );
   }
   if (missing.length === 0) return flags;
-  if (!canAsk) throw missingInput(missing);
+  if (!askOn) throw missingInput(missing);
   const filled = { ...flags };
   if (!filled.url) {
-    filled.url = await askInput('Delivery URL', (value) => {
-      try {
-        checkUrl(value, descriptor);
-        return true;
-      } catch (error) {
-        return (error as Error).message.replace(/^--url /, 'The URL ');
-      }
-    });
+    filled.url = await askInput(
+      'Delivery URL',
+      (value) => {
+        try {
+          checkUrl(value, descriptor);
+          return true;
+        } catch (error) {
+          return (error as Error).message.replace(/^--url /, 'The URL ');
+        }
+      },
+      undefined,
+      askOn,
+    );
   }
   if (!filled.event?.length) {
     filled.event = await askCheckbox(
       'Events',
       descriptor.events().map((e) => ({ value: e.name, name: e.name, description: e.description })),
+      askOn,
     );
   }
   if (descriptor.requiredOnCreate.includes('name') && !filled.name) {
-    filled.name = await askInput('Name', (v) =>
-      v.trim() && v.length <= 255 ? true : '1 to 255 characters.',
+    filled.name = await askInput(
+      'Name',
+      (v) => (v.trim() && v.length <= 255 ? true : '1 to 255 characters.'),
+      undefined,
+      askOn,
     );
   }
   return filled;

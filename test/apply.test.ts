@@ -373,7 +373,7 @@ describe('export --region', () => {
       assert.equal(refused.stdout, '');
       const { error } = JSON.parse(refused.stderr) as { error: { code: string; message: string } };
       assert.equal(error.code, 'usage');
-      assert.match(error.message, /^--region is for PolyAI only; .* no regions\.$/);
+      assert.match(error.message, /^--region is for PolyAI and ElevenLabs only; .* no regions\.$/);
     }
     assert.equal(emu.requests.length, before, 'a refused export sent a request');
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { RecordedRequest, RunningEmulator } from '../src/emulator/server.ts';
-import { ApiError, ExitCode } from '../src/errors.ts';
+import { ApiError, CliError, ExitCode } from '../src/errors.ts';
 import { closeConnections } from '../src/http.ts';
 import { specChecker } from './helpers/spec-check.ts';
 import type {
@@ -266,12 +266,26 @@ export function adapterContract(fixture: ContractFixture): void {
       }
     });
 
-    it('update changes only the field given', async () => {
+    // Where the URL cannot be changed in place (`fixedFields`), the name is the field changed instead.
+    const urlFixed = descriptor.fixedFields?.includes('url') ?? false;
+    it(`update changes only the field given (${urlFixed ? 'name' : 'url'})`, async () => {
       const adapter = await context.adapter();
       const hook = await create(adapter);
       const url = otherUrl(hook.url);
-      const updated = await adapter.update(hook.id, { url });
+      const name = `${hook.name ?? 'webhook'} renamed`;
+      const updated = await adapter.update(hook.id, urlFixed ? { name } : { url });
       const got = await adapter.get(hook.id);
+      if (urlFixed) {
+        for (const seen of [updated, got]) {
+          assert.equal(seen.name, name);
+          assert.deepEqual(
+            { ...seen, name: hook.name, raw: {}, updatedAt: null, secrets: [] },
+            { ...hook, raw: {}, updatedAt: null, secrets: [] },
+            'a field other than name changed',
+          );
+        }
+        return;
+      }
       // Where reads never show secrets, only create's answer has them: they cannot be compared.
       const comparable = (w: Webhook) => ({
         ...w,
@@ -339,23 +353,66 @@ export function adapterContract(fixture: ContractFixture): void {
       assert.equal((await collect(adapter.list())).length, before);
     });
 
-    it('rotateSecret returns a new secret', async () => {
-      const adapter = await context.adapter();
-      const hook = await create(adapter);
-      const result = await adapter.rotateSecret(hook.id, { revokeOld: false });
-      assert.equal(typeof result.secret, 'string');
-      assert.ok(result.secret.length >= 16, 'the new secret is too short to be one');
-      assert.ok(!hook.secrets.includes(result.secret), 'the "new" secret is an old one');
-      assert.equal(result.webhook.id, hook.id);
-      assert.equal(result.webhook.url, hook.url);
-      assert.ok(result.notice.length > 0);
-      if (capabilities.secretsReadable) {
-        assert.ok(result.webhook.secrets.includes(result.secret));
-        assert.ok((await adapter.get(hook.id)).secrets.includes(result.secret));
-      }
-      const again = await adapter.rotateSecret(hook.id, { revokeOld: false });
-      assert.notEqual(again.secret, result.secret);
-    });
+    if (urlFixed) {
+      it('update of the URL is refused (unsupported, exit 6) before any request', async () => {
+        const adapter = await context.adapter();
+        const hook = await create(adapter);
+        running().emulator.requests.length = 0;
+        let caught: unknown;
+        await assert.rejects(adapter.update(hook.id, { url: otherUrl(hook.url) }), (error: unknown) => {
+          caught = error;
+          return true;
+        });
+        assert.ok(caught instanceof CliError && caught.kind === 'unsupported', String(caught));
+        assert.deepEqual(running().emulator.requests, [], 'the refused update sent requests');
+        assert.equal((await adapter.get(hook.id)).url, hook.url);
+      });
+    }
+
+    if (capabilities.rotateSecret === 'recreate') {
+      it('rotateSecret is refused before any request; recreate gives a new webhook and secret', async () => {
+        const adapter = await context.adapter();
+        const hook = await create(adapter);
+        running().emulator.requests.length = 0;
+        let caught: unknown;
+        await assert.rejects(adapter.rotateSecret(hook.id, { revokeOld: false }), (error: unknown) => {
+          caught = error;
+          return true;
+        });
+        assert.ok(caught instanceof CliError && caught.kind === 'unsupported', String(caught));
+        assert.match(caught.hint ?? '', /--recreate/);
+        assert.deepEqual(running().emulator.requests, [], 'the refused rotation sent requests');
+        const recreate = adapter.recreate?.bind(adapter);
+        assert.ok(recreate, 'no rotation and no recreate');
+        const result = await recreate(hook.id, {});
+        assert.ok(result.secret.length >= 16, 'the new secret is too short to be one');
+        assert.ok(!hook.secrets.includes(result.secret));
+        assert.notEqual(result.webhook.id, hook.id);
+        assert.equal(result.webhook.url, hook.url);
+        assert.deepEqual(sorted(result.webhook.events), sorted(hook.events));
+        assert.deepEqual(result.webhook.secrets, [result.secret]);
+        await rejectsWithKind(adapter.get(hook.id), 'notFound');
+        assert.equal((await adapter.get(result.webhook.id)).url, hook.url);
+      });
+    } else {
+      it('rotateSecret returns a new secret', async () => {
+        const adapter = await context.adapter();
+        const hook = await create(adapter);
+        const result = await adapter.rotateSecret(hook.id, { revokeOld: false });
+        assert.equal(typeof result.secret, 'string');
+        assert.ok(result.secret.length >= 16, 'the new secret is too short to be one');
+        assert.ok(!hook.secrets.includes(result.secret), 'the "new" secret is an old one');
+        assert.equal(result.webhook.id, hook.id);
+        assert.equal(result.webhook.url, hook.url);
+        assert.ok(result.notice.length > 0);
+        if (capabilities.secretsReadable) {
+          assert.ok(result.webhook.secrets.includes(result.secret));
+          assert.ok((await adapter.get(hook.id)).secrets.includes(result.secret));
+        }
+        const again = await adapter.rotateSecret(hook.id, { revokeOld: false });
+        assert.notEqual(again.secret, result.secret);
+      });
+    }
 
     it(`setEnabled exists iff toggle is not 'none' (${capabilities.toggle})`, async () => {
       const adapter = await context.adapter();

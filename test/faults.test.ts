@@ -12,7 +12,9 @@
 // read. So there is no per-command expected exit: the contract gives none of these rows another code.
 //
 // Faults are persistent (every matching request), so retries meet them too and the cell ends in the fault's
-// final answer. Cells run six at a time (most of a cell is waiting for backoffs and timeouts), each worker with its own emulator (fault rules are per emulator).
+// final answer. The commands run in this process (test/helpers/cli.ts), so a cell costs almost nothing but its
+// waits for backoffs and timeouts: cells run 24 at a time, each worker with its own emulator (fault rules are
+// per emulator).
 // The results are written to RESULTS_FILE and rendered by scripts/reliability-doc.ts; the last test checks
 // that the committed docs/reliability.md is exactly that rendering.
 import assert from 'node:assert/strict';
@@ -39,7 +41,7 @@ import {
 
 const KEY = 'fault-matrix-key-5e1d';
 const AGENT = '6f1c2b8e-3d4a-4b5c-8d9e-0a1b2c3d4e5f';
-const WORKERS = 6;
+const WORKERS = 24;
 
 type Provider = 'ultravox' | 'talkover' | 'polyai' | 'daily';
 

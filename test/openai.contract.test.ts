@@ -508,7 +508,10 @@ describe('OpenAI through the built CLI', { timeout: 90_000, concurrency: 4 }, ()
       [[...base, '--name', 'A', '--no-enabled'], /OpenAI has no field for --enabled/],
       [[...base, '--name', 'A', '--secret', 'whsec_abc'], /OpenAI has no field for --secret/],
       [['get', 'whe/1', '-p', 'openai'], /is not an OpenAI webhook id/],
-      [['list', '-p', 'openai', '--region', 'eu'], /--region is for PolyAI only/],
+      [
+        ['list', '-p', 'openai', '--region', 'eu'],
+        /--region is for PolyAI and ElevenLabs only; OpenAI has no regions/,
+      ],
     ];
     const results = await Promise.all(refusals.map(([argv]) => c.run(argv)));
     results.forEach((result, i) => {

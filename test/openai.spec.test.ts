@@ -63,7 +63,7 @@ describe('OpenAI spec: the schema checker', () => {
     assert.deepEqual(validate({ ...item, signing_secret_hint: null }, endpoint, spec), []);
     assert.match(
       validate({ ...item, signing_secret_hint: 5 }, endpoint, spec).join(),
-      /matches none of anyOf/,
+      /matches none of the 2 schemas of anyOf/,
     );
   });
 });

@@ -142,7 +142,7 @@ describe('settings', () => {
 
   it('a setting flag the provider does not declare is refused, unless the caller checks it itself', () => {
     assert.throws(() => resolveSettings(ultravox, input({ flags: { region: 'eu' } })), {
-      message: '--region is for PolyAI only; Ultravox has no regions.',
+      message: '--region is for PolyAI and ElevenLabs only; Ultravox has no regions.',
     });
     assert.throws(
       () => resolveSettings(daily, input({ flags: { agent: AGENT } })),
@@ -313,6 +313,7 @@ describe('providers, through the built CLI', () => {
         ['talkover', true, 'https://app.talkover.ai/api/v1'],
         ['polyai', false, 'https://api.us.poly.ai'],
         ['daily', false, 'https://api.daily.co/v1'],
+        ['elevenlabs', false, 'https://api.elevenlabs.io'],
         ['openai', false, 'https://api.openai.com/v1'],
       ],
     );

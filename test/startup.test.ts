@@ -54,17 +54,4 @@ describe('start-up loads only what a command needs', () => {
     const { modules } = loadedModules(SENDS_A_REQUEST);
     assert.ok(modules.some((m) => m.includes('/node_modules/undici/')));
   });
-
-  // Built-in modules that @oclif/core and undici require when they load but use only on rare paths; the build
-  // (scripts/build.ts) defers them, and a command that talks to a provider over HTTP/1.1 loads none of them.
-  it('a command that sends a request loads no child_process, readline, http, http2 or tls', () => {
-    const { modules } = loadedModules(SENDS_A_REQUEST);
-    assert.ok(
-      modules.some((m) => m.includes('/node_modules/undici/')),
-      'the request path was loaded',
-    );
-    for (const builtin of ['node:child_process', 'node:readline', 'node:http', 'node:http2', 'node:tls']) {
-      assert.ok(!modules.includes(builtin), `loaded ${builtin}`);
-    }
-  });
 });

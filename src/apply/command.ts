@@ -47,17 +47,19 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
         strict: false,
       }).values;
     }
-    const file = loadApplyFile(flags.file, { defaults });
+    const file = loadApplyFile(flags.file, { defaults, env: this.io.env });
     file.warnings.forEach((w) => this.notice(`Warning: ${w}`));
     return file.webhooks;
   }
 
   /** Connections for every group, live state and the plan. */
   protected async prepare(desired: DesiredWebhook[], prune: boolean): Promise<Prepared> {
-    const { prepare } = await import('./run.ts');
+    const { concurrency, prepare } = await import('./run.ts');
     const connect = (group: Group): Promise<ProviderAdapter> =>
       this.adapter(getProvider(group.provider), group.settings);
-    return this.withProgress('Reading live webhooks', () => prepare(desired, connect, { prune }));
+    return this.withProgress('Reading live webhooks', () =>
+      prepare(desired, connect, { prune, concurrency: concurrency(this.io.env) }),
+    );
   }
 
   /** Items the live state of which could not be read, one per entry of a failed group. */

@@ -126,10 +126,11 @@ export function itemError(error: unknown): ItemError {
 /** Every group's live webhooks, or the error that kept them from being read. */
 export async function readLive(
   adapters: Map<string, ProviderAdapter>,
+  limit = concurrency(),
 ): Promise<{ live: Map<string, Webhook[]>; errors: Map<string, ItemError> }> {
   const live = new Map<string, Webhook[]>();
   const errors = new Map<string, ItemError>();
-  await mapLimit([...adapters], concurrency(), async ([key, adapter]) => {
+  await mapLimit([...adapters], limit, async ([key, adapter]) => {
     try {
       const found: Webhook[] = [];
       for await (const w of adapter.list()) found.push(w);
@@ -155,6 +156,8 @@ export interface ExecuteHooks {
   created?(step: Step, webhook: Webhook): Promise<void>;
   /** After a delete: forgets a kept secret. */
   deleted?(step: Step): Promise<void>;
+  /** Requests at a time; default {@link concurrency} of the process's environment. */
+  concurrency?: number;
 }
 
 /**
@@ -189,14 +192,15 @@ export async function execute(
     }
   };
   const changing = steps.filter((s) => s.item.action !== 'unchanged' && s.item.action !== 'duplicate');
+  const limit = hooks.concurrency ?? concurrency();
   await mapLimit(
     changing.filter((s) => s.item.action !== 'create'),
-    concurrency(),
+    limit,
     run,
   );
   await mapLimit(
     changing.filter((s) => s.item.action === 'create'),
-    concurrency(),
+    limit,
     run,
   );
   return steps.map(
@@ -255,7 +259,7 @@ export interface Prepared {
 export async function prepare(
   desired: DesiredWebhook[],
   connect: (group: Group) => Promise<ProviderAdapter>,
-  options: { prune: boolean },
+  options: { prune: boolean; concurrency?: number },
 ): Promise<Prepared> {
   const limiters = new Map<ProviderName, RateLimiter>();
   const adapters = new Map<string, ProviderAdapter>();
@@ -265,7 +269,7 @@ export async function prepare(
       limiters.set(group.provider, (limiter = new RateLimiter(getProvider(group.provider).rateLimit)));
     adapters.set(group.key, limited(await connect(group), limiter));
   }
-  const { live, errors } = await readLive(adapters);
+  const { live, errors } = await readLive(adapters, options.concurrency);
   const readers = new Map<string, InputReader>();
   for (const adapter of adapters.values()) {
     const reader = adapter.inputOf;

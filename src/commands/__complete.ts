@@ -2,6 +2,7 @@ import { Command, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { candidates, completionScript, type CompletableCommand } from '../completion/candidates.ts';
+import { processIO } from '../io.ts';
 import { getProvider } from '../providers/index.ts';
 
 /**
@@ -22,18 +23,18 @@ export default class Complete extends Command {
   };
 
   async run(): Promise<void> {
+    const io = processIO();
     const dash = this.argv.indexOf('--');
     if (dash < 0) {
       const { flags } = await this.parse(Complete);
-      if (flags.script)
-        process.stdout.write(completionScript(flags.script as 'bash' | 'zsh', this.config.bin));
+      if (flags.script) io.stdout.write(completionScript(flags.script as 'bash' | 'zsh', this.config.bin));
       return;
     }
     const words = this.argv.slice(dash + 1);
     const commands = this.config.commands.map(
       (c) => ({ id: c.id, hidden: c.hidden, flags: c.flags }) as unknown as CompletableCommand,
     );
-    const file = configFile((await import('../config.ts')).configDir());
+    const file = configFile((await import('../config.ts')).configDir(io.env));
     const found = candidates(words.length ? words : [''], {
       commands,
       events: (provider) =>
@@ -42,10 +43,9 @@ export default class Complete extends Command {
           .map((e) => e.name),
       profiles: () => Object.keys(file.profiles ?? {}),
       defaultProvider: () =>
-        process.env.VOICEHOOKS_PROVIDER ??
-        file.profiles?.[process.env.VOICEHOOKS_PROFILE ?? 'default']?.provider,
+        io.env.VOICEHOOKS_PROVIDER ?? file.profiles?.[io.env.VOICEHOOKS_PROFILE ?? 'default']?.provider,
     });
-    process.stdout.write(found.map((c) => `${c}\n`).join(''));
+    io.stdout.write(found.map((c) => `${c}\n`).join(''));
   }
 }
 

@@ -43,12 +43,13 @@ export default class Apply extends PlanCommand<typeof Apply> {
     }
     const desired = await this.desired();
     const prepared = await this.prepare(desired, prune);
-    const { execute, failureOf } = await import('../apply/run.ts');
+    const { concurrency, execute, failureOf } = await import('../apply/run.ts');
     const { groupOf } = await import('../apply/plan.ts');
     const deletes = prepared.steps.filter((s) => s.item.action === 'delete');
     if (deletes.length > 0 && !yes && !dryRun) {
       deletes.forEach((s) => this.notice(`  delete ${s.item.provider} ${s.item.id} ${s.item.url}`));
-      if (!(await askConfirm(`Delete these ${deletes.length} webhooks?`))) throw new CancelledError();
+      if (!(await askConfirm(`Delete these ${deletes.length} webhooks?`, false, this.io)))
+        throw new CancelledError();
     }
     const results: Row[] = dryRun
       ? prepared.steps.map((s) => ({
@@ -58,6 +59,7 @@ export default class Apply extends PlanCommand<typeof Apply> {
         }))
       : await this.withProgress('Applying', () =>
           execute(prepared.steps, prepared.adapters, {
+            concurrency: concurrency(this.io.env),
             created: (step, webhook) => {
               const secret = webhook.secrets[0] ?? step.input?.secrets?.[0];
               const descriptor = getProvider(webhook.provider);

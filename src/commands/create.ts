@@ -1,8 +1,10 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags, saveSecretFlag, scopeFlags } from '../base-command.ts';
+import { CliError } from '../errors.ts';
+import { replaceFlag } from '../flags.ts';
 import { hasScope, scopeSettings } from '../providers/index.ts';
 import type { ProviderDescriptor, Webhook } from '../providers/types.ts';
-import { completeCreateFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
+import { checkWriteFlags, completeCreateFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
 
 export default class Create extends BaseCommand<typeof Create> {
   static override summary = 'Create a webhook.';
@@ -21,6 +23,7 @@ export default class Create extends BaseCommand<typeof Create> {
       summary: 'Return an existing webhook with the same identity instead of creating one.',
     }),
     'save-secret': saveSecretFlag,
+    replace: replaceFlag,
   };
 
   async run(): Promise<Webhook> {
@@ -28,18 +31,23 @@ export default class Create extends BaseCommand<typeof Create> {
     const flags = await completeCreateFlags(
       this.flags,
       descriptor,
-      this.canPrompt(),
+      this.canPrompt() ? this.io : undefined,
       await this.missingScope(descriptor),
     );
     const { input, warnings } = inputFromFlags(flags, descriptor);
+    checkWriteFlags(this.flags, descriptor, false);
+    const options = { replace: this.flags.replace };
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
     const { adapter, scope } = await this.connect(descriptor);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
         // Identity is provider + scope + URL: a scoped list is already within the scope; where a setting is
         // also a field of the webhook (Ultravox's agent), the field is part of the identity.
+        // Where a create is several writes (`resume`), a setting-field such as the agent is one of them: the URL
+        // alone finds the webhook to finish.
         const sameScope =
           hasScope(descriptor) ||
+          adapter.resume !== undefined ||
           descriptor.settings.every(
             (s) =>
               s.field === undefined ||
@@ -47,7 +55,6 @@ export default class Create extends BaseCommand<typeof Create> {
                 (input[s.field] ?? null),
           );
         if (existing.url === input.url && sameScope) {
-          this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
           const wanted = new Set(input.events ?? []);
           const differ =
             wanted.size !== new Set(existing.events).size || existing.events.some((e) => !wanted.has(e));
@@ -59,12 +66,32 @@ export default class Create extends BaseCommand<typeof Create> {
                 `Change them with \`${this.config.bin} update ${existing.id} -p ${descriptor.name}${scopeFlagsOf(descriptor, scope)} ${events}\`, or manage them with \`${this.config.bin} apply\`.`,
             );
           }
-          return this.present(existing);
+          const resume = adapter.resume?.bind(adapter);
+          if (!resume) {
+            this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
+            return this.present(existing);
+          }
+          this.notice(
+            `A webhook for ${input.url} exists already (${existing.id}); nothing was created, its setup was completed.`,
+          );
+          return this.present(
+            await this.withProgress(`Finishing ${existing.id}`, () => resume(existing, input, options)),
+          );
         }
       }
     }
     const label = `Creating ${descriptor.displayName} webhook`;
-    const webhook = await this.withProgress(label, () => adapter.create(input));
+    const webhook = await this.withProgress(label, () => adapter.create(input, options)).catch(
+      async (error: unknown) => {
+        // A create of several writes that failed after the first: its once-shown secret must not be lost.
+        if (error instanceof CliError && error.issued) {
+          const { id, secret } = error.issued;
+          if (!this.flags['save-secret']) this.notice(`Its signing secret, shown this once: ${secret}`);
+          await this.issuedSecrets.keep(descriptor, id, secret, this.flags['save-secret']);
+        }
+        throw error;
+      },
+    );
     this.notice(`Created ${descriptor.displayName} webhook ${webhook.id}.`);
     // The next step, so a person at a terminal need not look it up; on stderr, so scripts see data only.
     this.notice(

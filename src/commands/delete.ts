@@ -44,7 +44,8 @@ export default class Delete extends BaseCommand<typeof Delete> {
       this.notice(`  URL     ${webhook.url}`);
       if (webhook.name) this.notice(`  NAME    ${webhook.name}`);
       this.notice(`  EVENTS  ${webhook.events.join(', ')}`);
-      if (!(await askConfirm(`Delete ${descriptor.displayName} webhook ${id}?`))) throw new CancelledError();
+      if (!(await askConfirm(`Delete ${descriptor.displayName} webhook ${id}?`, false, this.io)))
+        throw new CancelledError();
     }
     await this.withProgress(`Deleting ${id}`, () => adapter.delete(id));
     this.notice(`Deleted ${descriptor.displayName} webhook ${id}.`);

@@ -21,7 +21,7 @@ export default class Get extends BaseCommand<typeof Get> {
     const { adapter } = await this.connect(descriptor);
     const webhook = this.present(await this.withProgress(`Fetching ${id}`, () => adapter.get(id)));
     const stored = await this.issuedSecrets.isKept(descriptor, id);
-    if (descriptor.secretNotice && process.stderr.isTTY && !this.jsonEnabled())
+    if (descriptor.secretNotice && this.io.stderr.isTTY && !this.jsonEnabled())
       this.notice(descriptor.secretNotice);
     return stored === undefined ? webhook : { ...webhook, secretStoredLocally: stored };
   }

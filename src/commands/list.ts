@@ -47,7 +47,7 @@ export default class List extends BaseCommand<typeof List> {
     }
     // JSON and piped rows are written as the pages arrive: output starts at once and memory stays flat for a
     // list of any length. A terminal table needs every row first to size its columns, and --jq the whole document.
-    const out = process.stdout.isTTY || this.flags.jq !== undefined ? undefined : new StreamedList(this);
+    const out = this.io.stdout.isTTY || this.flags.jq !== undefined ? undefined : new StreamedList(this);
     const found: Webhook[] = [];
     for (const descriptor of descriptors) {
       try {
@@ -65,7 +65,7 @@ export default class List extends BaseCommand<typeof List> {
       await out.end();
       return undefined;
     }
-    if (found.length === 0 && process.stdout.isTTY && !this.jsonEnabled()) {
+    if (found.length === 0 && this.io.stdout.isTTY && !this.jsonEnabled()) {
       const names = descriptors.map((d) => d.displayName).join(', ');
       this.notice(`No ${names} webhooks.`);
     }
@@ -182,9 +182,10 @@ class StreamedList {
   async flush(): Promise<void> {
     if (this.#rows.length > 0) this.#buffer += this.#command.rowsOf(this.#rows.splice(0));
     if (this.#buffer === '') return;
-    const drained = process.stdout.write(this.#buffer);
+    const { stdout } = this.#command.io;
+    const drained = stdout.write(this.#buffer);
     this.#buffer = '';
-    if (!drained) await once(process.stdout, 'drain');
+    if (!drained) await once(stdout.stream, 'drain');
   }
 
   async end(): Promise<void> {

@@ -100,7 +100,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
   ): Promise<void> {
     const forwardTo = this.flags['forward-to'];
     const { startListener, deliveryRow } = await import('../listener.ts');
-    const tty = Boolean(process.stdout.isTTY);
+    const tty = this.io.stdout.isTTY;
     let written: Promise<void> = Promise.resolve();
     const listener = await startListener({
       provider: name,
@@ -116,25 +116,22 @@ export default class Listen extends BaseCommand<typeof Listen> {
       maxEvents: this.flags['max-events'],
       acceptInvalid: this.flags['accept-invalid'],
       onDelivery: (d) => {
-        if (!this.jsonEnabled()) return void process.stdout.write(deliveryRow(d, tty));
+        if (!this.jsonEnabled()) return void this.io.stdout.write(deliveryRow(d, tty));
         // Filtered lines are written in the order the deliveries came, however long each filter takes.
         written = written
           .then(() => this.jsonLine(d))
           .then(
-            (line) => void process.stdout.write(line),
+            (line) => void this.io.stdout.write(line),
             (error: unknown) => this.notice(`Error: ${(error as Error).message}`),
           );
       },
     });
     // The handlers are in place before the URL is printed: a signal sent as soon as it appears stops cleanly.
-    const stop = () => void listener.close();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const off = this.io.onInterrupt(() => void listener.close());
     this.announce(displayName, listener.url, scheme, secrets.length);
     await listener.done;
     await written;
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    off();
     this.notice(`Stopped after ${listener.count()} deliver${listener.count() === 1 ? 'y' : 'ies'}.`);
   }
 

@@ -37,7 +37,7 @@ export default class Logs extends BaseCommand<typeof Logs> {
     for await (const entry of adapter.logs(id, { limit, status, page, perPage: this.flags['per-page'] })) {
       entries.push(entry);
     }
-    if (entries.length === 0 && process.stdout.isTTY && !this.jsonEnabled()) this.notice('No delivery logs.');
+    if (entries.length === 0 && this.io.stdout.isTTY && !this.jsonEnabled()) this.notice('No delivery logs.');
     return entries;
   }
 

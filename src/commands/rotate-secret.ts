@@ -3,7 +3,9 @@ import { BaseCommand, apiFlags, scopeFlags, saveSecretFlag } from '../base-comma
 import { UsageError } from '../errors.ts';
 import { checkId } from '../input.ts';
 import { keysOf, type View } from '../output.ts';
+import { recreateFlag } from '../flags.ts';
 import type { Webhook } from '../providers/types.ts';
+import { checkWriteFlags } from '../webhook-flags.ts';
 
 export interface RotateResult {
   secret: string;
@@ -18,8 +20,9 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
     'Ultravox keeps the old secrets signing beside the new one by default (--revoke-old drops them);',
     'OpenAI invalidates the old secret at once by default (--keep-old keeps it valid for 24 hours, with both',
     'signatures on each delivery meanwhile); Talkover, PolyAI and Daily always replace it at once (--keep-old',
-    "is refused). PolyAI's and OpenAI's new secret is kept in the config file's secret store unless",
-    '--no-save-secret.',
+    'is refused). ElevenLabs cannot rotate: --recreate makes a new webhook (new id and secret), moves its',
+    "attachments to it and deletes the old one (--keep-old is refused). PolyAI's, OpenAI's and ElevenLabs'",
+    "new secret is kept in the config file's secret store unless --no-save-secret.",
   ].join(' ');
   static override examples = [
     '<%= config.bin %> rotate-secret 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox',
@@ -40,28 +43,37 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
       exclusive: ['revoke-old'],
     }),
     'save-secret': saveSecretFlag,
+    recreate: recreateFlag,
   };
 
   async run(): Promise<RotateResult> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
     const oldSecret = descriptor.capabilities.oldSecret;
+    const recreates = descriptor.capabilities.rotateSecret === 'recreate';
     if (this.flags['keep-old'] && oldSecret === 'revoked') {
       throw new UsageError(
-        `--keep-old does not apply: ${descriptor.displayName} replaces the old secret at once on every rotation.`,
+        recreates
+          ? `--keep-old does not apply: ${descriptor.displayName} cannot rotate a secret, and --recreate deletes the old webhook with its secret.`
+          : `--keep-old does not apply: ${descriptor.displayName} replaces the old secret at once on every rotation.`,
       );
     }
+    checkWriteFlags(this.flags, descriptor, recreates);
     // Each provider's default when neither flag is given (capabilities.oldSecret).
     const revokeOld = this.flags['revoke-old'] || (!this.flags['keep-old'] && oldSecret !== 'kept');
     const { adapter } = await this.connect(descriptor);
+    // Without a rotation of its own, only a new webhook has a new secret (--recreate); the adapter refuses the
+    // plain rotation before any request and says so.
+    const recreate = this.flags.recreate ? adapter.recreate?.bind(adapter) : undefined;
     const result = await this.withProgress(`Rotating the secret of ${id}`, () =>
-      adapter.rotateSecret(id, { revokeOld }),
+      recreate ? recreate(id, {}) : adapter.rotateSecret(id, { revokeOld }),
     );
     this.notice(result.notice);
-    await this.issuedSecrets.keep(descriptor, id, result.secret, this.flags['save-secret']);
+    await this.issuedSecrets.keep(descriptor, result.webhook.id, result.secret, this.flags['save-secret']);
+    if (result.webhook.id !== id) await this.issuedSecrets.forget(descriptor, id);
     // listen reads a webhook's secrets once, when it starts.
     this.notice(
-      `A \`${this.config.bin} listen --webhook ${id}\` already running verifies with the secrets it read at start: restart it to verify with the new one.`,
+      `A \`${this.config.bin} listen --webhook ${result.webhook.id}\` already running verifies with the secrets it read at start: restart it to verify with the new one.`,
     );
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
   }
@@ -72,7 +84,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
   }
 
   protected override view(result: RotateResult): View {
-    if (!process.stdout.isTTY) return { kind: 'text', text: result.secret };
+    if (!this.io.stdout.isTTY) return { kind: 'text', text: result.secret };
     return {
       kind: 'record',
       fields: [

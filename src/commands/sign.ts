@@ -44,7 +44,7 @@ export default class Sign extends BaseCommand<typeof Sign> {
       throw new UsageError(`--id does not apply: ${scheme.displayName} deliveries carry no id header.`);
     }
     const timestamp = this.flags.timestamp ?? scheme.formatTimestamp(new Date());
-    const body = await readBody(this.flags['body-file']);
+    const body = await readBody(this.flags['body-file'], this.io.stdin);
     return scheme.sign({ body, secrets: this.flags.secret, timestamp, eventId: this.flags.id });
   }
 

@@ -227,7 +227,7 @@ export default class Test extends BaseCommand<typeof Test> {
     const why = `${descriptor.displayName} shows a signing secret only when it is created or rotated, and none is kept for ${webhook.id}`;
     if (!this.canPrompt()) throw missingInput(['--secret'], why);
     this.notice(`${why}.`);
-    return [await askSecret(`Signing secret of ${descriptor.displayName} webhook ${webhook.id}`)];
+    return [await askSecret(`Signing secret of ${descriptor.displayName} webhook ${webhook.id}`, this.io)];
   }
 
   /**

@@ -1,9 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, apiFlags, scopeFlags } from '../base-command.ts';
-import { UsageError } from '../errors.ts';
+import { BaseCommand, apiFlags, saveSecretFlag, scopeFlags } from '../base-command.ts';
+import { UnsupportedError, UsageError } from '../errors.ts';
+import { recreateFlag, replaceFlag } from '../flags.ts';
 import { checkEvents, checkId } from '../input.ts';
 import type { Webhook } from '../providers/types.ts';
-import { inputFromFlags, webhookFlags } from '../webhook-flags.ts';
+import { flagForField } from '../resolve.ts';
+import { checkWriteFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
 
 export default class Update extends BaseCommand<typeof Update> {
   static override summary = 'Change the fields given; the rest stay as they are.';
@@ -28,6 +30,9 @@ export default class Update extends BaseCommand<typeof Update> {
       multiple: true,
       exclusive: ['event'],
     }),
+    replace: replaceFlag,
+    recreate: recreateFlag,
+    'save-secret': saveSecretFlag,
   };
 
   async run(): Promise<Webhook> {
@@ -41,17 +46,43 @@ export default class Update extends BaseCommand<typeof Update> {
         hint: 'See `voicehooks update --help`.',
       });
     }
+    // What the provider cannot change in place is refused before any request, unless it is to be recreated.
+    const fixed = (descriptor.fixedFields ?? []).filter((field) => input[field] !== undefined);
+    checkWriteFlags(this.flags, descriptor, fixed.length > 0);
+    if (fixed.length > 0 && !this.flags.recreate) {
+      const flags = fixed.map((field) => flagForField(field)).join(', ');
+      throw new UnsupportedError(
+        `${descriptor.displayName} cannot change ${flags} of a webhook; nothing was sent.`,
+        {
+          provider: descriptor.name,
+          hint: 'Add --recreate to make a new webhook with it (a new id and secret), move what points at the old one to it, and delete the old one.',
+        },
+      );
+    }
+    const options = { replace: this.flags.replace };
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
     const { adapter } = await this.connect(descriptor);
-    const updated = await this.withProgress(`Updating ${id}`, async () => {
+    return this.withProgress(`Updating ${id}`, async () => {
       if (add.length || remove.length) {
         const current = await adapter.get(id);
         input.events = [...new Set([...current.events, ...add])].filter((e) => !remove.includes(e));
         if (input.events.length === 0)
           throw new UsageError('--remove-event would leave the webhook with no events.');
       }
-      return adapter.update(id, input);
+      const recreate = this.flags.recreate ? adapter.recreate?.bind(adapter) : undefined;
+      if (recreate) {
+        const result = await recreate(id, input, options);
+        this.notice(result.notice);
+        await this.issuedSecrets.keep(
+          descriptor,
+          result.webhook.id,
+          result.secret,
+          this.flags['save-secret'],
+        );
+        await this.issuedSecrets.forget(descriptor, id);
+        return this.present(result.webhook, [result.secret]);
+      }
+      return this.present(await adapter.update(id, input, options));
     });
-    return this.present(updated);
   }
 }

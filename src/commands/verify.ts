@@ -72,7 +72,7 @@ export default class Verify extends BaseCommand<typeof Verify> {
       if (problem) throw new UsageError(`--secret ${problem}`);
     }
     const headers = parseHeaderFlags(this.flags.header);
-    const body = await readBody(this.flags['body-file']);
+    const body = await readBody(this.flags['body-file'], this.io.stdin);
     const result = scheme.verify({
       body,
       headers,

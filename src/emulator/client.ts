@@ -13,10 +13,14 @@ export const DEFAULT_EMULATOR_URL = 'http://127.0.0.1:4747';
  * The emulator to talk to: `--emulator`, else the origin of `VOICEHOOKS_<P>_BASE_URL` when that points at an
  * emulator (a loopback URL ending in `/<provider>`, as `emulator env` prints it), else port 4747.
  */
-export function emulatorUrl(flag: string | undefined, provider?: string): string {
+export function emulatorUrl(
+  flag: string | undefined,
+  provider?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (flag !== undefined) return checkEmulatorUrl(flag);
   if (provider !== undefined) {
-    const base = process.env[`VOICEHOOKS_${provider.toUpperCase()}_BASE_URL`];
+    const base = env[`VOICEHOOKS_${provider.toUpperCase()}_BASE_URL`];
     const suffix = `/${provider}`;
     if (base !== undefined && base.replace(/\/+$/, '').endsWith(suffix)) {
       try {
@@ -37,8 +41,8 @@ function checkEmulatorUrl(value: string): string {
   } catch {
     throw new UsageError(`--emulator must be a URL such as ${DEFAULT_EMULATOR_URL}, got "${value}".`);
   }
-  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) {
-    throw new UsageError(`--emulator must be an http URL on a loopback host, got "${value}".`, {
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !isLoopbackHost(url.hostname)) {
+    throw new UsageError(`--emulator must be an http(s) URL on a loopback host, got "${value}".`, {
       hint: `The emulator listens on 127.0.0.1 only, e.g. ${DEFAULT_EMULATOR_URL}.`,
     });
   }

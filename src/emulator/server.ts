@@ -49,10 +49,12 @@ export interface EmulatorOptions {
   providerOptions?: Record<string, Record<string, unknown>>;
   /** Keep the providers' data in this file across restarts (`--state`). */
   stateFile?: string;
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP (`--tls`). */
+  tls?: { cert: string; key: string };
 }
 
 export interface RunningEmulator {
-  /** "http://127.0.0.1:<port>" */
+  /** "http://127.0.0.1:<port>", or https with `tls`. */
   url: string;
   port: number;
   /** url + "/" + provider */
@@ -100,14 +102,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const closing = new AbortController();
   let port = options.port ?? 0;
 
-  const server = createServer((req, res) => {
+  const scheme = options.tls ? 'https' : 'http';
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handleRequest(req, res).catch((error: unknown) => {
       if (closing.signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);
       if (!res.headersSent) send(res, { status: 500, body: { detail: `Emulator error: ${message}` } });
       else res.destroy();
     });
-  });
+  };
+  // node:https is loaded only when asked for: the tests and the plain emulator need none of TLS.
+  const server = options.tls
+    ? (await import('node:https')).createServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer(listener);
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = performance.now();
@@ -163,7 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       query: target.searchParams,
       headers: { ...req.headers },
       body: read.body,
-      origin: `http://${hostOf(req, port)}/${provider}`,
+      origin: `${scheme}://${hostOf(req, port)}/${provider}`,
     });
     if (method !== 'GET' && method !== 'HEAD') persist();
     if (fault?.kind === 'reset-after') {
@@ -233,7 +240,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   });
   port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${scheme}://127.0.0.1:${port}`;
 
   return {
     url,

@@ -48,5 +48,6 @@ function scheduleOf(request: TriggerRequest): Schedule {
       real
         .slice(0, request.maxAttempts === undefined ? undefined : Math.max(0, request.maxAttempts - 1))
         .map((s) => Math.round(s * SECOND * scale)),
+    scaled: (realSeconds) => realSeconds * SECOND * scale,
   };
 }

@@ -48,6 +48,8 @@ export interface EmulatorModule<E extends ProviderEmulator = ProviderEmulator> {
 export interface Schedule {
   /** The provider's real waits (seconds) → the compressed waits in ms, cut to the request's `maxAttempts`. */
   waits(realSeconds: readonly number[]): number[];
+  /** Any other real duration (a provider's "no success for 7 days") compressed the same way, in ms, uncapped. */
+  scaled(realSeconds: number): number;
 }
 
 export interface TriggerAttempt {

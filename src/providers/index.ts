@@ -6,13 +6,14 @@
 import { UsageError } from '../errors.ts';
 import type { ProviderDescriptor, ProviderName, SettingSpec } from './types.ts';
 import { daily } from './daily/index.ts';
+import { elevenlabs } from './elevenlabs/index.ts';
 import { openai } from './openai/index.ts';
 import { polyai } from './polyai/index.ts';
 import { talkover } from './talkover/index.ts';
 import { ultravox } from './ultravox/index.ts';
 
 /** Every provider, in the order help and `providers` list them. A new provider is one more line. */
-const PROVIDERS: readonly ProviderDescriptor[] = [ultravox, talkover, polyai, daily, openai];
+const PROVIDERS: readonly ProviderDescriptor[] = [ultravox, talkover, polyai, daily, elevenlabs, openai];
 
 /** The providers' names, in registry order (flag options, the config file's schema). */
 export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS.map((p) => p.name);

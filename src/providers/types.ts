@@ -78,11 +78,15 @@ export interface Capabilities {
   nativeTest: boolean;
   /** The native test sends a sample of a chosen event (OpenAI's `event_type`), so `test --event` applies. */
   nativeTestEvents?: boolean;
-  /** How a new secret is given: added beside the old ones, replaced by an update, or by a native endpoint. */
-  rotateSecret: 'add' | 'replace' | 'native';
+  /**
+   * How a new secret is given: added beside the old ones, replaced by an update, by a native endpoint, or
+   * not at all: only a new webhook has a new secret, made by `--recreate` (the adapter's `recreate`).
+   */
+  rotateSecret: 'add' | 'replace' | 'native' | 'recreate';
   /**
    * What becomes of the old secret on a rotation: kept unless `--revoke-old` (Ultravox: it signs beside the
-   * new one), revoked unless `--keep-old` (OpenAI: kept valid 24 hours on request), or always revoked.
+   * new one), revoked unless `--keep-old` (OpenAI: kept valid 24 hours on request), or always revoked (and
+   * where rotation is `recreate`, the old webhook itself is deleted with its secret).
    */
   oldSecret: 'kept' | 'optional' | 'revoked';
   /** The provider returns secrets on reads (so they can be compared and shown with --show-secrets). */
@@ -91,6 +95,11 @@ export interface Capabilities {
   deliveryLogs: boolean;
   /** The list is paginated by the provider. */
   paginated: boolean;
+  /**
+   * Some events go to one webhook at a time (a single post-call slot): taking them from the webhook that has
+   * them is refused before any write unless the command is given `--replace`.
+   */
+  exclusiveEvents?: boolean;
   /**
    * The API reports the catalog the account may subscribe to (OpenAI's `/webhook_event_types`): `events` shows
    * it when a key is set. Providers whose live catalog needs a scope (Talkover's agent) say so through it.
@@ -205,6 +214,8 @@ export interface ProviderDescriptor {
    * (src/errors.ts) naming the input field, never a flag: the command layer says which flag or file key it was.
    */
   checkInput?(input: WebhookInput): void;
+  /** Fields an update cannot change; only `--recreate` (a new webhook, the adapter's `recreate`) can. */
+  fixedFields?: readonly InputField[];
   /** The documented event catalog; `settings` where it depends on the scope (Talkover's campaigns have their own). */
   events(settings?: Scope): readonly EventType[];
   /** Where its deliveries carry event and id, for `listen`. */
@@ -252,13 +263,30 @@ export interface SecretResult {
   notice: string;
 }
 
+/** How a write may go beyond the webhook's own fields. */
+export interface WriteOptions {
+  /** Take events that go to one webhook at a time from the webhook that has them (`exclusiveEvents`). */
+  replace?: boolean;
+}
+
 /** The network half of a provider. Every method talks to the provider over the shared HTTP client. */
 export interface ProviderAdapter {
   readonly descriptor: ProviderDescriptor;
   list(options?: ListOptions): AsyncIterable<Webhook>;
   get(id: string): Promise<Webhook>;
-  create(input: WebhookInput): Promise<Webhook>;
-  update(id: string, input: WebhookInput): Promise<Webhook>;
+  create(input: WebhookInput, options?: WriteOptions): Promise<Webhook>;
+  update(id: string, input: WebhookInput, options?: WriteOptions): Promise<Webhook>;
+  /**
+   * Where a create is several writes (a create, then the events by an update): finishes the writes of an
+   * existing webhook that `create --if-not-exists` found, so that a re-run after a failure completes the create.
+   */
+  resume?(existing: Webhook, input: WebhookInput, options?: WriteOptions): Promise<Webhook>;
+  /**
+   * Makes the webhook anew, for what an update cannot change (`fixedFields`) or a secret the provider cannot
+   * rotate: creates a webhook with `input` over the old one's fields, moves to it everything that pointed at
+   * the old one, then deletes the old one. Its secret is new. Present where `--recreate` is offered.
+   */
+  recreate?(id: string, input: WebhookInput, options?: WriteOptions): Promise<SecretResult>;
   delete(id: string): Promise<void>;
   /** Set the on/off state. Absent where `capabilities.toggle` is 'none'. */
   setEnabled?(id: string, enabled: boolean): Promise<Webhook>;

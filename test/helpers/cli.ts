@@ -1,17 +1,24 @@
 /**
- * Runs the BUILT command line (`node bin/run.js …`) as a child process, the way a script would: no shell,
- * stdin a pipe (so never a terminal and never a prompt), a fresh config directory, and an environment from
- * which every inherited voicehooks setting, provider key and proxy has been removed. Every stdout and stderr
- * captured is kept in {@link captured}, and every temporary directory in {@link tempRoots}, so that a test can
- * scan all output and all written files for leaked credentials.
+ * Runs a voicehooks command the way a script would: stdin a pipe (so never a terminal and never a prompt), a
+ * fresh config directory, and an environment from which every inherited voicehooks setting, provider key and
+ * proxy has been removed. Every stdout and stderr captured is kept in {@link captured}, and every temporary
+ * directory in {@link tempRoots}, so that a test can scan all output and all written files for leaked
+ * credentials.
  *
- * Run `npm run build` first: this drives `dist/`, not the sources.
+ * A command runs in this process, from the sources, with its streams and environment injected (src/io.ts):
+ * tens of milliseconds instead of a Node start-up. What only a process has runs the BUILT command line
+ * (`node bin/run.js …`, so `npm run build` first) as a child, with no shell: help and version (answered by
+ * bin/run.js and oclif before any command), an unknown command (a hook), a variable Node reads at start
+ * (NODE_EXTRA_CA_CERTS, NODE_COMPILE_CACHE, NODE_OPTIONS), a proxy (undici reads it from the process), or
+ * `spawn: true`. test/smoke.test.ts runs each command once that way.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Config } from '@oclif/core';
+import { fakeIO, type FakeIOOptions } from '../../src/io.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -21,6 +28,12 @@ const BIN = join(ROOT, 'bin', 'run.js');
  * request that a bug sent to a non-loopback host would fail here instead of leaving the machine.
  */
 const DEAD_PROXY = 'http://127.0.0.1:9';
+// The same guard for commands run in this process: undici's proxy agent reads these from the process.
+process.env.HTTP_PROXY = DEAD_PROXY;
+process.env.HTTPS_PROXY = DEAD_PROXY;
+process.env.NO_PROXY = '127.0.0.1,localhost,::1';
+for (const name of ['http_proxy', 'https_proxy', 'no_proxy', 'all_proxy', 'ALL_PROXY'])
+  delete process.env[name];
 
 export interface CliResult {
   code: number;
@@ -50,6 +63,10 @@ export interface CliOptions {
   stdin?: string;
   /** Kill the child and fail after this long. Default 30 s. */
   timeoutMs?: number;
+  /** Run the built CLI as a child process even when the command could run in this one. */
+  spawn?: boolean;
+  /** Run in this process with stdout (and stderr, stdin) a terminal of this shape (src/io.ts, fakeIO). */
+  tty?: FakeIOOptions['tty'];
 }
 
 export interface Cli {
@@ -107,8 +124,86 @@ function childEnv(options: CliOptions): Record<string, string> {
   return env;
 }
 
+/** Runs `voicehooks ...args`: in this process when it can, else as a child (see the top of this file). */
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  const command = options.spawn ? undefined : await inProcessCommand(args, options);
+  if (!command && options.tty) throw new Error(`voicehooks ${args.join(' ')} cannot run at a fake terminal`);
+  return command ? runInProcess(command, args, options) : spawnCli(args, options);
+}
+
+/** Variables that act on the process itself, not through the command's environment. */
+const PROCESS_VARIABLES =
+  /^(NODE_EXTRA_CA_CERTS|NODE_COMPILE_CACHE|NODE_DISABLE_COMPILE_CACHE|NODE_OPTIONS|VOICEHOOKS_CODE_CACHE|(HTTPS?|ALL|NO)_PROXY)$/i;
+
+let oclifConfig: Promise<Config> | undefined;
+
+/** The command `args` name and the file of its source, when it can run in this process. */
+async function inProcessCommand(
+  args: readonly string[],
+  options: CliOptions,
+): Promise<{ id: string; file: string; argv: string[] } | undefined> {
+  if (Object.keys(options.env ?? {}).some((name) => PROCESS_VARIABLES.test(name))) return undefined;
+  if (args.some((a) => a === '--help' || a === '-h' || a === '--version')) return undefined;
+  const words: string[] = [];
+  for (const arg of args) {
+    if (arg.startsWith('-')) break;
+    words.push(arg);
+  }
+  const config = await (oclifConfig ??= Config.load({ root: ROOT }));
+  for (let n = words.length; n > 0; n--) {
+    const id = words.slice(0, n).join(':');
+    if (id === 'help' || !config.commandIDs.includes(id)) continue;
+    const base = join(ROOT, 'src', 'commands', ...words.slice(0, n));
+    const file = [`${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f));
+    if (file === undefined) return undefined; // a plugin's command
+    return { id, file, argv: args.slice(n) };
+  }
+  return undefined;
+}
+
+interface RunnableCommand {
+  io: unknown;
+  _run(): Promise<unknown>;
+}
+type CommandClass = (new (argv: string[], config: Config) => RunnableCommand) & { id?: string };
+
+/** Runs a command as oclif would (init, run, catch, finally), with its IO made of strings. */
+async function runInProcess(
+  command: { id: string; file: string; argv: string[] },
+  args: readonly string[],
+  options: CliOptions,
+): Promise<CliResult> {
+  const config = await (oclifConfig ??= Config.load({ root: ROOT }));
+  const Command = ((await import(pathToFileURL(command.file).href)) as { default: CommandClass }).default;
+  Command.id = command.id;
+  const io = fakeIO({ env: childEnv(options), stdin: options.stdin ?? '', tty: options.tty });
+  const instance = new Command(command.argv, config);
+  instance.io = io;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `voicehooks ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout: ${io.out()}\nstderr: ${io.err()}`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([instance._run(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const result = { code: io.exitCode(), stdout: io.out(), stderr: io.err() };
+  captured.push({ args: [...args], stdout: result.stdout, stderr: result.stderr });
+  return result;
+}
+
 /** Spawns the built CLI once and collects its exit code and output. */
-export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+export function spawnCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,

@@ -4,9 +4,10 @@
  * `type` (a list of types and OpenAPI's `nullable` too), `enum`, `properties`, `required`,
  * `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`, `minLength`/`maxLength`,
  * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time` (other formats, such as OpenAI's
- * `unixtime` on an integer, constrain nothing more than their type). Vendor extensions (`x-…`) are annotations.
- * A keyword outside that subset is reported as a problem, never passed over, so a spec that grows a new rule
- * cannot pass unchecked.
+ * `unixtime` on an integer, constrain nothing more than their type); from JSON Schema 2020-12 (OpenAPI 3.1),
+ * `oneOf`, `const` and `exclusiveMinimum`/`exclusiveMaximum`. A keyword outside that subset is reported as a
+ * problem, never passed over, so a spec that grows a new rule cannot pass unchecked. Vendor extensions
+ * (`x-…`), Pydantic's `optional` and FastAPI's `embed` markers are annotations: they describe, not constrain.
  */
 
 /** Keywords that describe and constrain nothing. */
@@ -20,6 +21,9 @@ const ANNOTATIONS = new Set([
   'readOnly',
   'writeOnly',
   'nullable',
+  'optional',
+  'discriminator',
+  'embed',
 ]);
 const RULES = new Set([
   '$ref',
@@ -39,6 +43,10 @@ const RULES = new Set([
   'minimum',
   'maximum',
   'format',
+  'oneOf',
+  'const',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
 ]);
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -99,11 +107,24 @@ export function validate(
   if (Array.isArray(s.allOf)) {
     for (const part of s.allOf) problems.push(...validate(value, part, root, path, options));
   }
-  if (Array.isArray(s.anyOf)) {
-    const branches = s.anyOf.map((part) => validate(value, part, root, path, options));
-    if (!branches.some((b) => b.length === 0)) {
-      problems.push(`${path}: matches none of anyOf (${branches.map((b) => b.join('; ')).join(' | ')})`);
+  for (const keyword of ['anyOf', 'oneOf'] as const) {
+    const choices = s[keyword];
+    if (!Array.isArray(choices)) continue;
+    const branches = choices.map((c) => validate(value, c, root, path, options));
+    const matching = branches.filter((b) => b.length === 0).length;
+    if (matching === 0) {
+      // Each branch's problems, so that a near miss says what kept it out.
+      problems.push(
+        `${path}: ${JSON.stringify(value)} matches none of the ${choices.length} schemas of ${keyword} (${branches.map((b) => b.join('; ')).join(' | ')})`,
+      );
+    } else if (keyword === 'oneOf' && matching > 1) {
+      problems.push(
+        `${path}: ${JSON.stringify(value)} matches ${matching} of the ${choices.length} schemas of oneOf`,
+      );
     }
+  }
+  if ('const' in s && JSON.stringify(s.const) !== JSON.stringify(value)) {
+    problems.push(`${path}: ${JSON.stringify(value)} is not ${JSON.stringify(s.const)}`);
   }
   if (value === null && s.nullable === true) return problems;
 
@@ -136,6 +157,12 @@ export function validate(
   if (typeof value === 'number') {
     if (typeof s.minimum === 'number' && value < s.minimum) problems.push(`${path}: less than ${s.minimum}`);
     if (typeof s.maximum === 'number' && value > s.maximum) problems.push(`${path}: more than ${s.maximum}`);
+    if (typeof s.exclusiveMinimum === 'number' && value <= s.exclusiveMinimum) {
+      problems.push(`${path}: not more than ${s.exclusiveMinimum}`);
+    }
+    if (typeof s.exclusiveMaximum === 'number' && value >= s.exclusiveMaximum) {
+      problems.push(`${path}: not less than ${s.exclusiveMaximum}`);
+    }
   }
   if (Array.isArray(value)) {
     if (typeof s.minItems === 'number' && value.length < s.minItems) {

@@ -48,10 +48,10 @@ export interface SpecChecker {
   problems(request: RecordedRequest, apiKey: string): string[];
   /** How many operations the file has (a file without any would check nothing). */
   operations: number;
-  /** Every operationId of the file, and the one a request is (undefined when none). */
+  /** Every operationId of the file, and the one a request is (undefined when none): what a run left untried. */
   operationIds: string[];
   operationIdOf(method: string, path: string): string | undefined;
-  /** Every way an answer departs from the response the operation declares for its status (or `default`). */
+  /** Every way an answer (an emulator's) departs from the response the operation declares for its status (or `default`). */
   answerProblems(method: string, path: string, status: number, body: unknown): string[];
   /** The parsed file, for checks of its own schemas (`#/components/schemas/…`). */
   document: unknown;

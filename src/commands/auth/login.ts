@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, apiFlags, keyEnvNames, scopeFlags } from '../../base-command.ts';
 import { scopeSettings } from '../../providers/index.ts';
+import type { IO } from '../../io.ts';
 import { UsageError } from '../../errors.ts';
 import { checkApiKey, readStreamCapped } from '../../input.ts';
 import { keysOf } from '../../output.ts';
@@ -57,9 +58,9 @@ export default class Login extends BaseCommand<typeof Login> {
   private async readKey(descriptor: ProviderDescriptor): Promise<string> {
     let key: string;
     if (this.flags['with-token']) {
-      key = await readStdin();
+      key = await readStdin(this.io.stdin);
     } else if (this.canPrompt()) {
-      key = await askSecret(`${descriptor.displayName} API key`);
+      key = await askSecret(`${descriptor.displayName} API key`, this.io);
     } else {
       throw missingInput(['--with-token'], 'the key is read from stdin or a terminal prompt');
     }
@@ -88,12 +89,10 @@ export default class Login extends BaseCommand<typeof Login> {
   }
 }
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY)
+async function readStdin(stdin: IO['stdin']): Promise<string> {
+  if (stdin.isTTY)
     throw new UsageError('--with-token reads the key from stdin, but stdin is a terminal.', {
       hint: 'Pipe the key in: echo "$KEY" | voicehooks auth login --with-token -p …',
     });
-  return (await readStreamCapped(process.stdin as AsyncIterable<Buffer>, 'The key on stdin')).toString(
-    'utf8',
-  );
+  return (await readStreamCapped(stdin as AsyncIterable<Buffer>, 'The key on stdin')).toString('utf8');
 }

@@ -17,7 +17,7 @@ export default class ConfigList extends BaseCommand<typeof ConfigList> {
 
   async run(): Promise<SettingRow[]> {
     const store = await this.store();
-    if (process.stdout.isTTY && !this.jsonEnabled())
+    if (this.io.stdout.isTTY && !this.jsonEnabled())
       this.notice(`${store.path} (profile "${this.profileName}")`);
     const profile = store.profile(this.profileName);
     return (Object.keys(SETTINGS) as SettingName[]).map((key) => ({

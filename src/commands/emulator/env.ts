@@ -3,17 +3,36 @@ import { BaseCommand } from '../../base-command.ts';
 import type { View } from '../../output.ts';
 import { availableProviders } from '../../providers/index.ts';
 
-/** The `export` lines that point the CLI at an emulator on this port. */
-export function emulatorEnv(port: number, apiKey = 'emulator-key'): string {
-  return availableProviders()
-    .flatMap((p) => {
-      const name = p.name.toUpperCase();
-      return [
-        `export VOICEHOOKS_${name}_BASE_URL=http://127.0.0.1:${port}/${p.name}`,
-        `export VOICEHOOKS_${name}_API_KEY=${apiKey}`,
-      ];
-    })
-    .join('\n');
+/**
+ * The `export` lines that point the CLI at an emulator on this port. With `certFile` (an emulator started with
+ * --tls), the base URLs are https and NODE_EXTRA_CA_CERTS names the certificate, which Node then trusts in every
+ * process started from that shell.
+ */
+export function emulatorEnv(port: number, apiKey = 'emulator-key', certFile?: string): string {
+  const scheme = certFile === undefined ? 'http' : 'https';
+  const lines = availableProviders().flatMap((p) => {
+    const name = p.name.toUpperCase();
+    return [
+      `export VOICEHOOKS_${name}_BASE_URL=${scheme}://127.0.0.1:${port}/${p.name}`,
+      `export VOICEHOOKS_${name}_API_KEY=${apiKey}`,
+    ];
+  });
+  if (certFile !== undefined) lines.push(`export NODE_EXTRA_CA_CERTS=${shellQuote(certFile)}`);
+  return lines.join('\n');
+}
+
+/** A path as one shell word: as it is when it is plain, else in single quotes. */
+function shellQuote(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
+}
+
+/** The file of the certificate `emulator --tls` serves (made at its first start). */
+export async function emulatorCertFile(env: NodeJS.ProcessEnv): Promise<string> {
+  const [{ configDir }, { certificatePaths }] = await Promise.all([
+    import('../../config.ts'),
+    import('../../emulator/tls.ts'),
+  ]);
+  return certificatePaths(configDir(env)).certFile;
 }
 
 export default class EmulatorEnv extends BaseCommand<typeof EmulatorEnv> {
@@ -21,15 +40,25 @@ export default class EmulatorEnv extends BaseCommand<typeof EmulatorEnv> {
   static override examples = [
     'eval "$(<%= config.bin %> emulator env)"',
     '<%= config.bin %> emulator env --port 5000',
+    'eval "$(<%= config.bin %> emulator env --tls)"',
   ];
   static override flags = {
     port: Flags.integer({ summary: 'The emulator port.', default: 4747, min: 1, max: 65535 }),
     'api-key': Flags.string({ summary: 'The key the emulator was started with.' }),
+    tls: Flags.boolean({
+      summary: 'The emulator was started with --tls: https URLs, and NODE_EXTRA_CA_CERTS to trust it.',
+    }),
   };
 
   async run(): Promise<Record<string, string>> {
-    const lines = emulatorEnv(this.flags.port, this.flags['api-key']).split('\n');
-    return Object.fromEntries(lines.map((l) => l.replace(/^export /, '').split('=') as [string, string]));
+    const certFile = this.flags.tls ? await emulatorCertFile(this.io.env) : undefined;
+    const lines = emulatorEnv(this.flags.port, this.flags['api-key'], certFile).split('\n');
+    return Object.fromEntries(
+      lines.map((l) => {
+        const [name, ...value] = l.replace(/^export /, '').split('=');
+        return [name!, value.join('=')];
+      }),
+    );
   }
 
   protected override view(result: Record<string, string>): View {

@@ -44,9 +44,9 @@ export default class EmulatorFault extends BaseCommand<typeof EmulatorFault> {
     const provider = this.flags.provider;
     const base =
       [provider, ...PROVIDER_NAMES]
-        .map((p) => (p === undefined ? undefined : client.emulatorUrl(this.flags.emulator, p)))
+        .map((p) => (p === undefined ? undefined : client.emulatorUrl(this.flags.emulator, p, this.io.env)))
         .find((url) => url !== undefined && url !== client.DEFAULT_EMULATOR_URL) ??
-      client.emulatorUrl(this.flags.emulator);
+      client.emulatorUrl(this.flags.emulator, undefined, this.io.env);
     if (this.args.action === 'add') await client.addFault(base, this.rule());
     else if (this.args.action === 'clear') await client.clearFaults(base);
     else if (this.args.kind !== undefined) throw new UsageError(`"fault ${this.args.action}" takes no KIND.`);

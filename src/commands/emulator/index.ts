@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.ts';
 import { ConfigError, UsageError } from '../../errors.ts';
-import { emulatorEnv } from './env.ts';
+import { emulatorCertFile, emulatorEnv } from './env.ts';
 
 export default class Emulator extends BaseCommand<typeof Emulator> {
   static override summary = "Serve local emulators of the providers' webhook APIs on 127.0.0.1.";
@@ -11,6 +11,7 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
     '<%= config.bin %> emulator',
     '<%= config.bin %> emulator --port 5000 --api-key test-key',
     '<%= config.bin %> emulator --state .voicehooks-emulator.json',
+    '<%= config.bin %> emulator --tls',
   ];
   static override flags = {
     port: Flags.integer({
@@ -21,14 +22,28 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
     }),
     'api-key': Flags.string({ summary: 'Accept only this API key.' }),
     state: Flags.string({ summary: 'Keep webhooks and secrets in this JSON file across restarts.' }),
+    tls: Flags.boolean({
+      summary: 'Serve HTTPS, with a certificate for 127.0.0.1 made at the first start and kept.',
+      description:
+        'The certificate is kept in the config directory (emulator-tls/cert.pem); `emulator env --tls` prints NODE_EXTRA_CA_CERTS naming it, so that the CLI trusts it.',
+    }),
   };
 
   async run(): Promise<void> {
     const { startEmulator } = await import('../../emulator/server.ts');
+    let tls: { cert: string; key: string } | undefined;
+    if (this.flags.tls) {
+      const [{ configDir }, { emulatorCertificate }] = await Promise.all([
+        import('../../config.ts'),
+        import('../../emulator/tls.ts'),
+      ]);
+      tls = await emulatorCertificate(configDir(this.io.env));
+    }
     const emulator = await startEmulator({
       port: this.flags.port,
       apiKey: this.flags['api-key'],
       stateFile: this.flags.state,
+      tls,
     }).catch((error: unknown) => {
       if ((error as Error).name === 'StateFileError') {
         throw new ConfigError((error as Error).message, {
@@ -42,18 +57,17 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
       }
       throw error;
     });
-    const exports = emulatorEnv(emulator.port, this.flags['api-key']);
+    const certFile = this.flags.tls ? await emulatorCertFile(this.io.env) : undefined;
+    const exports = emulatorEnv(emulator.port, this.flags['api-key'], certFile);
     const kept = this.flags.state === undefined ? '' : `\nState kept in ${this.flags.state}`;
     this.notice(
       `voicehooks emulator listening on ${emulator.url}${kept}\nPoint the CLI at it with:\n${exports}`,
     );
     await new Promise<void>((resolve) => {
-      const stop = () => {
+      this.io.onInterrupt(() => {
         this.notice('Stopping the emulator.');
         void emulator.close().then(resolve);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      });
     });
   }
 }

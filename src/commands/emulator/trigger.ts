@@ -44,7 +44,7 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
     const descriptor = await this.provider();
     const [event = ''] = checkEvents([this.args.event], descriptor, 'EVENT');
     const { emulatorUrl, triggerEvent } = await import('../../emulator/client.ts');
-    const base = emulatorUrl(this.flags.emulator, descriptor.name);
+    const base = emulatorUrl(this.flags.emulator, descriptor.name, this.io.env);
     const deliveries = await triggerEvent(base, {
       provider: descriptor.name,
       event,
@@ -74,7 +74,7 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
   public override async _run<R>(): Promise<R> {
     const result = await super._run<R>();
     try {
-      for (const item of this.lines.splice(0)) process.stdout.write(await this.jsonLine(item));
+      for (const item of this.lines.splice(0)) this.io.stdout.write(await this.jsonLine(item));
     } catch (error) {
       await this.catch(error as Error);
     }
