@@ -2,7 +2,7 @@ import { Command, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { candidates, completionScript, type CompletableCommand } from '../completion/candidates.ts';
-import { processIO } from '../io.ts';
+import { processIO, type IO } from '../io.ts';
 import { getProvider } from '../providers/index.ts';
 
 /**
@@ -22,8 +22,11 @@ export default class Complete extends Command {
     script: Flags.string({ summary: 'Print the shell functions for this shell.', options: ['bash', 'zsh'] }),
   };
 
+  /** The streams and environment (src/io.ts): the process's, or a test's. */
+  public io: IO = processIO();
+
   async run(): Promise<void> {
-    const io = processIO();
+    const { io } = this;
     const dash = this.argv.indexOf('--');
     if (dash < 0) {
       const { flags } = await this.parse(Complete);
