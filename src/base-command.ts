@@ -6,7 +6,7 @@
 import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
 import { ConfigError, ExitCode, FieldError, UsageError, formatError, toCliError } from './errors.ts';
-import { checkApiKey, checkFieldNames, closest } from './input.ts';
+import { aOrAn, checkApiKey, checkFieldNames, closest } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
@@ -56,7 +56,7 @@ export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['
 
 import { baseFlags } from './flags.ts';
 
-export { accountFlags, apiFlags, saveSecretFlag, scopeFlags } from './flags.ts';
+export { accountFlags, apiFlags, repeatableScopeFlags, saveSecretFlag, scopeFlags } from './flags.ts';
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
@@ -330,24 +330,47 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /**
    * Settings and adapter in one step, for commands that act on webhooks. A provider whose webhooks belong to a
-   * scope gets it asked for on a terminal when none is given.
+   * scope gets it asked for on a terminal when none is given. A command that checks input against the scope
+   * (events of its catalog) resolves it first with {@link resolvedScope} and passes it in.
    */
   protected async connect(
     descriptor: ProviderDescriptor,
+    resolved?: Scope,
   ): Promise<{ adapter: ProviderAdapter; scope: Scope }> {
+    const scope = resolved ?? (await this.resolvedScope(descriptor));
+    return { adapter: await this.adapter(descriptor, scope), scope };
+  }
+
+  /**
+   * The provider's settings with its scope, before any input is checked (a catalog of events, a field, may
+   * belong to one scope only): a missing scope is asked for on a terminal, else a usage error naming the flags.
+   */
+  protected async resolvedScope(descriptor: ProviderDescriptor): Promise<Scope> {
     const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
     const scope: Record<string, string> = { ...resolved.values };
-    const [wanted] = resolved.missingScope;
-    if (wanted !== undefined) {
+    const [first] = resolved.missingScope;
+    if (first !== undefined) {
       const missing = await this.missingScope(descriptor);
       if (missing) throw missingInput(missing.flags, missing.why, missing.hint);
+      // Scopes are alternatives (Talkover's agent or campaign): which one is asked first when there are several.
+      let wanted = first;
+      if (resolved.missingScope.length > 1) {
+        const chosen = await askSelect(
+          `${descriptor.displayName} webhooks of`,
+          resolved.missingScope.map((s) => ({ value: s.name, name: aOrAn(s.name) })),
+          this.io,
+        );
+        wanted = resolved.missingScope.find((s) => s.name === chosen) ?? first;
+      }
       scope[wanted.name] = await askInput(
         `${descriptor.displayName} ${wanted.name} (${wanted.valueName})`,
         (v) => settingProblem(descriptor, wanted, v) ?? true,
+        undefined,
+        this.io,
       );
       await this.offerToRemember(descriptor, wanted, scope[wanted.name] ?? '');
     }
-    return { adapter: await this.adapter(descriptor, scope), scope };
+    return scope;
   }
 
   /**
@@ -362,14 +385,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (resolved.missingScope.length === 0) return undefined;
     const error = missingScopeError(descriptor, resolved.missingScope);
     return {
-      flags: resolved.missingScope.map((s) => `--${s.flag}`),
+      // Alternative scopes (Talkover's agent or campaign) are one entry: `--agent or --campaign`.
+      flags: [scopeFlagsText(resolved.missingScope)],
       why: error.message.replace(/^Missing [^:]+: /, '').replace(/\.$/, ''),
-      hint: resolved.missingScope
+      hint: `To keep one, ${resolved.missingScope
         .map((s) => {
           const value = s.valueName.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-          return `To keep one, set ${envName(descriptor.name, s.name)} or run \`voicehooks config set ${profileKey(descriptor.name, s.name)} ${value}\`.`;
+          return `set ${envName(descriptor.name, s.name)} or run \`voicehooks config set ${profileKey(descriptor.name, s.name)} ${value}\``;
         })
-        .join(' '),
+        .join('; or ')}.`,
     };
   }
 
@@ -472,6 +496,11 @@ function didYouMean(error: Error, message: string, flagNames: readonly string[])
     if (guess) return `Did you mean --${option[1]} ${guess}?`;
   }
   return undefined;
+}
+
+/** Alternative scope flags in words: `--agent or --campaign`. */
+function scopeFlagsText(specs: readonly { flag: string }[]): string {
+  return specs.map((s) => `--${s.flag}`).join(' or ');
 }
 
 export { ExitCode };

@@ -49,8 +49,11 @@ export const apiFlags = {
  */
 export const scopeFlags = settingFlags(['scope', 'filter']);
 
+/** The scope flags, each repeatable (`export --agent A --campaign C --campaign D`): one scope per value. */
+export const repeatableScopeFlags = settingFlags(['scope'], undefined, true);
+
 /** One string flag per declared setting flag, merged over the providers that declare it. */
-function settingFlags(roles: readonly string[], helpGroup?: string) {
+function settingFlags(roles: readonly string[], helpGroup?: string, multiple = false) {
   const byFlag = new Map<string, ReturnType<typeof declaredSettings>>();
   for (const declared of declaredSettings()) {
     if (!roles.includes(declared.setting.role)) continue;
@@ -61,11 +64,9 @@ function settingFlags(roles: readonly string[], helpGroup?: string) {
       const options = owners.every((o) => o.setting.options)
         ? [...new Set(owners.flatMap((o) => o.setting.options ?? []))]
         : undefined;
-      const summary = `${owners.map((o) => o.setting.summary).join('; ')}.`;
-      return [
-        flag,
-        Flags.string({ summary, ...(options ? { options } : {}), ...(helpGroup ? { helpGroup } : {}) }),
-      ];
+      const summary = `${owners.map((o) => o.setting.summary).join('; ')}${multiple ? '; repeatable' : ''}.`;
+      const common = { summary, ...(options ? { options } : {}), ...(helpGroup ? { helpGroup } : {}) };
+      return [flag, multiple ? Flags.string({ ...common, multiple: true }) : Flags.string(common)];
     }),
   );
 }

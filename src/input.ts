@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigError, FieldError, UsageError } from './errors.ts';
-import type { InputField, ProviderDescriptor, WebhookInput } from './providers/types.ts';
+import type { InputField, ProviderDescriptor, Scope, WebhookInput } from './providers/types.ts';
 
 import { isLoopbackHost } from './loopback.ts';
 
@@ -32,6 +32,7 @@ export const FLAG_FOR_FIELD: Record<InputField, string> = {
   retryType: '--retry-type',
   basicAuth: '--basic-auth',
   enabled: '--enabled',
+  includeCallEvents: '--include-call-events',
 };
 
 export interface UrlCheck {
@@ -88,19 +89,67 @@ export function aOrAn(name: string): string {
   return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
-/** Events from the provider's documented catalog; an unknown one gets a did-you-mean. */
-export function checkEvents(values: string[], descriptor: ProviderDescriptor, flag = '--event'): string[] {
-  const known = descriptor.events().map((e) => e.name);
+/**
+ * Events from the provider's documented catalog for the resolved scope `settings` (a provider may have one
+ * catalog per scope: Talkover's agents and campaigns); an unknown one gets a did-you-mean, and one that belongs
+ * to another scope's catalog is named as such.
+ */
+export function checkEvents(
+  values: string[],
+  descriptor: ProviderDescriptor,
+  flag = '--event',
+  settings: Scope = {},
+): string[] {
+  const known = descriptor.events(settings).map((e) => e.name);
+  const catalog = descriptor.catalogName?.(settings);
   for (const value of values) {
     if (known.includes(value)) continue;
     const guess = closest(value, known);
-    throw new FieldError(flag, `"${value}" is not ${aOrAn(descriptor.displayName)} event.`, {
-      hint: guess
-        ? `Did you mean "${guess}"? See \`voicehooks events -p ${descriptor.name}\`.`
-        : `See \`voicehooks events -p ${descriptor.name}\` for the list.`,
+    const where = scopeArgs(descriptor, settings);
+    const list = `\`voicehooks events -p ${descriptor.name}${where}\``;
+    const other = otherCatalog(descriptor, settings, value);
+    const what = catalog === undefined ? '' : ` ${catalog}`;
+    if (other !== undefined) {
+      // An event of another scope's catalog: the scope is what is wrong, not the event.
+      throw new FieldError(
+        flag,
+        `"${value}" is ${aOrAn(descriptor.displayName)} ${other.name} event; ${descriptor.displayName}${what} webhooks take the${what} catalog.`,
+        {
+          hint: `For ${aOrAn(other.name)} webhook pass --${other.flag} ${other.valueName}; the${what} catalog: ${list}.`,
+        },
+      );
+    }
+    throw new FieldError(flag, `"${value}" is not ${aOrAn(descriptor.displayName)}${what} event.`, {
+      hint: guess ? `Did you mean "${guess}"? See ${list}.` : `See ${list} for the list.`,
     });
   }
   return [...new Set(values)];
+}
+
+/** ` --campaign ID`: the flags of the scope settings given, for a hint that lists the right catalog. */
+function scopeArgs(descriptor: ProviderDescriptor, settings: Scope): string {
+  return descriptor.settings
+    .filter((s) => s.role === 'scope' && settings[s.name] !== undefined)
+    .map((s) => ` --${s.flag} ${settings[s.name] ?? ''}`)
+    .join('');
+}
+
+/** Another scope's catalog that holds `event` (its name and flag), where the provider has one per scope. */
+function otherCatalog(
+  descriptor: ProviderDescriptor,
+  settings: Scope,
+  event: string,
+): { name: string; flag: string; valueName: string } | undefined {
+  if (descriptor.catalogName === undefined) return undefined;
+  for (const spec of descriptor.settings.filter((s) => s.role === 'scope')) {
+    if (settings[spec.name] !== undefined) continue;
+    const other: Scope = { [spec.name]: 'x' };
+    const name = descriptor.catalogName(other);
+    if (name !== undefined && descriptor.events(other).some((e) => e.name === event)) {
+      return { name, flag: spec.flag, valueName: spec.valueName };
+    }
+  }
+  return undefined;
 }
 
 export function checkId(id: string, descriptor: ProviderDescriptor): string {

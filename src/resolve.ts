@@ -257,7 +257,9 @@ export function profileNeeded(
   const given = (flag: string, variable: string) =>
     (typeof flags[flag] === 'string' && flags[flag] !== '') || (env[variable] ?? '') !== '';
   if (!given('base-url', envName(descriptor.name, 'base-url'))) return true;
-  return descriptor.settings.some(
-    (s) => s.role !== 'filter' && !given(s.flag, envName(descriptor.name, s.name)),
-  );
+  const open = (s: SettingSpec) => !given(s.flag, envName(descriptor.name, s.name));
+  // Scopes are alternatives, and one from a flag or env wins over any the profile holds.
+  const scopes = descriptor.settings.filter((s) => s.role === 'scope');
+  if (scopes.length > 0 && scopes.every(open)) return true;
+  return descriptor.settings.some((s) => s.role === 'account' && open(s));
 }

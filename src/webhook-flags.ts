@@ -14,8 +14,8 @@ import {
 } from './input.ts';
 import type { IO } from './io.ts';
 import { flagForField, settingProblem } from './resolve.ts';
-import { askCheckbox, askInput, missingInput, type MissingInput } from './prompt.ts';
-import type { ProviderDescriptor, WebhookInput } from './providers/types.ts';
+import { askCheckbox, askInput, missingInput } from './prompt.ts';
+import type { ProviderDescriptor, Scope, WebhookInput } from './providers/types.ts';
 
 const FIELDS = 'WEBHOOK';
 
@@ -55,6 +55,11 @@ export const webhookFlags = {
     allowNo: true,
     helpGroup: FIELDS,
   }),
+  'include-call-events': Flags.boolean({
+    summary: 'Also deliver the per-call events of the campaign (Talkover campaign webhooks).',
+    allowNo: true,
+    helpGroup: FIELDS,
+  }),
 };
 
 /** Refuses --replace and --recreate where the provider has no use for them, before any request. */
@@ -89,6 +94,7 @@ export type WebhookFlagValues = {
   'retry-type'?: string;
   'basic-auth'?: string;
   enabled?: boolean;
+  'include-call-events'?: boolean;
 };
 
 export interface CheckedInput {
@@ -98,18 +104,27 @@ export interface CheckedInput {
 
 /**
  * Turns flag values into input for the provider, checking every rule of the contract before anything is
- * sent: the provider must have a field for each flag given, and each value must be well formed.
+ * sent: the provider must have a field for each flag given, and each value must be well formed. `settings`
+ * is the resolved scope: events are checked against its catalog.
  */
-export function inputFromFlags(flags: WebhookFlagValues, descriptor: ProviderDescriptor): CheckedInput {
+export function inputFromFlags(
+  flags: WebhookFlagValues,
+  descriptor: ProviderDescriptor,
+  settings: Scope = {},
+): CheckedInput {
   try {
-    return checkedInput(flags, descriptor);
+    return checkedInput(flags, descriptor, settings);
   } catch (error) {
     // The provider names the field it has a problem with; the user gave a flag.
     throw error instanceof FieldError ? error.as(flagForField(error.field)) : error;
   }
 }
 
-function checkedInput(flags: WebhookFlagValues, descriptor: ProviderDescriptor): CheckedInput {
+function checkedInput(
+  flags: WebhookFlagValues,
+  descriptor: ProviderDescriptor,
+  settings: Scope,
+): CheckedInput {
   const warnings: string[] = [];
   const input: WebhookInput = {};
   if (flags.url !== undefined) {
@@ -117,7 +132,7 @@ function checkedInput(flags: WebhookFlagValues, descriptor: ProviderDescriptor):
     if (checked.warning) warnings.push(checked.warning);
     input.url = checked.url;
   }
-  if (flags.event?.length) input.events = checkEvents(flags.event, descriptor);
+  if (flags.event?.length) input.events = checkEvents(flags.event, descriptor, '--event', settings);
   if (flags.name !== undefined) {
     if (flags.name.trim() === '' || flags.name.length > 255) {
       throw new UsageError('--name must be 1 to 255 characters.');
@@ -150,9 +165,10 @@ function checkedInput(flags: WebhookFlagValues, descriptor: ProviderDescriptor):
   if (flags['retry-type'] !== undefined) input.retryType = flags['retry-type'];
   if (flags['basic-auth'] !== undefined) input.basicAuth = flags['basic-auth'];
   if (flags.enabled !== undefined) input.enabled = flags.enabled;
+  if (flags['include-call-events'] !== undefined) input.includeCallEvents = flags['include-call-events'];
 
   checkFieldsSupported(input, descriptor);
-  descriptor.checkInput?.(input);
+  descriptor.checkInput?.(input, settings);
   return { input, warnings };
 }
 
@@ -165,6 +181,15 @@ function readTemplate(file: string): string {
   }
 }
 
+/** The flags a create needs that were not given (`--url`, `--event`, `--name` where required). */
+export function missingCreateFlags(flags: WebhookFlagValues, descriptor: ProviderDescriptor): string[] {
+  const missing: string[] = [];
+  if (!flags.url) missing.push('--url');
+  if (!flags.event?.length) missing.push('--event');
+  if (descriptor.requiredOnCreate.includes('name') && !flags.name) missing.push('--name');
+  return missing;
+}
+
 /**
  * Fills in what a create needs and the flags did not give, by asking on a terminal; without one, names
  * every missing flag at once (exit 2).
@@ -174,20 +199,9 @@ export async function completeCreateFlags(
   descriptor: ProviderDescriptor,
   /** The streams to ask on, or undefined when asking is not allowed. */
   askOn: IO | undefined,
-  alsoMissing?: MissingInput,
+  settings: Scope = {},
 ): Promise<WebhookFlagValues> {
-  const missing: string[] = [];
-  if (!flags.url) missing.push('--url');
-  if (!flags.event?.length) missing.push('--event');
-  if (descriptor.requiredOnCreate.includes('name') && !flags.name) missing.push('--name');
-  // Everything missing is named in one error: a script's author fixes the command once, not flag by flag.
-  if (alsoMissing) {
-    throw missingInput(
-      [...missing, ...alsoMissing.flags],
-      missing.length ? `no terminal to ask on; ${alsoMissing.why}` : alsoMissing.why,
-      alsoMissing.hint,
-    );
-  }
+  const missing = missingCreateFlags(flags, descriptor);
   if (missing.length === 0) return flags;
   if (!askOn) throw missingInput(missing);
   const filled = { ...flags };
@@ -209,7 +223,7 @@ export async function completeCreateFlags(
   if (!filled.event?.length) {
     filled.event = await askCheckbox(
       'Events',
-      descriptor.events().map((e) => ({ value: e.name, name: e.name, description: e.description })),
+      descriptor.events(settings).map((e) => ({ value: e.name, name: e.name, description: e.description })),
       askOn,
     );
   }

@@ -53,6 +53,8 @@ export interface StartedEmulator {
 /** What the shared suite needs to know about one provider. */
 export interface ContractFixture {
   descriptor: ProviderDescriptor;
+  /** Which run of the suite this is, where a provider has several (its scopes: "campaign webhooks"). */
+  label?: string;
   /** Starts the provider's emulator on 127.0.0.1 port 0, accepting only `apiKey`. */
   start(apiKey: string): Promise<StartedEmulator>;
   /** Scope the adapter is created with (Talkover's agent, PolyAI's region). */
@@ -171,7 +173,8 @@ export function adapterContract(fixture: ContractFixture): void {
   /** The requests of the suite's tests, held against the spec by its last test. */
   const sent: RecordedRequest[] = [];
 
-  describe(`${descriptor.displayName} adapter contract`, { timeout: 30_000 }, () => {
+  const title = `${descriptor.displayName}${fixture.label ? ` (${fixture.label})` : ''} adapter contract`;
+  describe(title, { timeout: 30_000 }, () => {
     before(async () => {
       started = await fixture.start(CONTRACT_API_KEY);
     });
@@ -198,7 +201,8 @@ export function adapterContract(fixture: ContractFixture): void {
       const input = fixture.createInput();
       assert.ok(input.url !== undefined && input.url.length <= descriptor.maxUrlLength);
       assert.ok(/^(https:\/\/example\.com|http:\/\/127\.0\.0\.1)[:/]/.test(input.url));
-      const catalog = new Set(descriptor.events().map((e) => e.name));
+      // The catalog of the fixture's scope (a provider may have one per scope: Talkover's campaigns).
+      const catalog = new Set(descriptor.events(fixture.scope).map((e) => e.name));
       assert.ok((input.events ?? []).length > 0);
       for (const event of input.events ?? []) assert.ok(catalog.has(event), `${event} is not in the catalog`);
       assert.ok(descriptor.isValidId(fixture.unknownId), `${fixture.unknownId} is not a well-formed id`);

@@ -386,17 +386,23 @@ describe('the newcomer path', () => {
 });
 
 describe('Talkover without friction', () => {
-  it('a missing --agent is named with the other missing flags, with the env variable and profile key the provider declares', async () => {
+  it('a missing scope (--agent or --campaign) is named with the other missing flags, with the env variables and profile keys the provider declares', async () => {
     const cli = newCli(env(['talkover']));
     const start = emulator.requests.length;
     const create = await cli.run(['create', '-p', 'talkover']);
     assert.equal(create.code, 2);
-    assert.match(create.stderr, /^Error: Missing --url, --event, --name, --agent \(/);
-    assert.match(create.stderr, /VOICEHOOKS_TALKOVER_AGENT/);
-    assert.match(create.stderr, /voicehooks config set talkover\.agent UUID/);
+    assert.match(create.stderr, /^Error: Missing --url, --event, --name, --agent or --campaign \(/);
+    for (const where of [
+      /VOICEHOOKS_TALKOVER_AGENT/,
+      /VOICEHOOKS_TALKOVER_CAMPAIGN/,
+      /voicehooks config set talkover\.agent UUID/,
+      /voicehooks config set talkover\.campaign UUID/,
+    ]) {
+      assert.match(create.stderr, where);
+    }
     const del = await cli.run(['delete', AGENT, '-p', 'talkover']);
     assert.equal(del.code, 2);
-    assert.match(del.stderr, /^Error: Missing --yes, --agent \(/);
+    assert.match(del.stderr, /^Error: Missing --yes, --agent or --campaign \(/);
     assert.equal(emulator.requests.length, start, 'a request was sent');
   });
 });

@@ -251,6 +251,9 @@ describe('at a terminal (tmux)', () => {
     const agent = '5b1c8a0e-2f3d-4e6a-9b7c-1d2e3f4a5b6c';
     const t = terminal();
     t.run('list -p talkover');
+    // Talkover webhooks belong to an agent or a campaign: which one is asked first (an agent is the default).
+    await t.waitFor(/Talkover webhooks of[\s\S]*an agent[\s\S]*a campaign/);
+    t.keys('Enter');
     await t.waitFor('Talkover agent');
     t.type(agent);
     t.keys('Enter');
@@ -263,6 +266,42 @@ describe('at a terminal (tmux)', () => {
     t.run('list -p talkover');
     assert.equal(await t.exitCode(), 0, t.screen());
     assert.doesNotMatch(t.screen(), /Talkover agent/);
+  });
+
+  it('asks which Talkover scope, then the campaign, and offers the campaign catalog', async () => {
+    const t = terminal();
+    const start = emulator.requests.length;
+    const campaign = '11111111-1111-4111-8111-111111111111';
+    t.run('create -p talkover --name Lifecycle --url https://example.com/campaign');
+    await t.waitFor(/Talkover webhooks of[\s\S]*an agent[\s\S]*a campaign/);
+    t.keys('Down');
+    await t.waitFor('❯ a campaign');
+    t.keys('Enter');
+    await t.waitFor('Talkover campaign (UUID)');
+    t.type(campaign);
+    t.keys('Enter');
+    // The campaign, like an agent, can be kept in the profile.
+    await t.waitFor(/Remember this campaign for Talkover in profile "default" \(talkover\.campaign\)\?/);
+    t.keys('Enter');
+    // The campaign's own catalog: its first event is campaign.created, not an agent event.
+    await t.waitFor(/Events[\s\S]*campaign\.created/);
+    assert.doesNotMatch(t.screen(), /event_phone_call_started/);
+    t.keys('Space', 'Enter');
+    const code = await t.exitCode();
+    assert.equal(code, 0, t.screen());
+    assert.match(
+      t.screen(),
+      new RegExp(`Test it: voicehooks test [0-9a-f-]{36} -p talkover --campaign ${campaign}`),
+    );
+    const posts = emulator.requests.slice(start).filter((r) => r.method === 'POST');
+    assert.deepEqual(
+      posts.map((r) => r.path),
+      [`/campaigns/${campaign}/webhooks`],
+    );
+    assert.deepEqual((JSON.parse(posts[0]!.body) as { events: string[] }).events, ['campaign.created']);
+    assert.match(t.screen(), /Set talkover\.campaign in profile "default"/);
+    const stored = readFileSync(join(t.configDir, 'config.json'), 'utf8');
+    assert.ok(stored.includes(campaign), stored);
   });
 
   it('delete asks first, showing URL and events: "no" prints Cancelled. (exit 130), "yes" deletes', async () => {

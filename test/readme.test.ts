@@ -51,6 +51,7 @@ const BLOCKS: [file: string, marker: string][] = [
   ['docs/emulator.md', 'demo'],
   ['docs/usage.md', 'help-topics'],
   ['docs/providers/talkover.md', 'talkover-quickstart'],
+  ['docs/providers/talkover.md', 'talkover-campaign-quickstart'],
   ['docs/providers/polyai.md', 'polyai-quickstart'],
   ['docs/providers/daily.md', 'daily-quickstart'],
   ['docs/deliveries.md', 'signatures'],
@@ -85,6 +86,16 @@ describe('README and docs', () => {
         // listen saw the signed test delivery and the triggered event, and verified both.
         const verified = run.stdout.split('\n').filter((l) => l === 'alerts.triggered\tverified');
         assert.equal(verified.length, 2, run.stdout);
+      }
+      if (marker === 'talkover-campaign-quickstart') {
+        // create read the webhook back; logs lists the test, the campaign event and the per-call event.
+        assert.match(run.stderr, /the webhook shown was read back with GET/);
+        const logged = run.stdout.split('\n').filter((l) => /\tsuccess\t200\t/.test(l));
+        assert.deepEqual(
+          logged.map((l) => /\t(campaign\.\w+|event_\w+)\t/.exec(l)?.[1]),
+          ['event_call_report', 'campaign.completed', 'campaign.started'],
+          run.stdout,
+        );
       }
       if (marker === 'quickstart') {
         const lines = run.stdout.trim().split('\n');

@@ -37,21 +37,8 @@ const input = (over: Partial<ResolveInput> = {}): ResolveInput => ({
   ...over,
 });
 
-/** Talkover with a second scope, the way a campaign scope is declared. */
-const twoScopes: ProviderDescriptor = {
-  ...talkover,
-  settings: [
-    ...talkover.settings,
-    {
-      name: 'campaign',
-      flag: 'campaign',
-      role: 'scope',
-      summary: 'Talkover campaign UUID',
-      valueName: 'UUID',
-      check: (v) => (/^[0-9a-f-]{36}$/.test(v) ? undefined : 'is not a UUID'),
-    },
-  ],
-};
+/** Talkover's webhooks belong to an agent or to a campaign: two alternative scopes. */
+const twoScopes: ProviderDescriptor = talkover;
 
 describe('naming', () => {
   it('env variables and profile keys follow the provider and setting names', () => {
@@ -167,10 +154,14 @@ describe('settings', () => {
     assert.deepEqual(resolved.values, {});
     assert.deepEqual(
       resolved.missingScope.map((s) => s.name),
-      ['agent'],
+      ['agent', 'campaign'],
     );
     const error = missingScopeError(talkover, resolved.missingScope);
-    assert.equal(error.message, 'Missing --agent: Talkover webhooks belong to an agent.');
+    assert.equal(
+      error.message,
+      'Missing --agent or --campaign: Talkover webhooks belong to an agent or a campaign.',
+    );
+    assert.match(error.hint ?? '', /VOICEHOOKS_TALKOVER_CAMPAIGN/);
     assert.match(error.hint ?? '', /VOICEHOOKS_TALKOVER_AGENT/);
     assert.match(error.hint ?? '', /config set talkover\.agent UUID/);
     assert.deepEqual(resolveSettings(polyai, input()).missingScope, []);
@@ -245,6 +236,9 @@ describe('base URL and API key', () => {
     assert.equal(profileNeeded(polyai, url, {}), true);
     assert.equal(profileNeeded(polyai, { ...url, region: 'eu' }, {}), false);
     assert.equal(profileNeeded(talkover, url, { VOICEHOOKS_TALKOVER_AGENT: AGENT }), false);
+    // One scope given is enough: it wins over any scope the profile holds.
+    assert.equal(profileNeeded(talkover, { ...url, campaign: AGENT }, {}), false);
+    assert.equal(profileNeeded(talkover, url, {}), true);
   });
 });
 

@@ -30,9 +30,13 @@ const AGENT = '9fbef0b7-8d4e-4a08-9207-66c22155721d';
 const OTHER_AGENT = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const UNKNOWN_ID = '9fcafbf2-7593-44d6-8cd7-1b221beba62a';
 
+const CAMPAIGN = '11111111-1111-4111-8111-111111111111';
+
+// Both scopes, held against the full description (agent and campaign routes, docs/providers/talkover.md §2, §3).
 adapterContract({
-  spec: 'talkover.openapi.json',
+  spec: 'talkover-full.reconstructed.openapi.yaml',
   descriptor: talkover,
+  label: 'agent webhooks',
   start: async (apiKey) => {
     const emulator = await startEmulator({ apiKey });
     return { emulator, baseUrl: emulator.baseUrl('talkover') };
@@ -42,6 +46,24 @@ adapterContract({
     url: 'https://example.com/hooks/talkover',
     events: ['event_phone_call_started', 'event_phone_call_ended'],
     name: 'Contract webhook',
+  }),
+  unknownId: UNKNOWN_ID,
+});
+
+adapterContract({
+  spec: 'talkover-full.reconstructed.openapi.yaml',
+  descriptor: talkover,
+  start: async (apiKey) => {
+    const emulator = await startEmulator({ apiKey });
+    return { emulator, baseUrl: emulator.baseUrl('talkover') };
+  },
+  label: 'campaign webhooks',
+  scope: { campaign: CAMPAIGN },
+  createInput: () => ({
+    url: 'https://example.com/hooks/talkover-campaign',
+    events: ['campaign.started', 'campaign.completed', 'campaign_call.completed'],
+    name: 'Contract campaign webhook',
+    includeCallEvents: false,
   }),
   unknownId: UNKNOWN_ID,
 });
@@ -198,7 +220,10 @@ describe('Talkover specifics: adapter', { timeout: 20_000 }, () => {
       [{ secret: ['s'.repeat(256)] }, /^--secret must be at most 255/],
       [{ 'retry-type': 'exponential' }, /no field for --retry-type/],
       [{ 'basic-auth': 'u:p' }, /no field for --basic-auth/],
-      [{ event: ['event_phone_call_endd'] }, /^--event "event_phone_call_endd" is not a Talkover event/],
+      [
+        { event: ['event_phone_call_endd'] },
+        /^--event "event_phone_call_endd" is not a Talkover agent event/,
+      ],
       [{ 'payload-template': [`event_nope=${file('a.json', '{}')}`] }, /^--payload-template "event_nope"/],
       [{ 'payload-template': [`event_action=${file('b.json', '[1]')}`] }, /must hold a JSON object/],
       [{ 'payload-template': [`event_action=${file('c.json', 'nope')}`] }, /is not JSON/],
@@ -849,7 +874,10 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
       for (const args of [['list'], ['test', UNKNOWN_ID]]) {
         const result = await c.run([...args, '-p', 'talkover']);
         expectCode(result, 2, args[0] ?? '');
-        assert.match(result.stderr, /Missing --agent/);
+        assert.match(
+          result.stderr,
+          /Missing --agent or --campaign \(Talkover webhooks belong to an agent or a campaign\)/,
+        );
       }
       const badAgent = await c.run(['list', '-p', 'talkover', '--agent', 'nope']);
       expectCode(badAgent, 2, 'list --agent nope');

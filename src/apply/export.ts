@@ -39,6 +39,7 @@ const KEY_OF_FIELD: [keyof WebhookInput, string][] = [
   ['retryType', 'retryType'],
   ['basicAuth', 'basicAuth'],
   ['enabled', 'enabled'],
+  ['includeCallEvents', 'includeCallEvents'],
 ];
 
 /** Builds the file; with `showSecrets` the values are written instead of placeholders. */

@@ -8,7 +8,13 @@ import * as z from '../zod.ts';
 import { FieldError, UsageError } from '../errors.ts';
 import { aOrAn, checkEvents, checkHeaders, checkUrl, readFileCapped } from '../input.ts';
 import { PROVIDER_NAMES, declaredSettings, getProvider, scopeSettings } from '../providers/index.ts';
-import type { InputField, ProviderDescriptor, ProviderName, WebhookInput } from '../providers/types.ts';
+import type {
+  InputField,
+  ProviderDescriptor,
+  ProviderName,
+  Scope,
+  WebhookInput,
+} from '../providers/types.ts';
 import { flagOwners, settingProblem } from '../resolve.ts';
 
 /** One webhook the file asks for, checked and ready to compare with live state. */
@@ -58,6 +64,7 @@ const entrySchema = z.strictObject({
   retryType: z.optional(z.string()),
   basicAuth: z.optional(z.string()),
   enabled: z.optional(z.boolean()),
+  includeCallEvents: z.optional(z.boolean()),
   ...Object.fromEntries(SETTING_KEYS.map((key) => [key, z.optional(z.string())])),
 });
 const looseEntrySchema = z.object(entrySchema.shape);
@@ -75,6 +82,7 @@ const FIELD_OF_KEY = {
   retryType: 'retryType',
   basicAuth: 'basicAuth',
   enabled: 'enabled',
+  includeCallEvents: 'includeCallEvents',
 } as const satisfies Partial<Record<keyof Entry, InputField>>;
 
 /** Every problem found, each as `file:line:col: key message`. */
@@ -217,14 +225,19 @@ export function identityOf(w: {
 /**
  * The scope shown and compared: the values of the provider's scope and account settings and of settings that
  * are fields (Talkover's agent, PolyAI's region, Ultravox's agent), in declared order; null for account-wide.
+ * Where a provider has several scope settings, whose values alone could not be told apart (Talkover's agent and
+ * campaign are both UUIDs), each value is shown as `name:value`, as the file's keys name them.
  */
 export function scopeOf(w: {
   provider: ProviderName;
   settings: Readonly<Record<string, string>>;
 }): string | null {
-  const values = scopeSettingsOf(w.provider).flatMap((s) =>
-    w.settings[s.name] === undefined ? [] : [w.settings[s.name]],
-  );
+  const labelled = scopeSettings(getProvider(w.provider)).length > 1;
+  const values = scopeSettingsOf(w.provider).flatMap((s) => {
+    const value = w.settings[s.name];
+    if (value === undefined) return [];
+    return [labelled && s.role === 'scope' ? `${s.name}:${value}` : value];
+  });
   return values.length ? values.join(' ') : null;
 }
 
@@ -235,6 +248,12 @@ export function settingsOfScope(provider: ProviderName, scope: string | null): R
   // A setting without a value is left out of the scope: each value goes to the first setting that accepts it.
   const settings: Record<string, string> = {};
   for (const value of scope === null ? [] : scope.split(' ')) {
+    const named = /^([a-z][a-z0-9-]*):(.+)$/.exec(value);
+    const owner = named && specs.find((s) => s.name === named[1]);
+    if (named?.[2] !== undefined && owner) {
+      settings[owner.name] = named[2];
+      continue;
+    }
     const spec = specs.find(
       (s) => settings[s.name] === undefined && settingProblem(descriptor, s, value) === undefined,
     );
@@ -288,30 +307,10 @@ function checkEntry(
     }
   };
 
-  const url = attempt('url', () => checkUrl(entry.url, descriptor, '--url'));
-  if (url?.warning) warnings.push(`${problems.where([...base, 'url'])}: ${url.warning}`);
-  const events = attempt('events', () => checkEvents(entry.events, descriptor, '--event'));
-  const input: WebhookInput = {};
-
-  for (const [key, field] of Object.entries(FIELD_OF_KEY) as [keyof typeof FIELD_OF_KEY, InputField][]) {
-    const value = entry[key];
-    if (value === undefined) continue;
-    if (!descriptor.fields.includes(field)) {
-      problems.add([...base, key], `is not a field ${descriptor.displayName} has`, true);
-      continue;
-    }
-    const one = { [field]: key === 'secret' ? [value].flat() : value } as WebhookInput;
-    if (attempt(key, () => checkField(one, descriptor)) !== undefined) Object.assign(input, one);
-  }
-  for (const field of descriptor.requiredOnCreate) {
-    const key = Object.entries(FIELD_OF_KEY).find(([, f]) => f === field)?.[0] ?? field;
-    if (input[field] === undefined && !problems.list.some((p) => p.includes(`.${key} `))) {
-      problems.add(base, `needs "${key}": ${descriptor.displayName} requires it`);
-    }
-  }
-
-  // Settings: those the provider declares are checked by its declaration; any other is not the provider's.
+  // Settings first: those the provider declares are checked by its declaration; any other is not the
+  // provider's. The events and fields below are checked against the scope they give.
   const settings: Record<string, string> = {};
+  const input: WebhookInput = {};
   for (const key of SETTING_KEYS) {
     const value = (entry as Record<string, unknown>)[key];
     if (typeof value !== 'string') continue;
@@ -339,7 +338,37 @@ function checkEntry(
     const fallback = defaults[descriptor.name]?.[spec.name] ?? spec.default;
     if (fallback !== undefined) settings[spec.name] = fallback;
   }
+  const url = attempt('url', () => checkUrl(entry.url, descriptor, '--url'));
+  if (url?.warning) warnings.push(`${problems.where([...base, 'url'])}: ${url.warning}`);
+  // Events and fields are checked against the entry's scope: its catalog (Talkover's campaigns have their own).
+  const events = attempt('events', () => checkEvents(entry.events, descriptor, '--event', settings));
+
+  for (const [key, field] of Object.entries(FIELD_OF_KEY) as [keyof typeof FIELD_OF_KEY, InputField][]) {
+    const value = entry[key];
+    if (value === undefined) continue;
+    if (!descriptor.fields.includes(field)) {
+      problems.add([...base, key], `is not a field ${descriptor.displayName} has`, true);
+      continue;
+    }
+    const one = { [field]: key === 'secret' ? [value].flat() : value } as WebhookInput;
+    if (attempt(key, () => checkField(one, descriptor, settings)) !== undefined) Object.assign(input, one);
+  }
+  for (const field of descriptor.requiredOnCreate) {
+    const key = Object.entries(FIELD_OF_KEY).find(([, f]) => f === field)?.[0] ?? field;
+    if (input[field] === undefined && !problems.list.some((p) => p.includes(`.${key} `))) {
+      problems.add(base, `needs "${key}": ${descriptor.displayName} requires it`);
+    }
+  }
+
   const scopes = scopeSettings(descriptor);
+  const both = scopes.filter((s) => settings[s.name] !== undefined);
+  if (both.length > 1) {
+    problems.add(
+      [...base, both[1]?.name ?? ''],
+      `and "${both[0]?.name ?? ''}" are alternatives: ${descriptor.displayName} webhooks belong to ${both.map((s) => aOrAn(s.name)).join(' or ')}, not both`,
+      true,
+    );
+  }
   if (scopes.length > 0 && !scopes.some((s) => settings[s.name] !== undefined)) {
     const keys = scopes.map((s) => `"${s.name}"`).join(' or ');
     const what = scopes.map((s) => aOrAn(s.name)).join(' or ');
@@ -352,13 +381,13 @@ function checkEntry(
   return { provider: descriptor.name, settings, input: { ...input, url: url.url, events } };
 }
 
-function checkField(one: WebhookInput, descriptor: ProviderDescriptor): true {
+function checkField(one: WebhookInput, descriptor: ProviderDescriptor, settings: Scope): true {
   if (one.name !== undefined && (one.name.trim() === '' || one.name.length > 255)) {
     throw new UsageError('--name must be 1 to 255 characters.');
   }
   if (one.secrets?.some((s) => s.trim() === '')) throw new UsageError('--secret cannot be empty.');
   if (one.headers !== undefined) checkHeaders(one.headers);
-  descriptor.checkInput?.(one);
+  descriptor.checkInput?.(one, settings);
   return true;
 }
 

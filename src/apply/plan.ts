@@ -63,7 +63,9 @@ export function groupOf(w: { provider: ProviderName; settings: Readonly<Record<s
     const value = w.settings[spec.name];
     if (spec.role !== 'filter' && value !== undefined) settings[spec.name] = value;
   }
-  return { key: [w.provider, ...Object.values(settings)].join(' '), provider: w.provider, settings };
+  // Named values: an agent and a campaign with the same id are two groups.
+  const key = [w.provider, ...Object.entries(settings).map(([name, value]) => `${name}=${value}`)].join(' ');
+  return { key, provider: w.provider, settings };
 }
 
 /** The groups an apply file touches, each once. */

@@ -4,7 +4,14 @@ import { CliError } from '../errors.ts';
 import { replaceFlag } from '../flags.ts';
 import { hasScope, scopeSettings } from '../providers/index.ts';
 import type { ProviderDescriptor, Webhook } from '../providers/types.ts';
-import { checkWriteFlags, completeCreateFlags, inputFromFlags, webhookFlags } from '../webhook-flags.ts';
+import { missingInput } from '../prompt.ts';
+import {
+  checkWriteFlags,
+  completeCreateFlags,
+  inputFromFlags,
+  missingCreateFlags,
+  webhookFlags,
+} from '../webhook-flags.ts';
 
 export default class Create extends BaseCommand<typeof Create> {
   static override summary = 'Create a webhook.';
@@ -28,17 +35,30 @@ export default class Create extends BaseCommand<typeof Create> {
 
   async run(): Promise<Webhook> {
     const descriptor = await this.provider();
+    // Without a terminal, every missing flag is named in one error, the scope's among them: a script's author
+    // fixes the command once, not flag by flag.
+    if (!this.canPrompt()) {
+      const flags = missingCreateFlags(this.flags, descriptor);
+      const scope = await this.missingScope(descriptor);
+      if (scope) {
+        const why = flags.length > 0 ? `no terminal to ask on; ${scope.why}` : scope.why;
+        throw missingInput([...flags, ...scope.flags], why, scope.hint);
+      }
+      if (flags.length > 0) throw missingInput(flags);
+    }
+    // The scope first: the events and fields a webhook may have depend on it (Talkover's campaigns).
+    const resolved = await this.resolvedScope(descriptor);
     const flags = await completeCreateFlags(
       this.flags,
       descriptor,
       this.canPrompt() ? this.io : undefined,
-      await this.missingScope(descriptor),
+      resolved,
     );
-    const { input, warnings } = inputFromFlags(flags, descriptor);
+    const { input, warnings } = inputFromFlags(flags, descriptor, resolved);
     checkWriteFlags(this.flags, descriptor, false);
     const options = { replace: this.flags.replace };
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
-    const { adapter, scope } = await this.connect(descriptor);
+    const { adapter, scope } = await this.connect(descriptor, resolved);
     if (this.flags['if-not-exists']) {
       for await (const existing of adapter.list()) {
         // Identity is provider + scope + URL: a scoped list is already within the scope; where a setting is

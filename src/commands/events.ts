@@ -8,11 +8,12 @@ import type { EventType } from '../providers/types.ts';
 export default class Events extends BaseCommand<typeof Events> {
   static override summary = "List a provider's event types, with descriptions.";
   static override description =
-    "For Talkover, an agent's live catalog (`available_events`) is shown when an agent is known (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile) and a key is set; for OpenAI, the project's live catalog (`/webhook_event_types`) when a key is set; otherwise the documented catalog.";
+    "For Talkover, an agent's or a campaign's live catalog (`available_events`) is shown when one is known (--agent or --campaign, VOICEHOOKS_TALKOVER_AGENT or _CAMPAIGN, or the profile) and a key is set (agents and campaigns have their own catalogs); for OpenAI, the project's live catalog (`/webhook_event_types`) when a key is set; otherwise the documented catalog.";
   static override examples = [
     '<%= config.bin %> events -p ultravox',
     '<%= config.bin %> events -p ultravox --json',
     '<%= config.bin %> events -p talkover --agent 9fbef0b7-8d4e-4a08-9207-66c22155721d',
+    '<%= config.bin %> events -p talkover --campaign 11111111-1111-4111-8111-111111111111',
   ];
   static override flags = {
     fields: apiFlags.fields,
@@ -55,7 +56,7 @@ export default class Events extends BaseCommand<typeof Events> {
       return [...descriptor.events(scope)];
     }
     const adapter = await this.adapter(descriptor, scope);
-    return adapter.liveEvents ? adapter.liveEvents() : [...descriptor.events()];
+    return adapter.liveEvents ? adapter.liveEvents() : [...descriptor.events(scope)];
   }
 
   protected override fieldNames(): readonly string[] {

@@ -6,12 +6,12 @@ import { checkEvents } from '../input.ts';
 import { jsonArrayElement, jsonArrayEnd, render, webhookTable, type View } from '../output.ts';
 import { availableProviders } from '../providers/index.ts';
 import { missingScopeError, resolveProviderName, resolveSettings } from '../resolve.ts';
-import type { ProviderDescriptor, Webhook } from '../providers/types.ts';
+import type { ProviderDescriptor, Scope, Webhook } from '../providers/types.ts';
 
 export default class List extends BaseCommand<typeof List> {
   static override summary = 'List webhooks, following every page.';
   static override description =
-    'With no provider named (-p, VOICEHOOKS_PROVIDER or the profile), every provider that has an API key is listed, in one table with a PROVIDER column (piped: the provider is the first field; --json: one array). Talkover is included when an agent is set.';
+    'With no provider named (-p, VOICEHOOKS_PROVIDER or the profile), every provider that has an API key is listed, in one table with a PROVIDER column (piped: the provider is the first field; --json: one array). Talkover is included when an agent or a campaign is set.';
   static override examples = [
     '<%= config.bin %> list -p ultravox',
     '<%= config.bin %> list -p ultravox --json | jq -r ".[].url"',
@@ -37,7 +37,20 @@ export default class List extends BaseCommand<typeof List> {
   /** The webhooks, or nothing when they were already written to stdout as their pages arrive. */
   async run(): Promise<Webhook[] | undefined> {
     const descriptors = await this.providers();
-    const event = this.flags.event ? checkEvents([this.flags.event], descriptors[0]!)[0] : undefined;
+    // Each provider's scope before any input is checked: the events it may have depend on it (Talkover's
+    // campaigns). A provider named alone may be asked for its scope; over every provider, none is asked.
+    const scopes = new Map<ProviderDescriptor, Scope>();
+    for (const descriptor of descriptors) {
+      const scope = this.everyProvider
+        ? await this.scope(descriptor, { strict: false })
+        : await this.resolvedScope(descriptor);
+      scopes.set(descriptor, scope);
+    }
+    const first = descriptors[0];
+    const event =
+      this.flags.event !== undefined && first
+        ? checkEvents([this.flags.event], first, '--event', scopes.get(first))[0]
+        : undefined;
     for (const descriptor of descriptors) {
       if (this.flags.enabled !== undefined && descriptor.capabilities.toggle !== 'field') {
         throw new UsageError(
@@ -51,7 +64,9 @@ export default class List extends BaseCommand<typeof List> {
     const found: Webhook[] = [];
     for (const descriptor of descriptors) {
       try {
-        await this.listOne(descriptor, event, (webhook) => (out ? out.add(webhook) : found.push(webhook)));
+        await this.listOne(descriptor, scopes.get(descriptor) ?? {}, event, (webhook) =>
+          out ? out.add(webhook) : found.push(webhook),
+        );
       } catch (error) {
         // What arrived before the failure is kept (the exit code says the document is partial).
         await out?.flush();
@@ -80,7 +95,7 @@ export default class List extends BaseCommand<typeof List> {
 
   /**
    * The provider named (-p, VOICEHOOKS_PROVIDER, the profile); with none named, every provider that has a
-   * key. Talkover is left out, with a notice, when no agent is set for it.
+   * key. Talkover is left out, with a notice, when neither an agent nor a campaign is set for it.
    */
   private async providers(): Promise<ProviderDescriptor[]> {
     if (resolveProviderName(await this.resolveInput())) return [await this.provider()];
@@ -117,12 +132,11 @@ export default class List extends BaseCommand<typeof List> {
 
   private async listOne(
     descriptor: ProviderDescriptor,
+    scope: Scope,
     event: string | undefined,
     add: (webhook: Webhook) => unknown,
   ): Promise<void> {
-    const { adapter } = this.everyProvider
-      ? { adapter: await this.adapter(descriptor, await this.scope(descriptor, { strict: false })) }
-      : await this.connect(descriptor);
+    const adapter = await this.adapter(descriptor, scope);
     const label = `Fetching ${descriptor.displayName} webhooks`;
     await this.withProgress(label, async (progress) => {
       let fetched = 0;

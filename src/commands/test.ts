@@ -131,14 +131,15 @@ export default class Test extends BaseCommand<typeof Test> {
     }
     const scheme = local ? undefined : await loadSignatureScheme(descriptor);
     this.checkSecretFlags(scheme);
-    if (this.flags.event !== undefined) checkEvents([this.flags.event], descriptor);
+    const scope = await this.resolvedScope(descriptor);
+    if (this.flags.event !== undefined) checkEvents([this.flags.event], descriptor, '--event', scope);
     const url = this.flags.url === undefined ? undefined : checkUrl(this.flags.url, descriptor);
     if (url?.warning) this.notice(`Warning: ${url.warning}`);
 
-    const { adapter } = await this.connect(descriptor);
+    const { adapter } = await this.connect(descriptor, scope);
     const webhook = await this.withProgress(`Fetching ${id}`, () => adapter.get(id));
     const event =
-      this.flags.event ?? (local ? undefined : (webhook.events[0] ?? descriptor.events()[0]?.name));
+      this.flags.event ?? (local ? undefined : (webhook.events[0] ?? descriptor.events(scope)[0]?.name));
     if (event !== undefined && webhook.events.length > 0 && !webhook.events.includes(event)) {
       this.notice(
         `Warning: webhook ${id} does not subscribe to ${event}, so ${descriptor.displayName} would not send it. Sending the sample anyway.`,

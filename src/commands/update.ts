@@ -38,9 +38,10 @@ export default class Update extends BaseCommand<typeof Update> {
   async run(): Promise<Webhook> {
     const descriptor = await this.provider();
     const id = checkId(this.args.id, descriptor);
-    const { input, warnings } = inputFromFlags(this.flags, descriptor);
-    const add = checkEvents(this.flags['add-event'] ?? [], descriptor, '--add-event');
-    const remove = checkEvents(this.flags['remove-event'] ?? [], descriptor, '--remove-event');
+    const scope = await this.resolvedScope(descriptor);
+    const { input, warnings } = inputFromFlags(this.flags, descriptor, scope);
+    const add = checkEvents(this.flags['add-event'] ?? [], descriptor, '--add-event', scope);
+    const remove = checkEvents(this.flags['remove-event'] ?? [], descriptor, '--remove-event', scope);
     if (Object.keys(input).length === 0 && add.length === 0 && remove.length === 0) {
       throw new UsageError('Nothing to change: give at least one field flag.', {
         hint: 'See `voicehooks update --help`.',
@@ -61,7 +62,7 @@ export default class Update extends BaseCommand<typeof Update> {
     }
     const options = { replace: this.flags.replace };
     warnings.forEach((w) => this.notice(`Warning: ${w}`));
-    const { adapter } = await this.connect(descriptor);
+    const { adapter } = await this.connect(descriptor, scope);
     return this.withProgress(`Updating ${id}`, async () => {
       if (add.length || remove.length) {
         const current = await adapter.get(id);

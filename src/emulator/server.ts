@@ -280,11 +280,11 @@ function toTriggerRequest(body: string): TriggerRequest | string {
   try {
     data = JSON.parse(body) as unknown;
   } catch {
-    return 'The body must be JSON: {"provider", "event", "timeScale"?, "maxAttempts"?}.';
+    return 'The body must be JSON: {"provider", "event", "scope"?, "timeScale"?, "maxAttempts"?}.';
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     return 'The body must be a JSON object.';
-  const { provider, event, timeScale, maxAttempts } = data as Record<string, unknown>;
+  const { provider, event, timeScale, maxAttempts, scope } = data as Record<string, unknown>;
   if (typeof provider !== 'string' || provider === '') return 'provider must be a non-empty string.';
   if (typeof event !== 'string' || event === '') return 'event must be a non-empty string.';
   if (timeScale !== undefined && (typeof timeScale !== 'number' || !(timeScale >= 0) || timeScale > 1)) {
@@ -295,6 +295,13 @@ function toTriggerRequest(body: string): TriggerRequest | string {
     (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1)
   ) {
     return 'maxAttempts must be a positive integer.';
+  }
+  if (scope !== undefined) {
+    const values = typeof scope === 'object' && scope !== null && !Array.isArray(scope) ? scope : undefined;
+    if (values === undefined || !Object.values(values).every((v) => typeof v === 'string')) {
+      return 'scope must be an object of setting names to strings, e.g. {"campaign": "…"}.';
+    }
+    return { provider, event, timeScale, maxAttempts, scope: values as Record<string, string> };
   }
   return { provider, event, timeScale, maxAttempts };
 }

@@ -9,6 +9,7 @@
  */
 import { getProvider, isProviderName } from '../providers/index.ts';
 import type { ProviderEmulator, Schedule, TriggerDelivery } from './kit.ts';
+import type { Scope } from '../providers/types.ts';
 
 export type { TriggerAttempt, TriggerDelivery } from './kit.ts';
 
@@ -19,6 +20,8 @@ export interface TriggerRequest {
   timeScale?: number;
   /** At most this many attempts per delivery (1 = no retries); default: the provider's rule. */
   maxAttempts?: number;
+  /** Only the webhooks of this scope (Talkover's `{campaign: …}`); absent: every matching webhook. */
+  scope?: Scope;
 }
 
 export const DEFAULT_TIME_SCALE = 1 / 10_000;
@@ -38,7 +41,7 @@ export async function trigger(
     throw new TriggerError(`The ${request.provider} emulator cannot trigger events.`);
   }
   const module = await getProvider(request.provider).loadEmulator();
-  return module.trigger(emulator, request.event, scheduleOf(request));
+  return module.trigger(emulator, request.event, scheduleOf(request), request.scope ?? {});
 }
 
 function scheduleOf(request: TriggerRequest): Schedule {

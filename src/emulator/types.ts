@@ -38,8 +38,16 @@ export interface EmulatorModule<E extends ProviderEmulator = ProviderEmulator> {
    * provider's own knobs (page sizes, limits), given by tests as `startEmulator({providerOptions: {<name>: …}})`.
    */
   create(options: { apiKey?: string } & Record<string, unknown>): E;
-  /** What `emulator trigger` does: delivers `event` to every matching webhook under the provider's retry policy. */
-  trigger(emulator: E, event: string, schedule: Schedule): Promise<TriggerDelivery[]>;
+  /**
+   * What `emulator trigger` does: delivers `event` to every matching webhook under the provider's retry policy;
+   * `scope` (setting values such as `{campaign: …}`) narrows it to the webhooks of that scope.
+   */
+  trigger(
+    emulator: E,
+    event: string,
+    schedule: Schedule,
+    scope: Readonly<Record<string, string | undefined>>,
+  ): Promise<TriggerDelivery[]>;
   /** The body of an error the server makes up for a fault (status, rate limit), shaped like the provider's own. */
   errorBody(status: number, message: string): unknown;
 }

@@ -52,6 +52,8 @@ export interface WebhookInput {
   retryType?: string;
   basicAuth?: string;
   enabled?: boolean;
+  /** Also deliver the per-call events of the scope's calls (Talkover campaign webhooks). */
+  includeCallEvents?: boolean;
 }
 
 export type InputField = keyof WebhookInput;
@@ -212,12 +214,23 @@ export interface ProviderDescriptor {
   /**
    * Provider-specific checks of input (ranges, formats), run before any request. A problem is a `FieldError`
    * (src/errors.ts) naming the input field, never a flag: the command layer says which flag or file key it was.
+   * `settings` are the resolved settings (the scope) the webhook lives under, where the command knows them:
+   * a field or an event may belong to one scope only (Talkover's campaign webhooks).
    */
-  checkInput?(input: WebhookInput): void;
+  checkInput?(input: WebhookInput, settings?: Scope): void;
   /** Fields an update cannot change; only `--recreate` (a new webhook, the adapter's `recreate`) can. */
   fixedFields?: readonly InputField[];
-  /** The documented event catalog; `settings` where it depends on the scope (Talkover's campaigns have their own). */
+  /**
+   * The documented event catalog of the scope `settings` names (Talkover's campaigns have their own); every
+   * check of an event before sending uses the catalog of the resolved scope. Without settings: the catalog of
+   * the provider's first scope (or its only one).
+   */
   events(settings?: Scope): readonly EventType[];
+  /**
+   * The name of the catalog `settings` selects, for messages ("campaign"), where a provider has several
+   * (one per scope); absent: one catalog.
+   */
+  catalogName?(settings?: Scope): string | undefined;
   /** Where its deliveries carry event and id, for `listen`. */
   receiver: ReceiverKit;
   /** Its signature scheme. */

@@ -3,7 +3,7 @@
  * requests and answers against `test/specs/*` without a dependency. It knows local `$ref`, `allOf`, `anyOf`,
  * `type` (a list of types and OpenAPI's `nullable` too), `enum`, `properties`, `required`,
  * `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`, `minLength`/`maxLength`,
- * `pattern`, `minimum`/`maximum` and the formats `uri` and `date-time` (other formats, such as OpenAI's
+ * `pattern`, `minimum`/`maximum` and the formats `uri`, `uuid` and `date-time` (other formats, such as OpenAI's
  * `unixtime` on an integer, constrain nothing more than their type); from JSON Schema 2020-12 (OpenAPI 3.1),
  * `oneOf`, `const` and `exclusiveMinimum`/`exclusiveMaximum`. A keyword outside that subset is reported as a
  * problem, never passed over, so a spec that grows a new rule cannot pass unchecked. Vendor extensions
@@ -48,6 +48,7 @@ const RULES = new Set([
   'exclusiveMinimum',
   'exclusiveMaximum',
 ]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 type Schema = Record<string, unknown>;
@@ -150,6 +151,7 @@ export function validate(
       problems.push(`${path}: ${JSON.stringify(value)} does not match ${s.pattern}`);
     }
     if (s.format === 'uri' && !URL.canParse(value)) problems.push(`${path}: not an absolute URI`);
+    if (s.format === 'uuid' && !UUID.test(value)) problems.push(`${path}: not a UUID`);
     if (s.format === 'date-time' && (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))) {
       problems.push(`${path}: not an RFC 3339 date-time`);
     }

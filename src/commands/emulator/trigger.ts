@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../base-command.ts';
+import { BaseCommand, scopeFlags } from '../../base-command.ts';
 import { TestFailedError, UsageError } from '../../errors.ts';
 import { checkEvents } from '../../input.ts';
 import type { View } from '../../output.ts';
@@ -20,6 +20,7 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
     '<%= config.bin %> emulator trigger call.ended -p ultravox',
     '<%= config.bin %> emulator trigger alerts.triggered -p polyai --json',
     '<%= config.bin %> emulator trigger meeting.started -p daily --emulator http://127.0.0.1:5000 --max-attempts 1',
+    '<%= config.bin %> emulator trigger campaign.completed -p talkover --campaign 11111111-1111-4111-8111-111111111111',
   ];
   static override args = {
     event: Args.string({
@@ -36,18 +37,27 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
       summary: 'At most this many attempts per delivery (1: no retries).',
       min: 1,
     }),
+    ...scopeFlags,
   };
 
   private failed = 0;
 
   async run(): Promise<TriggerDelivery[]> {
     const descriptor = await this.provider();
-    const [event = ''] = checkEvents([this.args.event], descriptor, 'EVENT');
+    // A scope narrows the trigger to its webhooks and picks its event catalog (Talkover's campaigns); without
+    // one, every matching webhook of the provider gets the event.
+    const scope = Object.fromEntries(
+      Object.entries(await this.scope(descriptor)).filter(
+        ([name]) => descriptor.settings.find((s) => s.name === name)?.role === 'scope',
+      ),
+    );
+    const [event = ''] = checkEvents([this.args.event], descriptor, 'EVENT', scope);
     const { emulatorUrl, triggerEvent } = await import('../../emulator/client.ts');
     const base = emulatorUrl(this.flags.emulator, descriptor.name, this.io.env);
     const deliveries = await triggerEvent(base, {
       provider: descriptor.name,
       event,
+      ...(Object.keys(scope).length > 0 ? { scope } : {}),
       timeScale: this.timeScale(),
       maxAttempts: this.flags['max-attempts'],
     });

@@ -1,4 +1,8 @@
-/** Talkover's agent webhook API over the shared HTTP client (docs/providers/talkover.md §2). */
+/**
+ * Talkover's webhook API over the shared HTTP client: agent webhooks (docs/providers/talkover.md §2) and
+ * campaign webhooks (§3), the same nine operations under `/agents/{id}` or `/campaigns/{id}`, with the
+ * campaign answers' documented differences handled here.
+ */
 import { ApiError, FieldError } from '../../errors.ts';
 import { HttpClient, decode, type ErrorReading } from '../../http.ts';
 import { isUuid } from '../../input.ts';
@@ -20,6 +24,8 @@ import {
   listWire,
   logsWire,
   oneWire,
+  partialWire,
+  webhookWire,
   retryWire,
   testWire,
   type TalkoverLog,
@@ -46,6 +52,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   authorization_scheme: '--auth-scheme',
   custom_headers: '--header',
   payload_templates: '--payload-template',
+  include_call_events: '--include-call-events',
   url: '--url',
 };
 
@@ -79,6 +86,7 @@ export function inputOf(webhook: Webhook): WebhookInput {
   };
   const input: WebhookInput = { url: raw.webhook_url, events: raw.events, enabled: raw.enabled };
   if (raw.name != null) input.name = raw.name;
+  if (raw.include_call_events != null) input.includeCallEvents = raw.include_call_events;
   if (raw.timeout != null) input.deliveryTimeout = raw.timeout;
   if (raw.max_retries != null) input.maxRetries = raw.max_retries;
   if (typeof raw.http_method === 'string') input.httpMethod = raw.http_method;
@@ -125,7 +133,10 @@ export function readTalkoverError(_status: number, body: unknown): ErrorReading 
   const record = body as Record<string, unknown>;
   const nested = isRecord(record.error) ? record.error : undefined;
   const text = stringOf(nested?.message) ?? stringOf(record.message) ?? stringOf(record.error);
-  const code = stringOf(nested?.code) ?? stringOf(record.code);
+  // The authentication page's shape puts the code in `error` beside the message ({error: "TOKEN_EXPIRED",
+  // message, status_code}); the introduction page's nests both in `error` (docs/providers/talkover.md §2.4).
+  const bareCode = stringOf(record.message) !== undefined ? stringOf(record.error) : undefined;
+  const code = stringOf(nested?.code) ?? stringOf(record.code) ?? bareCode;
   const fieldErrors = [...fieldLines(record.errors), ...fieldLines(nested?.details)];
   const reading: ErrorReading = {};
   if (text !== undefined || code !== undefined) {
@@ -139,9 +150,9 @@ export function readTalkoverError(_status: number, body: unknown): ErrorReading 
   if (code === 'LOG_NOT_RETRIABLE') {
     reading.hint =
       'Talkover retries only failed deliveries of the last 30 days of an enabled webhook; see `voicehooks logs ID -p talkover`.';
-  } else if (text !== undefined && /agent not found/i.test(text)) {
-    reading.hint =
-      'Check the agent id (--agent, VOICEHOOKS_TALKOVER_AGENT or the profile): Talkover API tokens are per environment, and the agent must belong to the token’s environment.';
+  } else if (text !== undefined && /(agent|campaign) not found/i.test(text)) {
+    const scope = /campaign/i.test(text) ? 'campaign' : 'agent';
+    reading.hint = `Check the ${scope} id (--${scope}, VOICEHOOKS_TALKOVER_${scope.toUpperCase()} or the profile): Talkover API tokens are per environment, and the ${scope} must belong to the token’s environment.`;
   }
   return reading;
 }
@@ -174,6 +185,7 @@ export function toWrite(input: WebhookInput): TalkoverWrite {
   if (input.deliveryTimeout !== undefined) body.timeout = input.deliveryTimeout;
   if (input.maxRetries !== undefined) body.max_retries = input.maxRetries;
   if (input.enabled !== undefined) body.enabled = input.enabled;
+  if (input.includeCallEvents !== undefined) body.include_call_events = input.includeCallEvents;
   if (input.httpMethod !== undefined) body.http_method = input.httpMethod.toUpperCase();
   if (input.authScheme !== undefined) body.authorization_scheme = input.authScheme.toLowerCase();
   if (input.headers !== undefined) {
@@ -198,13 +210,22 @@ export function createTalkoverAdapter(
   scope: Scope,
   descriptor: ProviderDescriptor,
 ): ProviderAdapter {
-  const agentId = scope.agent;
-  // The command layer resolves and checks the agent (src/resolve.ts); an adapter made another way (a test, a
-  // script) is checked here too, before the first request, because the agent becomes part of every path.
-  if (agentId === undefined || agentId === '') {
-    throw new FieldError('agent', 'is missing: Talkover webhooks belong to an agent.');
+  // The command layer resolves and checks the scope (src/resolve.ts); an adapter made another way (a test, a
+  // script) is checked here too, before the first request, because the scope becomes part of every path.
+  const given = (['agent', 'campaign'] as const).filter((s) => scope[s] !== undefined && scope[s] !== '');
+  const [kind] = given;
+  if (kind === undefined) {
+    throw new FieldError('agent', 'is missing: Talkover webhooks belong to an agent or a campaign.');
   }
-  if (!isUuid(agentId)) throw new FieldError('agent', `"${agentId}" is not a UUID.`);
+  if (given.length > 1) {
+    throw new FieldError('campaign', 'and the agent are alternatives: give one of them.');
+  }
+  const scopeId = scope[kind] ?? '';
+  if (!isUuid(scopeId)) throw new FieldError(kind, `"${scopeId}" is not a UUID.`);
+  const campaign = kind === 'campaign';
+  /** The flags that reach this scope again, for the next steps messages name. */
+  const where = `-p talkover --${kind} ${scopeId}`;
+  const warn = (line: string) => connection.warn?.(line);
   const http = new HttpClient({
     ...connection,
     provider: 'talkover',
@@ -213,9 +234,41 @@ export function createTalkoverAdapter(
     readError: readTalkoverError,
     secretFields: descriptor.secretFields,
   });
-  const collection = `/agents/${encodeURIComponent(agentId)}/webhooks`;
+  const collection = `/${campaign ? 'campaigns' : 'agents'}/${encodeURIComponent(scopeId)}/webhooks`;
   const item = (id: string) => `${collection}/${encodeURIComponent(id)}`;
   const one = (body: unknown) => toWebhook(decode(oneWire, body, 'Talkover', 'talkover').data);
+  /**
+   * A write's answer as a whole webhook. Campaign create, update and toggle answer with a few fields only
+   * (create has no `webhook_url`; docs/providers/talkover.md §3.2): the webhook is then read back with a GET
+   * (safe to send), and a notice says so. Should that read fail, what was sent completes the answer, and the
+   * notice says that instead.
+   */
+  const whole = async (body: unknown, sent: TalkoverWrite, what: string): Promise<Webhook> => {
+    if (!campaign) return one(body);
+    const answer = decode(partialWire, body, 'Talkover', 'talkover');
+    const complete = webhookWire.safeParse(answer.data);
+    const missing = ['name', 'webhook_url', 'events', 'enabled', 'timeout', 'max_retries'].filter(
+      (key) => answer.data[key] === undefined,
+    );
+    if (complete.success && missing.length === 0) return toWebhook(complete.data);
+    const id = String(answer.data.id);
+    const omitted = missing.length > 0 ? missing.join(', ') : 'fields in their documented form';
+    try {
+      const read = await adapter.get(id);
+      warn(
+        `Talkover answered the campaign webhook ${what} with part of the webhook (no ${omitted}); the webhook shown was read back with GET.`,
+      );
+      return read;
+    } catch (error) {
+      // The write went through: its answer is still the result, completed with what was sent.
+      const merged = webhookWire.safeParse({ ...sent, ...answer.data });
+      if (!merged.success) throw error;
+      warn(
+        `Talkover answered the campaign webhook ${what} with part of the webhook (no ${omitted}) and reading it back failed (${(error as Error).message}); the webhook shown is its answer merged with what was sent.`,
+      );
+      return toWebhook(merged.data);
+    }
+  };
   const listPage = async () =>
     decode(listWire, (await http.request({ method: 'GET', path: collection })).body, 'Talkover', 'talkover');
 
@@ -238,11 +291,13 @@ export function createTalkoverAdapter(
     },
 
     async create(input) {
-      return one((await http.request({ method: 'POST', path: collection, body: toWrite(input) })).body);
+      const body = toWrite(input);
+      return whole((await http.request({ method: 'POST', path: collection, body })).body, body, 'create');
     },
 
     async update(id, input) {
-      return one((await http.request({ method: 'PUT', path: item(id), body: toWrite(input) })).body);
+      const body = toWrite(input);
+      return whole((await http.request({ method: 'PUT', path: item(id), body })).body, body, 'update');
     },
 
     async delete(id) {
@@ -257,7 +312,7 @@ export function createTalkoverAdapter(
     async flip(id) {
       // A flip sent twice undoes itself: never repeated once it may have reached Talkover (contract §Retries).
       const res = await http.request({ method: 'PATCH', path: `${item(id)}/toggle`, idempotent: false });
-      return one(res.body);
+      return whole(res.body, {}, 'toggle');
     },
 
     async rotateSecret(id) {
@@ -273,6 +328,7 @@ export function createTalkoverAdapter(
     },
 
     async test(id, options = {}) {
+      if (campaign) return campaignTest(id, options.url);
       // The spec requires `{url}`; the docs page sends no body (docs/providers/talkover.md §2.2, Test): sending the webhook's
       // own URL satisfies both.
       const url = options.url ?? (await adapter.get(id)).url;
@@ -284,7 +340,7 @@ export function createTalkoverAdapter(
             path: `${item(id)}/test`,
             body: { url },
             // A test delivery is a new log entry; the webhook list shows nothing of it.
-            check: `voicehooks logs ${id} -p talkover`,
+            check: `voicehooks logs ${id} ${where}`,
           })
         ).body;
       } catch (error) {
@@ -325,9 +381,19 @@ export function createTalkoverAdapter(
           yield toDeliveryLog(wire);
         }
         const pagination = answer.pagination;
-        // An empty page, the last page, or a server that does not follow `page` ends the walk.
+        // An empty page, the last page, or a server that does not follow `page` ends the walk. Campaign log
+        // pages may lack `last_page` (docs/providers/talkover.md §3.2): then `total` says where the end is.
         if (answer.data.length === 0 || !pagination || pagination.current_page !== page) return;
-        if (page >= pagination.last_page || count >= limit) return;
+        const size = pagination.per_page ?? perPage;
+        const last =
+          pagination.last_page ??
+          (pagination.total != null
+            ? Math.max(1, Math.ceil(pagination.total / Math.max(1, size)))
+            : undefined);
+        if (last === undefined) {
+          // Neither `last_page` nor `total`: a short page is the last one.
+          if (answer.data.length < size || count >= limit) return;
+        } else if (page >= last || count >= limit) return;
       }
     },
 
@@ -336,7 +402,7 @@ export function createTalkoverAdapter(
         method: 'POST',
         path: `${item(id)}/logs/${encodeURIComponent(logId)}/retry`,
         // A re-sent delivery is a new log entry; the webhook list shows nothing of it.
-        check: `voicehooks logs ${id} -p talkover`,
+        check: `voicehooks logs ${id} ${where}`,
       });
       const answer = decode(retryWire, res.body, 'Talkover', 'talkover');
       return {
@@ -352,6 +418,43 @@ export function createTalkoverAdapter(
       if (Array.isArray(available)) return available.map((name) => ({ name, description: '' }));
       return Object.entries(available).map(([name, description]) => ({ name, description }));
     },
+  };
+
+  /**
+   * Campaign test: no body (the page documents none, and none can name another URL), and an answer with no
+   * status code or time ("Test payload dispatched", docs/providers/talkover.md §3.2, Test): what the endpoint
+   * answered is in the delivery logs, which the notice points at.
+   */
+  const campaignTest = async (id: string, url: string | undefined): Promise<TestResult> => {
+    if (url !== undefined) {
+      throw new FieldError(
+        'url',
+        'cannot be given for a campaign webhook: Talkover tests it at its own URL.',
+        {
+          hint: 'Send a sample from here instead with --local --url URL.',
+        },
+      );
+    }
+    const webhook = await adapter.get(id);
+    const res = await http.request({
+      method: 'POST',
+      path: `${item(id)}/test`,
+      check: `voicehooks logs ${id} ${where}`,
+    });
+    const answer = decode(testWire, res.body, 'Talkover', 'talkover');
+    const statusCode = answer.data?.status_code ?? statusInMessage(answer.message);
+    if (answer.success && statusCode === null) {
+      warn(
+        `Talkover reports no status code or time for a campaign webhook test; see what the endpoint answered with \`voicehooks logs ${id} ${where}\`.`,
+      );
+    }
+    return {
+      url: webhook.url,
+      success: answer.success,
+      statusCode,
+      responseTimeMs: answer.data?.response_time ?? null,
+      message: answer.message ?? null,
+    };
   };
   return adapter;
 }

@@ -1,6 +1,10 @@
 /**
- * A stateful emulator of Talkover's agent webhook API (`/agents/{agent_id}/webhooks…`), speaking the wire
- * format of `test/specs/talkover.openapi.json` and of the docs pages (see docs/providers/talkover.md §2).
+ * A stateful emulator of Talkover's agent webhook API (`/agents/{agent_id}/webhooks…`) and campaign webhook API
+ * (`/campaigns/{campaign_id}/webhooks…`), speaking the wire format of
+ * `test/specs/talkover-full.reconstructed.openapi.yaml` and of the docs pages (docs/providers/talkover.md §2,
+ * §3). Campaign answers are as documented: partial objects from create, update and toggle, a test answer with
+ * no status or time, log pages without `last_page`, other 401 bodies. Any well-formed campaign UUID is a
+ * campaign of the emulated account, like agents.
  * The backend is Laravel: answers come in a `{success, message, data}` envelope, validation errors are
  * Laravel's 422 `{message, errors}`, and a missing or bad token gets the two 401 shapes of the docs.
  *
@@ -24,12 +28,16 @@ import type {
   Schedule,
   TriggerDelivery,
 } from '../../emulator/kit.ts';
-import { TALKOVER_EVENTS } from './events.ts';
+import { TALKOVER_CAMPAIGN_EVENTS, TALKOVER_EVENTS, TALKOVER_PER_CALL_EVENTS } from './events.ts';
 
 /** A webhook as the emulator keeps it: the wire object plus what Talkover stores but never shows. */
 export interface TalkoverStoredWebhook {
   id: string;
-  agent_id: string;
+  /** One of the two: the agent or the campaign the webhook belongs to. */
+  agent_id?: string;
+  campaign_id?: string;
+  /** Campaign webhooks: also deliver the campaign's per-call events (docs/providers/talkover.md §3.3). */
+  include_call_events?: boolean;
   name: string;
   webhook_url: string;
   events: string[];
@@ -77,6 +85,8 @@ export type TalkoverEmulator = ProviderEmulator & {
   logs(webhookId?: string): TalkoverWireLog[];
   /** Marks an agent as missing from the emulated environment (404), or present again. */
   setAgentMissing(agentId: string, missing?: boolean): void;
+  /** Marks a campaign as missing from the emulated environment (404 "Campaign not found"), or present again. */
+  setCampaignMissing(campaignId: string, missing?: boolean): void;
   /** Adds log entries without delivering anything (for paging and retry tests). */
   seedLogs(webhookId: string, count: number, options?: SeedLogOptions): TalkoverWireLog[];
   /**
@@ -99,13 +109,21 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const HTTP_METHODS = ['POST', 'PUT', 'PATCH'] as const;
 const AUTH_SCHEMES = ['none', 'bearer', 'basic', 'api_key', 'custom'];
 const RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
-const CONTROL_RE = /^\/_emulator\/missing-agents(?:\/([^/]+))?\/?$/;
+const CONTROL_RE = /^\/_emulator\/missing-(agents|campaigns)(?:\/([^/]+))?\/?$/;
 const ROUTE_RE =
-  /^\/agents\/([^/]+)\/webhooks(?:\/([^/]+)(?:\/(toggle|test|logs)(?:\/([^/]+)\/(retry))?)?)?\/?$/;
+  /^\/(agents|campaigns)\/([^/]+)\/webhooks(?:\/([^/]+)(?:\/(toggle|test|logs)(?:\/([^/]+)\/(retry))?)?)?\/?$/;
 
 const DEFAULT_EVENTS: Record<string, string> = Object.fromEntries(
   TALKOVER_EVENTS.map((e) => [e.name, e.description]),
 );
+const CAMPAIGN_EVENTS: Record<string, string> = Object.fromEntries(
+  TALKOVER_CAMPAIGN_EVENTS.map((e) => [e.name, e.description]),
+);
+
+/** Which scope a webhook or a route is under. */
+type Kind = 'agent' | 'campaign';
+const kindOf = (hook: TalkoverStoredWebhook): Kind => (hook.campaign_id !== undefined ? 'campaign' : 'agent');
+const scopeIdOf = (hook: TalkoverStoredWebhook): string => hook.campaign_id ?? hook.agent_id ?? '';
 
 const ok = (message: string | undefined, data: unknown): EmulatorResponse => ({
   status: 200,
@@ -115,9 +133,13 @@ const failure = (status: number, message: string): EmulatorResponse => ({
   status,
   body: { success: false, message },
 });
-const invalid = (errors: FieldErrors): EmulatorResponse => ({
+const invalid = (errors: FieldErrors, kind: Kind = 'agent'): EmulatorResponse => ({
   status: 422,
-  body: { message: 'The given data was invalid.', errors },
+  // The campaign side of the docs adds `success: false` to Laravel's body (docs/providers/talkover.md §2.4).
+  body:
+    kind === 'campaign'
+      ? { success: false, message: 'The given data was invalid.', errors }
+      : { message: 'The given data was invalid.', errors },
 });
 
 export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): TalkoverEmulator {
@@ -125,19 +147,42 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
   let hooks: TalkoverStoredWebhook[] = [];
   let logs: TalkoverWireLog[] = [];
   const missingAgents = new Set<string>();
+  const missingCampaigns = new Set<string>();
 
-  const find = (agentId: string, id: string) =>
-    hooks.find((hook) => hook.agent_id === agentId && hook.id === id.toLowerCase());
+  const inScope = (hook: TalkoverStoredWebhook, kind: Kind, scopeId: string) =>
+    kindOf(hook) === kind && scopeIdOf(hook) === scopeId;
+  const find = (kind: Kind, scopeId: string, id: string) =>
+    hooks.find((hook) => inScope(hook, kind, scopeId) && hook.id === id.toLowerCase());
 
-  /** What Talkover shows of a webhook: everything but the secret, with the derived fields. */
+  /**
+   * What Talkover shows of a webhook: everything but the secret, with the derived fields. A campaign webhook has
+   * no `events_count` or `status` in any example (docs/providers/talkover.md §3.2) and is shown without them.
+   */
   const shown = (hook: TalkoverStoredWebhook): Record<string, unknown> => {
     const { webhook_secret: _secret, ...rest } = structuredClone(hook);
+    if (kindOf(hook) === 'campaign') return rest;
     return { ...rest, events_count: hook.events.length, status: hook.enabled ? 'active' : 'disabled' };
   };
 
-  const authError = (req: EmulatorRequest): EmulatorResponse | undefined => {
+  /** The fields of `hook` named, as the partial answers of campaign writes give them. */
+  const part = (hook: TalkoverStoredWebhook, keys: (keyof TalkoverStoredWebhook)[]) =>
+    Object.fromEntries(keys.map((key) => [key, structuredClone(hook[key])]));
+
+  const authError = (req: EmulatorRequest, kind: Kind): EmulatorResponse | undefined => {
     const token = bearerToken(req.headers.authorization);
-    if (token === undefined) return { status: 401, body: { message: 'Missing Bearer Token' } };
+    if (token === undefined) {
+      // Campaign routes answer in the authentication page's shape, agent routes in the webhook pages' shape
+      // (docs/providers/talkover.md §2.4: four 401 bodies across the docs).
+      return kind === 'campaign'
+        ? {
+            status: 401,
+            body: { error: 'MISSING_TOKEN', message: 'Authentication token is missing.', status_code: 401 },
+          }
+        : { status: 401, body: { message: 'Missing Bearer Token' } };
+    }
+    if (options.apiKey !== undefined && token !== options.apiKey && kind === 'campaign') {
+      return { status: 401, body: { success: false, message: 'Unauthorized' } };
+    }
     if (options.apiKey !== undefined && token !== options.apiKey) {
       // The generic error shape of the docs' introduction page (docs/providers/talkover.md §2.4).
       return {
@@ -202,6 +247,22 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
     return structuredClone(entry);
   };
 
+  /** A campaign event's body (Talkover documents none, §3.3): the event, the campaign, the webhook, a call. */
+  const campaignPayload = (
+    hook: TalkoverStoredWebhook,
+    event: string,
+    extra: Record<string, unknown> = {},
+  ) => ({
+    event,
+    campaign_id: hook.campaign_id,
+    webhook_id: hook.id,
+    timestamp: new Date().toISOString(),
+    ...extra,
+    data: event.startsWith('campaign.')
+      ? { campaign_id: hook.campaign_id, status: campaignStatus(event) }
+      : { call_id: randomUUID(), campaign_id: hook.campaign_id, direction: 'outbound', duration: 45 },
+  });
+
   const testPayload = (hook: TalkoverStoredWebhook) => ({
     event: 'webhook.test',
     agent_id: hook.agent_id,
@@ -212,14 +273,17 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
     test: true,
   });
 
-  const create = (agentId: string, req: EmulatorRequest): EmulatorResponse => {
-    const checked = validate(parseJson(req.body), 'create', availableEvents);
-    if ('errors' in checked) return invalid(checked.errors);
+  const create = (kind: Kind, scopeId: string, req: EmulatorRequest): EmulatorResponse => {
+    const catalog = kind === 'campaign' ? CAMPAIGN_EVENTS : availableEvents;
+    const checked = validate(parseJson(req.body), 'create', catalog, kind);
+    if ('errors' in checked) return invalid(checked.errors, kind);
     const f = checked.fields;
-    const now = laravelNow();
+    const now = kind === 'campaign' ? campaignNow() : laravelNow();
     const hook: TalkoverStoredWebhook = {
       id: randomUUID(),
-      agent_id: agentId,
+      ...(kind === 'campaign'
+        ? { campaign_id: scopeId, include_call_events: f.include_call_events ?? false }
+        : { agent_id: scopeId }),
       name: f.name ?? '',
       webhook_url: f.webhook_url ?? '',
       events: f.events ?? [],
@@ -235,15 +299,42 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
       webhook_secret: f.webhook_secret ?? null,
     };
     hooks.push(hook);
+    // The campaign create page's answer: no message, no webhook_url, timeout, max_retries or updated_at (§3.2).
+    if (kind === 'campaign') {
+      return ok(
+        undefined,
+        part(hook, ['id', 'campaign_id', 'name', 'events', 'enabled', 'include_call_events', 'created_at']),
+      );
+    }
     return ok('Webhook created successfully', shown(hook));
   };
 
   const update = (hook: TalkoverStoredWebhook, req: EmulatorRequest): EmulatorResponse => {
-    const checked = validate(parseJson(req.body), 'update', availableEvents);
-    if ('errors' in checked) return invalid(checked.errors);
+    const kind = kindOf(hook);
+    const checked = validate(
+      parseJson(req.body),
+      'update',
+      kind === 'campaign' ? CAMPAIGN_EVENTS : availableEvents,
+      kind,
+    );
+    if ('errors' in checked) return invalid(checked.errors, kind);
     // "All fields are optional - only provided fields will be updated" (docs/providers/talkover.md §2.2, Update).
-    Object.assign(hook, checked.fields, { updated_at: laravelNow() });
+    Object.assign(hook, checked.fields, { updated_at: kind === 'campaign' ? campaignNow() : laravelNow() });
+    // The campaign update page's answer: id, events, include_call_events and updated_at only (§3.2).
+    if (kind === 'campaign')
+      return ok(undefined, part(hook, ['id', 'events', 'include_call_events', 'updated_at']));
     return ok('Webhook updated successfully', shown(hook));
+  };
+
+  /**
+   * Campaign test: no body; "fires one synthetic event matching the webhook's subscribed events" and answers
+   * "Test payload dispatched" with no status or time (§3.2). The emulator sends it before answering, so that
+   * its log entry is there at once; what the endpoint answered is in the logs only, as with Talkover.
+   */
+  const campaignTest = async (hook: TalkoverStoredWebhook): Promise<EmulatorResponse> => {
+    const event = hook.events[0] ?? 'campaign.started';
+    await send(hook, hook.webhook_url, event, campaignPayload(hook, event, { test: true }), 1);
+    return { status: 200, body: { success: true, message: 'Test payload dispatched' } };
   };
 
   const test = async (hook: TalkoverStoredWebhook, req: EmulatorRequest): Promise<EmulatorResponse> => {
@@ -283,8 +374,22 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
       errors.per_page = ['The per page field must be between 1 and 100.'];
     if (page === undefined) errors.page = ['The page field must be an integer.'];
     else if (page < 1) errors.page = ['The page field must be at least 1.'];
-    if (perPage === undefined || page === undefined || Object.keys(errors).length > 0) return invalid(errors);
+    if (perPage === undefined || page === undefined || Object.keys(errors).length > 0)
+      return invalid(errors, kindOf(hook));
     const mine = retained(logs).filter((entry) => entry.webhook_id === hook.id);
+    if (kindOf(hook) === 'campaign') {
+      // The campaign logs page: entries without webhook_id, pagination without last_page (§3.2, Logs).
+      return {
+        status: 200,
+        body: {
+          success: true,
+          data: mine.slice((page - 1) * perPage, page * perPage).map(({ webhook_id: _w, ...entry }) => ({
+            ...structuredClone(entry),
+          })),
+          pagination: { current_page: page, per_page: perPage, total: mine.length },
+        },
+      };
+    }
     return {
       status: 200,
       body: {
@@ -320,6 +425,10 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
       original.request_payload,
       original.attempt + 1,
     );
+    // The campaign retry page: another message and no queued_at (§3.2, Retry).
+    if (kindOf(hook) === 'campaign') {
+      return ok('Webhook retry queued', { log_id: entry.id, original_log_id: original.id });
+    }
     return ok('Webhook retry queued successfully', {
       log_id: entry.id,
       original_log_id: original.id,
@@ -327,22 +436,25 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
     });
   };
 
-  const control = (req: EmulatorRequest, id: string | undefined): EmulatorResponse => {
+  const control = (req: EmulatorRequest, which: string, id: string | undefined): EmulatorResponse => {
     const method = req.method.toUpperCase();
+    const campaigns = which === 'campaigns';
+    const missing = campaigns ? missingCampaigns : missingAgents;
+    const key = campaigns ? 'campaignId' : 'agentId';
     if (id === undefined && method === 'GET')
-      return { status: 200, body: { missing_agents: [...missingAgents] } };
+      return { status: 200, body: { [campaigns ? 'missing_campaigns' : 'missing_agents']: [...missing] } };
     if (id === undefined && method === 'POST') {
       const body = parseJson(req.body);
-      const agentId = isRecord(body) ? body.agentId : undefined;
-      if (typeof agentId !== 'string' || !UUID_RE.test(agentId)) {
-        return invalid({ agentId: ['The agent id field must be a valid UUID.'] });
+      const scopeId = isRecord(body) ? body[key] : undefined;
+      if (typeof scopeId !== 'string' || !UUID_RE.test(scopeId)) {
+        return invalid({ [key]: [`The ${campaigns ? 'campaign' : 'agent'} id field must be a valid UUID.`] });
       }
-      missingAgents.add(agentId.toLowerCase());
+      missing.add(scopeId.toLowerCase());
       return { status: 204 };
     }
     if (method === 'DELETE') {
-      if (id === undefined) missingAgents.clear();
-      else missingAgents.delete(id.toLowerCase());
+      if (id === undefined) missing.clear();
+      else missing.delete(id.toLowerCase());
       return { status: 204 };
     }
     return {
@@ -356,13 +468,14 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
     async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
       const method = req.method.toUpperCase();
       const controlMatch = CONTROL_RE.exec(req.path);
-      if (controlMatch !== null) return control(req, controlMatch[1]);
+      if (controlMatch !== null) return control(req, controlMatch[1] ?? 'agents', controlMatch[2]);
 
       const route = ROUTE_RE.exec(req.path);
       if (route === null) {
         return { status: 404, body: { message: `The route api/v1${req.path} could not be found.` } };
       }
-      const [, rawAgent = '', rawId, action, rawLogId, retryAction] = route;
+      const [, collection, rawScope = '', rawId, action, rawLogId, retryAction] = route;
+      const kind: Kind = collection === 'campaigns' ? 'campaign' : 'agent';
       const allowed = allowedMethods(rawId !== undefined, action, retryAction !== undefined);
       if (!allowed.includes(method)) {
         return {
@@ -373,36 +486,45 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
           },
         };
       }
-      const unauthorised = authError(req);
+      const unauthorised = authError(req, kind);
       if (unauthorised !== undefined) return unauthorised;
 
-      const agentId = decodeSegment(rawAgent).toLowerCase();
-      if (!UUID_RE.test(agentId) || missingAgents.has(agentId)) {
+      const scopeId = decodeSegment(rawScope).toLowerCase();
+      if (kind === 'campaign' && (!UUID_RE.test(scopeId) || missingCampaigns.has(scopeId))) {
+        return failure(404, 'Campaign not found');
+      }
+      if (!UUID_RE.test(scopeId) || missingAgents.has(scopeId)) {
         return failure(404, 'Agent not found in this environment.');
       }
       if (rawId === undefined) {
-        if (method === 'POST') return create(agentId, req);
+        if (method === 'POST') return create(kind, scopeId, req);
+        // The agent list's catalog is an object of name → description, the campaign list's an array (§3.2).
         return ok(undefined, {
-          webhooks: hooks.filter((hook) => hook.agent_id === agentId).map(shown),
-          available_events: { ...availableEvents },
+          webhooks: hooks.filter((hook) => inScope(hook, kind, scopeId)).map(shown),
+          available_events: kind === 'campaign' ? Object.keys(CAMPAIGN_EVENTS) : { ...availableEvents },
         });
       }
-      const hook = find(agentId, decodeSegment(rawId));
+      const hook = find(kind, scopeId, decodeSegment(rawId));
       if (hook === undefined) return failure(404, 'Webhook not found.');
       if (action === 'toggle') {
         hook.enabled = !hook.enabled;
-        hook.updated_at = laravelNow();
-        return ok(hook.enabled ? 'Webhook enabled' : 'Webhook disabled', shown(hook));
+        hook.updated_at = kind === 'campaign' ? campaignNow() : laravelNow();
+        const message = hook.enabled ? 'Webhook enabled' : 'Webhook disabled';
+        // The campaign toggle page's answer: id and enabled only (§3.2).
+        if (kind === 'campaign') return ok(message, part(hook, ['id', 'enabled']));
+        return ok(message, shown(hook));
       }
-      if (action === 'test') return test(hook, req);
+      if (action === 'test') return kind === 'campaign' ? campaignTest(hook) : test(hook, req);
       if (action === 'logs') {
         return rawLogId === undefined ? listLogs(hook, req) : retry(hook, decodeSegment(rawLogId));
       }
       if (method === 'GET') return ok(undefined, shown(hook));
       if (method === 'PUT') return update(hook, req);
       hooks = hooks.filter((other) => other !== hook);
+      // Talkover keeps a deleted campaign webhook's past logs (§3.2, Delete); nothing can read them here.
       logs = logs.filter((entry) => entry.webhook_id !== hook.id);
-      return { status: 200, body: { success: true, message: 'Webhook deleted successfully' } };
+      const deleted = kind === 'campaign' ? 'Campaign webhook deleted' : 'Webhook deleted successfully';
+      return { status: 200, body: { success: true, message: deleted } };
     },
 
     snapshot(): unknown {
@@ -410,6 +532,7 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
         webhooks: structuredClone(hooks),
         logs: structuredClone(logs),
         missingAgents: [...missingAgents],
+        missingCampaigns: [...missingCampaigns],
       };
     },
 
@@ -421,6 +544,10 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
       }
       const savedLogs = state.logs ?? [];
       const savedMissing = state.missingAgents ?? [];
+      const savedCampaigns = state.missingCampaigns ?? [];
+      if (!Array.isArray(savedCampaigns) || !savedCampaigns.every((a) => typeof a === 'string')) {
+        throw new TypeError('Talkover emulator state: missingCampaigns must be strings');
+      }
       if (!Array.isArray(savedLogs) || !savedLogs.every(isWireLog))
         throw new TypeError('Talkover emulator state: bad logs');
       if (!Array.isArray(savedMissing) || !savedMissing.every((a) => typeof a === 'string')) {
@@ -430,6 +557,8 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
       logs = structuredClone(savedLogs);
       missingAgents.clear();
       for (const agent of savedMissing) missingAgents.add(agent.toLowerCase());
+      missingCampaigns.clear();
+      for (const campaign of savedCampaigns) missingCampaigns.add(campaign.toLowerCase());
     },
 
     webhooks: () => structuredClone(hooks),
@@ -443,6 +572,12 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
       if (!UUID_RE.test(agentId)) throw new TypeError(`setAgentMissing: ${agentId} is not a UUID`);
       if (missing) missingAgents.add(agentId.toLowerCase());
       else missingAgents.delete(agentId.toLowerCase());
+    },
+
+    setCampaignMissing(campaignId, missing = true) {
+      if (!UUID_RE.test(campaignId)) throw new TypeError(`setCampaignMissing: ${campaignId} is not a UUID`);
+      if (missing) missingCampaigns.add(campaignId.toLowerCase());
+      else missingCampaigns.delete(campaignId.toLowerCase());
     },
 
     seedLogs(webhookId, count, seed = {}) {
@@ -477,12 +612,11 @@ export function createTalkoverEmulator(options: TalkoverEmulatorOptions = {}): T
     async deliver(webhookId, event, payload, attempt = 1) {
       const hook = hooks.find((h) => h.id === webhookId);
       if (hook === undefined) throw new Error(`No Talkover webhook ${webhookId} in the emulator`);
-      const body = payload ?? {
-        event,
-        agent_id: hook.agent_id,
-        webhook_id: hook.id,
-        timestamp: new Date().toISOString(),
-      };
+      const body =
+        payload ??
+        (kindOf(hook) === 'campaign'
+          ? campaignPayload(hook, event)
+          : { event, agent_id: hook.agent_id, webhook_id: hook.id, timestamp: new Date().toISOString() });
       return send(hook, hook.webhook_url, event, body, attempt);
     },
   };
@@ -577,12 +711,14 @@ interface WritableFields {
   authorization_scheme?: string;
   custom_headers?: { key: string; value: string }[];
   payload_templates?: Record<string, unknown>;
+  include_call_events?: boolean;
 }
 
 function validate(
   data: unknown,
   mode: 'create' | 'update',
   availableEvents: Record<string, string>,
+  kind: Kind = 'agent',
 ): { fields: WritableFields } | { errors: FieldErrors } {
   // Laravel reads a body that is not a JSON object as no input at all.
   const body = isRecord(data) ? data : {};
@@ -643,6 +779,12 @@ function validate(
     if (typeof body.enabled !== 'boolean') add('enabled', 'The enabled field must be true or false.');
     else fields.enabled = body.enabled;
   }
+  // Campaign webhooks only (§3.1); Laravel drops a field its rules do not name, as on an agent webhook.
+  if (kind === 'campaign' && body.include_call_events !== undefined && body.include_call_events !== null) {
+    if (typeof body.include_call_events !== 'boolean')
+      add('include_call_events', 'The include call events field must be true or false.');
+    else fields.include_call_events = body.include_call_events;
+  }
   if (body.http_method !== undefined && body.http_method !== null) {
     const value = body.http_method;
     if (typeof value !== 'string' || !(HTTP_METHODS as readonly string[]).includes(value)) {
@@ -702,6 +844,19 @@ function laravelNow(): string {
   return laravelTime(Date.now());
 }
 
+/** The campaign pages' timestamps: seconds and a Z (`2024-01-15T15:00:00Z`, docs/providers/talkover.md §3.2). */
+function campaignNow(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The campaign status a campaign event leaves (Talkover's statuses: draft, active, paused, completed). */
+function campaignStatus(event: string): string {
+  if (event === 'campaign.started') return 'active';
+  if (event === 'campaign.paused') return 'paused';
+  if (event === 'campaign.completed') return 'completed';
+  return 'draft';
+}
+
 /** Log entries inside the 30 days Talkover keeps them (docs/providers/talkover.md §2.2, Logs). */
 function retained(entries: TalkoverWireLog[]): TalkoverWireLog[] {
   const oldest = Date.now() - RETENTION_MS;
@@ -740,7 +895,8 @@ function isStoredWebhook(value: unknown): value is TalkoverStoredWebhook {
   const strings = (v: unknown) => Array.isArray(v) && v.every((item) => typeof item === 'string');
   return (
     typeof value.id === 'string' &&
-    typeof value.agent_id === 'string' &&
+    (typeof value.agent_id === 'string') !== (typeof value.campaign_id === 'string') &&
+    (value.include_call_events === undefined || typeof value.include_call_events === 'boolean') &&
     typeof value.name === 'string' &&
     typeof value.webhook_url === 'string' &&
     strings(value.events) &&
@@ -777,23 +933,46 @@ function isWireLog(value: unknown): value is TalkoverWireLog {
  */
 const retriesS = (maxRetries: number) => Array.from({ length: maxRetries }, (_, i) => 10 * 2 ** i);
 
+/**
+ * Whether a webhook receives `event`. An agent webhook gets the events it subscribes to. A campaign webhook gets
+ * the campaign-level events it subscribes to, and the per-call events of the campaign's calls when
+ * `include_call_events` is on, subscribed or not: "When `true`, also delivers per-call events for calls in this
+ * campaign" (docs/providers/talkover.md §3.3; which per-call events, and whether they must be listed, is
+ * silent, and this is the emulator's reading).
+ */
+function receives(hook: TalkoverStoredWebhook, event: string): boolean {
+  if (!hook.enabled) return false;
+  if (kindOf(hook) === 'agent' || !TALKOVER_PER_CALL_EVENTS.includes(event))
+    return hook.events.includes(event);
+  return hook.include_call_events === true;
+}
+
 async function trigger(
   emulator: TalkoverEmulator,
   event: string,
   schedule: Schedule,
+  scope: Readonly<Record<string, string | undefined>> = {},
 ): Promise<TriggerDelivery[]> {
-  const hooks = emulator.webhooks().filter((hook) => hook.enabled && hook.events.includes(event));
+  // A scope (--agent or --campaign) narrows the trigger to its webhooks: an event of that agent or campaign.
+  const wanted = (hook: TalkoverStoredWebhook) =>
+    (scope.agent === undefined || hook.agent_id === scope.agent.toLowerCase()) &&
+    (scope.campaign === undefined || hook.campaign_id === scope.campaign.toLowerCase());
+  const hooks = emulator.webhooks().filter((hook) => wanted(hook) && receives(hook, event));
   return Promise.all(
     hooks.map(async (hook) => {
       // Talkover documents no event payloads (docs/providers/talkover.md §2.2): a webhook's own template for the event
-      // when it has one, else an envelope naming the event, agent, webhook and a call.
-      const payload = hook.payload_templates[event] ?? {
-        event,
-        agent_id: hook.agent_id,
-        webhook_id: hook.id,
-        timestamp: new Date().toISOString(),
-        data: { call_id: randomUUID(), direction: 'outbound', duration: 45 },
-      };
+      // when it has one, else an envelope naming the event, agent or campaign, webhook and a call.
+      const payload =
+        hook.payload_templates[event] ??
+        (kindOf(hook) === 'campaign'
+          ? undefined
+          : {
+              event,
+              agent_id: hook.agent_id,
+              webhook_id: hook.id,
+              timestamp: new Date().toISOString(),
+              data: { call_id: randomUUID(), direction: 'outbound', duration: 45 },
+            });
       const logIds: string[] = [];
       const result = await withRetries(
         schedule.waits(retriesS(hook.max_retries)),
@@ -818,7 +997,14 @@ async function trigger(
         method: hook.http_method,
         deliveryId: null,
         ...result,
-        webhook: { enabled: hook.enabled, maxRetries: hook.max_retries, logIds },
+        webhook: {
+          enabled: hook.enabled,
+          maxRetries: hook.max_retries,
+          logIds,
+          ...(hook.campaign_id !== undefined
+            ? { campaignId: hook.campaign_id, includeCallEvents: hook.include_call_events === true }
+            : {}),
+        },
       };
     }),
   );

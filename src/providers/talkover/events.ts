@@ -29,3 +29,31 @@ export const TALKOVER_EVENTS: readonly EventType[] = [
   { name: 'event_client_connected', description: 'A client connected' },
   { name: 'event_client_disconnected', description: 'A client disconnected' },
 ];
+
+/**
+ * Talkover's documented campaign-webhook events (docs/providers/talkover.md §3.3, from the `available_events`
+ * array of the docs page of List Campaign Webhooks). The docs describe none of them; the descriptions say what
+ * the names do. The last three are per-call events.
+ */
+export const TALKOVER_CAMPAIGN_EVENTS: readonly EventType[] = [
+  { name: 'campaign.created', description: 'The campaign was created' },
+  { name: 'campaign.started', description: 'The campaign started' },
+  { name: 'campaign.paused', description: 'The campaign was paused' },
+  { name: 'campaign.completed', description: 'The campaign completed' },
+  { name: 'campaign.updated', description: 'The campaign settings changed' },
+  { name: 'campaign_call.queued', description: 'A call of the campaign was queued' },
+  { name: 'campaign_call.started', description: 'A call of the campaign started' },
+  { name: 'campaign_call.completed', description: 'A call of the campaign completed' },
+  { name: 'campaign_call.retry_scheduled', description: 'A retry of a call of the campaign was scheduled' },
+  { name: 'campaign_call.failed', description: 'A call of the campaign failed' },
+  { name: 'event_recording', description: 'A call recording is available (per-call)' },
+  { name: 'event_call_transcript', description: 'A call transcript is available (per-call)' },
+  { name: 'event_call_report', description: 'A post-call report is available (per-call)' },
+];
+
+/** The per-call events of the campaign catalog: delivered when `include_call_events` is on (§3.3). */
+export const TALKOVER_PER_CALL_EVENTS: readonly string[] = [
+  'event_recording',
+  'event_call_transcript',
+  'event_call_report',
+];

@@ -1,8 +1,8 @@
 import { FieldError } from '../../errors.ts';
 import { checkEvents, checkRange, isUuid } from '../../input.ts';
 import { asRecord, firstString } from '../../records.ts';
-import type { ProviderDescriptor, WebhookInput } from '../types.ts';
-import { TALKOVER_EVENTS } from './events.ts';
+import type { ProviderDescriptor, Scope, WebhookInput } from '../types.ts';
+import { TALKOVER_CAMPAIGN_EVENTS, TALKOVER_EVENTS } from './events.ts';
 import { parseTemplate } from './templates.ts';
 
 /** Delivery methods and authorization schemes of the create page (docs/providers/talkover.md §2.2; seed 001). */
@@ -11,9 +11,13 @@ export const AUTH_SCHEMES = ['none', 'bearer', 'basic', 'api_key', 'custom'] as 
 /** `webhook_secret` and `name` are strings of at most 255 characters (docs/providers/talkover.md §2.2). */
 const MAX_SECRET_LENGTH = 255;
 
+/** Campaign webhooks are those of a scope with a campaign (docs/providers/talkover.md §3). */
+const isCampaign = (settings: Scope = {}) => settings.campaign !== undefined && settings.campaign !== '';
+
 /**
- * Talkover: webhooks under an agent, an `enabled` field plus a native flip, a test endpoint and delivery
- * logs; secrets are write-only (docs/providers/talkover.md §2).
+ * Talkover: webhooks under an agent or under a campaign (two scopes, each with its own event catalog), an
+ * `enabled` field plus a native flip, a test endpoint and delivery logs; secrets are write-only
+ * (docs/providers/talkover.md §2, §3).
  */
 export const talkover: ProviderDescriptor = {
   name: 'talkover',
@@ -28,6 +32,14 @@ export const talkover: ProviderDescriptor = {
       valueName: 'UUID',
       check: (value) => (isUuid(value) ? undefined : 'is not a UUID'),
       legacyKey: 'agent',
+    },
+    {
+      name: 'campaign',
+      flag: 'campaign',
+      role: 'scope',
+      summary: "Talkover campaign UUID (the campaign webhooks' scope)",
+      valueName: 'UUID',
+      check: (value) => (isUuid(value) ? undefined : 'is not a UUID'),
     },
   ],
   capabilities: {
@@ -51,6 +63,7 @@ export const talkover: ProviderDescriptor = {
     'authScheme',
     'payloadTemplates',
     'enabled',
+    'includeCallEvents',
   ],
   requiredOnCreate: ['name'],
   maxUrlLength: 500,
@@ -66,7 +79,8 @@ export const talkover: ProviderDescriptor = {
   secretFields: ['webhook_secret', 'custom_headers'],
   secretInputFields: ['headers'],
   checkInput: checkTalkoverInput,
-  events: () => TALKOVER_EVENTS,
+  events: (settings) => (isCampaign(settings) ? TALKOVER_CAMPAIGN_EVENTS : TALKOVER_EVENTS),
+  catalogName: (settings) => (isCampaign(settings) ? 'campaign' : 'agent'),
   // Talkover documents no event payloads; its test payload has `event` and the ids at the top (§2.2).
   receiver: {
     eventOf: (body) => firstString(asRecord(body).event),
@@ -93,8 +107,18 @@ export const talkover: ProviderDescriptor = {
   loadEmulator: async () => (await import('./emulator.ts')).talkoverEmulator,
 };
 
-/** The create page's validation rules (docs/providers/talkover.md §2.2), checked before anything is sent. */
-function checkTalkoverInput(input: WebhookInput): void {
+/**
+ * The create pages' validation rules (docs/providers/talkover.md §2.2, §3.2), checked before anything is sent;
+ * `settings` is the scope, whose catalog the template keys are checked against.
+ */
+function checkTalkoverInput(input: WebhookInput, settings: Scope = {}): void {
+  if (input.includeCallEvents !== undefined && !isCampaign(settings)) {
+    throw new FieldError(
+      'includeCallEvents',
+      'is for campaign webhooks only: an agent webhook receives the per-call events it subscribes to.',
+      { hint: 'Give the campaign with --campaign UUID, or leave the flag out.' },
+    );
+  }
   if (input.secrets !== undefined) {
     if (input.secrets.length > 1) {
       throw new FieldError('secrets', 'is given more than once: a Talkover webhook has a single secret.');
@@ -118,7 +142,7 @@ function checkTalkoverInput(input: WebhookInput): void {
     );
   }
   if (input.payloadTemplates !== undefined) {
-    checkEvents(Object.keys(input.payloadTemplates), talkover, 'payloadTemplates');
+    checkEvents(Object.keys(input.payloadTemplates), talkover, 'payloadTemplates', settings);
     for (const [event, text] of Object.entries(input.payloadTemplates)) parseTemplate(event, text);
   }
 }

@@ -7,8 +7,10 @@ import type { DeliveryKit } from '../types.ts';
 
 export const talkoverDeliveries: DeliveryKit = {
   testEvent: 'webhook.test',
+  // A campaign webhook's sample names its campaign (docs/providers/talkover.md §3.3) instead of an agent.
   sample: (event, { now, webhook }) => ({
     event,
+    ...(typeof webhook?.raw.campaign_id === 'string' ? { campaign_id: webhook.raw.campaign_id } : {}),
     agent_id: webhook?.agentId ?? null,
     agent_name: null,
     webhook_id: webhook?.id ?? null,

@@ -15,6 +15,9 @@ const id = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 export const webhookWire = z.looseObject({
   id: z.string(),
   agent_id: z.nullish(z.string()),
+  /** Campaign webhooks (docs/providers/talkover.md §3.2). */
+  campaign_id: z.nullish(z.string()),
+  include_call_events: z.nullish(flag),
   name: z.nullish(z.string()),
   webhook_url: z.string(),
   events: z.array(z.string()),
@@ -27,6 +30,16 @@ export const webhookWire = z.looseObject({
   status: z.nullish(z.string()),
 });
 export type TalkoverWebhook = z.infer<typeof webhookWire>;
+
+/**
+ * `{success, message, data}` whose `data` may be part of a webhook: campaign create, update and toggle answer
+ * with a few fields only (docs/providers/talkover.md §3.2); the adapter then reads the whole webhook back.
+ */
+export const partialWire = z.looseObject({
+  success: z.optional(z.boolean()),
+  message: z.nullish(z.string()),
+  data: z.looseObject({ id }),
+});
 
 /** `{success, message, data: Webhook}`: create, get, update and toggle. */
 export const oneWire = z.looseObject({
@@ -78,7 +91,8 @@ export const logsWire = z.looseObject({
       current_page: z.number(),
       per_page: z.nullish(z.number()),
       total: z.nullish(z.number()),
-      last_page: z.number(),
+      // Campaign log pages may lack it (docs/providers/talkover.md §3.2, Logs).
+      last_page: z.nullish(z.number()),
     }),
   ),
 });
@@ -108,4 +122,5 @@ export interface TalkoverWrite {
   authorization_scheme?: string;
   custom_headers?: { key: string; value: string }[];
   payload_templates?: Record<string, Record<string, unknown>>;
+  include_call_events?: boolean;
 }
