@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -24,7 +25,16 @@ function block(file: string, marker: string): string {
   return code[1];
 }
 
-function runBlock(file: string, marker: string): { stdout: string; stderr: string } {
+/** A port nobody listens on now: the blocks' emulator is moved there (VOICEHOOKS_EMULATOR_PORT), off 4747. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function runBlock(file: string, marker: string, port: number): { stdout: string; stderr: string } {
   const config = mkdtempSync(join(tmpdir(), 'vh-readme-'));
   try {
     // -e stops at the first failing command and the ERR trap names it; the EXIT trap stops background
@@ -34,7 +44,13 @@ function runBlock(file: string, marker: string): { stdout: string; stderr: strin
       cwd: root,
       encoding: 'utf8',
       timeout: 90_000,
-      env: { PATH: process.env.PATH, HOME: config, VOICEHOOKS_CONFIG_DIR: config, NO_COLOR: '1' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: config,
+        VOICEHOOKS_CONFIG_DIR: config,
+        NO_COLOR: '1',
+        VOICEHOOKS_EMULATOR_PORT: String(port),
+      },
     });
     assert.equal(run.status, 0, `the ${marker} block of ${file} failed:\n${run.stdout}\n${run.stderr}`);
     return run;
@@ -44,7 +60,7 @@ function runBlock(file: string, marker: string): { stdout: string; stderr: strin
 }
 
 // Every runnable block, in the order a reader meets them, with the file it is in. Each starts its own
-// emulator and stops it, so they run one after the other.
+// emulator (on a free port, through VOICEHOOKS_EMULATOR_PORT) and stops it, so they run one after the other.
 const BLOCKS: [file: string, marker: string][] = [
   ['README.md', 'quickstart'],
   ['README.md', 'apply'],
@@ -80,8 +96,8 @@ describe('README and docs', () => {
   });
 
   for (const [file, marker] of BLOCKS) {
-    it(`runs the ${marker} block of ${file} as written, every command exiting 0`, () => {
-      const run = runBlock(file, marker);
+    it(`runs the ${marker} block of ${file} as written, every command exiting 0`, async () => {
+      const run = runBlock(file, marker, await freePort());
       if (marker === 'demo') {
         // listen saw the signed test delivery and the triggered event, and verified both.
         const verified = run.stdout.split('\n').filter((l) => l === 'alerts.triggered\tverified');
