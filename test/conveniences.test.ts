@@ -392,6 +392,10 @@ describe('Talkover without friction', () => {
     const create = await cli.run(['create', '-p', 'talkover']);
     assert.equal(create.code, 2);
     assert.match(create.stderr, /^Error: Missing --url, --event, --name, --agent or --campaign \(/);
+    assert.match(
+      create.stderr,
+      /Pass --url, --event, --name and --agent or --campaign, or run in a terminal/,
+    );
     for (const where of [
       /VOICEHOOKS_TALKOVER_AGENT/,
       /VOICEHOOKS_TALKOVER_CAMPAIGN/,
