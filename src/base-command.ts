@@ -6,7 +6,7 @@
 import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
 import { ConfigError, ExitCode, FieldError, UsageError, formatError, toCliError } from './errors.ts';
-import { aOrAn, checkApiKey, checkFieldNames, closest } from './input.ts';
+import { aOrAn, checkApiKey, checkFieldNames, checkId, closest } from './input.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
@@ -48,6 +48,7 @@ import {
 } from './resolve.ts';
 import type { ConfigStore, Profile } from './config.ts';
 import { IssuedSecrets } from './issued-secrets.ts';
+import type { SignatureScheme } from './signature-types.ts';
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -431,6 +432,48 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.profileName,
       (text) => this.notice(text),
     );
+  }
+
+  /**
+   * The secrets to sign or check with: `--secret` (each checked against the scheme's form), else those of
+   * `--webhook ID`: read from the provider where it shows them, else the one kept in the local secret store.
+   * None when neither is given. Without a provider (`--scheme`), only `--secret` can give them.
+   */
+  protected async secretsFor(
+    descriptor: ProviderDescriptor | undefined,
+    scheme: SignatureScheme,
+    given: readonly string[] | undefined,
+    webhook: string | undefined,
+  ): Promise<string[]> {
+    if (given) {
+      for (const secret of given) {
+        const problem = scheme.secretProblem(secret);
+        if (problem) throw new UsageError(`--secret ${problem}`);
+      }
+      return [...given];
+    }
+    if (webhook === undefined) return [];
+    if (descriptor === undefined) {
+      throw new UsageError('--webhook needs a provider (-p): with --scheme, pass the secret with --secret.');
+    }
+    const id = checkId(webhook, descriptor);
+    if (!descriptor.capabilities.secretsReadable) {
+      const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, id);
+      if (kept === undefined) {
+        throw new UsageError(
+          `No signing secret is kept for ${descriptor.displayName} webhook ${id}, and ${descriptor.displayName} shows it only once.`,
+          {
+            hint: `Pass it with --secret, or get a new one with \`voicehooks rotate-secret ${id} -p ${descriptor.name}\`.`,
+          },
+        );
+      }
+      return [kept];
+    }
+    const { adapter } = await this.connect(descriptor);
+    const found = (await adapter.get(id)).secrets;
+    if (found.length === 0)
+      throw new UsageError(`${descriptor.displayName} webhook ${id} has no signing secret; pass --secret.`);
+    return found;
   }
 
   // ---- presentation ----

@@ -36,7 +36,20 @@ const profileSchema = z.looseObject({
   baseUrls: z.optional(providerRecord(z.string())),
   /** Signing secrets the provider shows only once (PolyAI), by provider and webhook id. */
   secrets: z.optional(providerRecord(z.record(z.string(), z.string()))),
+  /**
+   * Secrets replaced by a rotation, by provider and webhook id, each kept until its grace period ends: `verify`
+   * and `listen` name one when a delivery was signed with it (reason `other-secret`), and never accept it.
+   */
+  retiredSecrets: z.optional(
+    providerRecord(z.record(z.string(), z.array(z.object({ secret: z.string(), until: z.string() })))),
+  ),
 });
+
+/** A secret replaced by a rotation, kept until `until` (ISO 8601). */
+export interface RetiredSecret {
+  secret: string;
+  until: string;
+}
 export type Profile = z.infer<typeof profileSchema>;
 
 const fileSchema = z.looseObject({
@@ -171,6 +184,42 @@ export class ConfigStore {
   saveWebhookSecret(profile: string, provider: ProviderName, id: string, secret: string): void {
     this.updateProfile(profile, (p) => {
       p.secrets = { ...p.secrets, [provider]: { ...p.secrets?.[provider], [id]: secret } };
+    });
+  }
+
+  /** The replaced secrets of a provider's webhooks whose grace period has not ended, by webhook id. */
+  retiredSecrets(profile: string, provider: ProviderName, now = new Date()): Record<string, RetiredSecret[]> {
+    const out: Record<string, RetiredSecret[]> = {};
+    for (const [id, list] of Object.entries(this.profile(profile).retiredSecrets?.[provider] ?? {})) {
+      const live = list.filter((r) => Date.parse(r.until) > now.getTime());
+      if (live.length > 0) out[id] = live;
+    }
+    return out;
+  }
+
+  /**
+   * Keeps secrets a rotation replaced until `until`; entries past their own end are dropped on the way, so the
+   * store holds no secret longer than its grace period (plus the time until the next write).
+   */
+  retireSecrets(
+    profile: string,
+    provider: ProviderName,
+    id: string,
+    secrets: readonly string[],
+    until: Date,
+  ): void {
+    const now = Date.now();
+    this.updateProfile(profile, (p) => {
+      const all = { ...p.retiredSecrets };
+      const byId: Record<string, RetiredSecret[]> = {};
+      for (const [other, list] of Object.entries(all[provider] ?? {})) {
+        const live = list.filter((r) => Date.parse(r.until) > now && !secrets.includes(r.secret));
+        if (live.length > 0) byId[other] = live;
+      }
+      const added = secrets.map((secret) => ({ secret, until: until.toISOString() }));
+      byId[id] = [...added, ...(byId[id] ?? [])];
+      all[provider] = byId;
+      p.retiredSecrets = all;
     });
   }
 

@@ -8,6 +8,7 @@
 import { EnvHttpProxyAgent, request } from './undici.ts';
 import { errorCode } from './http.ts';
 import type { ProviderDescriptor, Webhook } from './providers/types.ts';
+import type { SignatureScheme } from './signature-types.ts';
 
 /** A request ready to be sent. */
 export interface OutgoingDelivery {
@@ -88,6 +89,31 @@ export async function sampleDelivery(input: SampleDeliveryInput): Promise<Outgoi
     headers,
     deliveryId: kit.deliveryId?.(sample, headers) ?? null,
   };
+}
+
+/** A header record without the names (any case) in `drop`. */
+export function withoutHeaders(
+  headers: Readonly<Record<string, string>>,
+  drop: readonly string[],
+): Record<string, string> {
+  const names = new Set(drop.map((n) => n.toLowerCase()));
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.has(name.toLowerCase())));
+}
+
+/**
+ * `headers` with the scheme's signature headers for `body` put in place of any of the same names (a header
+ * given by hand or recorded cannot stand beside the fresh signature), signed now with `secrets`.
+ */
+export function signedHeaders(
+  scheme: SignatureScheme,
+  headers: Readonly<Record<string, string>>,
+  body: Buffer,
+  secrets: readonly string[],
+  options: { now?: Date; eventId?: string } = {},
+): Record<string, string> {
+  const timestamp = scheme.formatTimestamp(options.now ?? new Date());
+  const signature = scheme.sign({ body, secrets, timestamp, eventId: options.eventId });
+  return { ...withoutHeaders(headers, Object.keys(signature)), ...signature };
 }
 
 /** Sends one delivery and reports the endpoint's answer; a failure to reach it is an outcome, not a throw. */

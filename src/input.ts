@@ -164,6 +164,20 @@ export function checkId(id: string, descriptor: ProviderDescriptor): string {
   return id;
 }
 
+/** An absolute http(s) URL, any host (`send --url`, `replay --to`): sending is to the user's own endpoints. */
+export function checkTarget(value: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} must be an absolute http(s) URL, got "${value}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${flag} must use http or https, not ${url.protocol}`);
+  }
+  return value;
+}
+
 /** `K=V` pairs (`--header`, `--payload-template`) as a record. */
 export function parsePairs(values: string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -270,6 +284,46 @@ export function readFileCapped(path: string, what: string, max = MAX_INPUT_BYTES
       chunks.push(chunk.subarray(0, n));
     }
     return Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A file's lines, one at a time (a record file may be far larger than anything read whole), each refused past
+ * `maxLine` bytes like {@link readFileCapped}: a line that long is not one this program wrote. Line numbers
+ * start at 1; a final line without a newline is read too, and a trailing carriage return is dropped.
+ */
+export function* readLinesCapped(
+  path: string,
+  what: string,
+  maxLine = MAX_INPUT_BYTES,
+): Generator<{ number: number; line: string }> {
+  const fd = openSync(path, 'r');
+  try {
+    let pending: Buffer[] = [];
+    let pendingSize = 0;
+    let number = 0;
+    const chunk = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      let data = chunk.subarray(0, n);
+      if (n === 0) break;
+      for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10)) {
+        pending.push(data.subarray(0, nl));
+        pendingSize += nl;
+        if (pendingSize > maxLine) throw tooLarge(`${what}, line ${number + 1},`, maxLine);
+        number++;
+        yield { number, line: Buffer.concat(pending).toString('utf8').replace(/\r$/, '') };
+        pending = [];
+        pendingSize = 0;
+        data = data.subarray(nl + 1);
+      }
+      pendingSize += data.length;
+      if (pendingSize > maxLine) throw tooLarge(`${what}, line ${number + 1},`, maxLine);
+      pending.push(Buffer.from(data));
+    }
+    if (pendingSize > 0) yield { number: number + 1, line: Buffer.concat(pending).toString('utf8') };
   } finally {
     closeSync(fd);
   }

@@ -5,6 +5,10 @@
  */
 import type { ConfigStore } from './config.ts';
 import type { ProviderDescriptor } from './providers/types.ts';
+import type { KnownSecret } from './signature-types.ts';
+
+/** How long a replaced secret is recognised where the provider documents no grace period. */
+export const DEFAULT_SECRET_GRACE_SECONDS = 24 * 60 * 60;
 
 export class IssuedSecrets {
   private readonly store: () => Promise<ConfigStore>;
@@ -33,6 +37,72 @@ export class IssuedSecrets {
     } catch (error) {
       const why = (error as Error).message;
       this.notice(`Warning: the local secret store was not updated (${why}); keep the secret printed.`);
+    }
+  }
+
+  /**
+   * Keeps the secrets a rotation replaced for the provider's grace period (24 hours where it has none), so that
+   * `verify` and `listen` can say a delivery was signed with one. A store that cannot be written is a warning.
+   */
+  async retire(descriptor: ProviderDescriptor, id: string, secrets: readonly string[]): Promise<void> {
+    if (secrets.length === 0) return;
+    const seconds = descriptor.secretGraceSeconds ?? DEFAULT_SECRET_GRACE_SECONDS;
+    try {
+      (await this.store()).retireSecrets(
+        this.profileName,
+        descriptor.name,
+        id,
+        secrets,
+        new Date(Date.now() + seconds * 1000),
+      );
+    } catch (error) {
+      this.notice(`Warning: the replaced secret was not kept (${(error as Error).message}).`);
+    }
+  }
+
+  /** The secrets of the webhook now kept: the provider's own where readable, else the local store's. */
+  async current(
+    descriptor: ProviderDescriptor,
+    id: string,
+    read: () => Promise<readonly string[]>,
+  ): Promise<string[]> {
+    try {
+      if (descriptor.capabilities.secretsReadable) return [...(await read())];
+      const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, id);
+      return kept === undefined ? [] : [kept];
+    } catch {
+      // Not knowing the old secret only means it cannot be recognised later; the rotation goes on.
+      return [];
+    }
+  }
+
+  /**
+   * The other secrets voicehooks knows for a provider's webhooks, each named in words: the ones replaced by a
+   * rotation (still within their grace period), and the ones kept for other webhooks. Only ever tried to
+   * explain a failed check (src/signatures.ts), never to accept a delivery. An unreadable store knows none.
+   */
+  async known(descriptor: ProviderDescriptor, webhook?: string): Promise<KnownSecret[]> {
+    try {
+      const store = await this.store();
+      const out: KnownSecret[] = [];
+      const retired = Object.entries(store.retiredSecrets(this.profileName, descriptor.name));
+      // The webhook's own replaced secrets first: the likeliest explanation.
+      retired.sort(([a], [b]) => Number(b === webhook) - Number(a === webhook));
+      for (const [id, list] of retired) {
+        for (const r of list) {
+          out.push({
+            secret: r.secret,
+            label: `the secret webhook ${id} had before its last rotation (recognised until ${r.until})`,
+          });
+        }
+      }
+      const kept = store.profile(this.profileName).secrets?.[descriptor.name] ?? {};
+      for (const [id, secret] of Object.entries(kept)) {
+        if (id !== webhook) out.push({ secret, label: `the secret kept for webhook ${id}` });
+      }
+      return out;
+    } catch {
+      return [];
     }
   }
 

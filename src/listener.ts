@@ -9,7 +9,7 @@ import { EnvHttpProxyAgent, request } from './undici.ts';
 import { describeFailure, preview, readStart } from './delivery.ts';
 import { UsageError } from './errors.ts';
 import { safeText } from './output.ts';
-import type { SignatureScheme, VerifyReason } from './signatures.ts';
+import type { KnownSecret, SignatureScheme, VerifyReason } from './signatures.ts';
 import type { ProviderName, ReceiverKit } from './providers/types.ts';
 
 /**
@@ -60,6 +60,8 @@ export interface ListenerOptions {
   scheme?: SignatureScheme;
   /** Secrets to verify with; none: deliveries are shown but not checked. */
   secrets: readonly string[];
+  /** Other secrets known for the provider's webhooks, tried only to say why a delivery failed. */
+  otherSecrets?: readonly KnownSecret[];
   toleranceSeconds?: number | null;
   host: string;
   port: number;
@@ -73,6 +75,8 @@ export interface ListenerOptions {
   /** Answer 2xx (and forward) even when the signature does not verify. */
   acceptInvalid: boolean;
   onDelivery(delivery: ReceivedDelivery): void;
+  /** Called with each delivery's raw headers and body (not a probe's), before it is reported (`--record`). */
+  onRaw?(delivery: ReceivedDelivery, rawHeaders: readonly string[], body: Buffer): void;
 }
 
 export interface RunningListener {
@@ -143,6 +147,9 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       });
     }
     const delivery = inspect(options, req, body, method, path);
+    // Recorded before it is answered, so a sender that got its answer finds the delivery on disk. A URL probe
+    // is the provider checking the endpoint, not a delivery: it is not recorded.
+    if (!delivery.probe) options.onRaw?.(delivery, req.rawHeaders, body);
     if (!delivery.probe) counted++;
     const last = options.maxEvents !== undefined && counted >= options.maxEvents;
     if (last) stopping = true;
@@ -304,6 +311,7 @@ function inspect(
     body,
     headers: req.headers,
     secrets: options.secrets,
+    otherSecrets: options.otherSecrets,
     toleranceSeconds: options.toleranceSeconds,
   });
   delivery.verification = result.valid ? 'verified' : 'invalid';
@@ -344,9 +352,11 @@ function answer(res: ServerResponse, status: number, body: Record<string, unknow
 
 /** One line of `listen`'s output: aligned words on a terminal, tab-separated fields in a pipe. */
 export function deliveryRow(delivery: ReceivedDelivery, tty: boolean): string {
+  // The forwarded delivery's report, as `send` and `test` give it: status, time and the answer's start.
+  const answer = delivery.forward?.responseBody ? ` ${delivery.forward.responseBody.slice(0, 60)}` : '';
   const forwarded = delivery.forward
     ? delivery.forward.status !== null
-      ? `${delivery.forward.status} (${delivery.forward.latencyMs} ms)`
+      ? `${delivery.forward.status} (${delivery.forward.latencyMs} ms)${answer}`
       : `failed: ${delivery.forward.error ?? ''}`
     : '';
   const cells = [

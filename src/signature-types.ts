@@ -3,10 +3,15 @@
  * nothing, so that the provider model (src/providers/types.ts) can name them without an import cycle.
  */
 
-/** Why a delivery did not verify. */
+/**
+ * Why a delivery did not verify, in the order the causes are checked (docs/debugging.md): the first that fits
+ * is the one reported, and a cause is only named when its own check proves it.
+ */
 export type VerifyReason =
   /** The signature header is absent or empty. */
   | 'missing-signature'
+  /** The signature header holds nothing of the scheme's form (not hex, not base64, no `v1,` …). */
+  | 'malformed-signature'
   /** The timestamp header is absent or empty. */
   | 'missing-timestamp'
   /** The delivery-id header is absent where the scheme signs it (Standard Webhooks' `webhook-id`). */
@@ -15,8 +20,21 @@ export type VerifyReason =
   | 'bad-timestamp'
   /** The timestamp is further from now than the tolerance (either way). */
   | 'stale'
-  /** No signature matches any of the secrets. */
+  /** The body is the delivery's JSON re-encoded: a common re-encoding of it verifies, the bytes given do not. */
+  | 're-serialised'
+  /** The signature matches another secret known for the webhook (the one it had before a rotation, …). */
+  | 'other-secret'
+  /** The signature matches the secret read in another encoding (Daily's base64 `hmac` used as raw text, …). */
+  | 'secret-encoding'
+  /** None of the above: the body or the secret differs. */
   | 'mismatch';
+
+/** Another secret known for a webhook, with the words that name it (never the secret itself). */
+export interface KnownSecret {
+  secret: string;
+  /** "the secret webhook X had until its rotation at …": said in the report instead of the secret. */
+  label: string;
+}
 
 /** The outcome of a check, as `verify` reports it. */
 export interface VerifyResult {
@@ -60,7 +78,12 @@ export interface VerifyInput {
   /** Default: the scheme's; 0 or null turns the age check off. */
   toleranceSeconds?: number | null;
   now?: Date;
+  /** Other secrets known for the webhook, tried only to explain a failure (`other-secret`), never to accept. */
+  otherSecrets?: readonly KnownSecret[];
 }
+
+/** How a scheme turns a secret into its key. */
+export type SecretEncoding = 'utf8' | 'base64';
 
 /** How a provider, or a standard several providers follow, signs deliveries. */
 export interface SignatureScheme {
@@ -69,6 +92,12 @@ export interface SignatureScheme {
   displayName: string;
   /** The header names, as the provider's docs write them (the same one where the timestamp is a part of it). */
   signatureHeader: string;
+  /** The form of one signature in words ("64 hex digits"), said when the header is missing or malformed. */
+  signatureFormat: string;
+  /** How a secret becomes the HMAC key: its UTF-8 bytes, or its base64-decoded bytes (Daily). */
+  secretEncoding: SecretEncoding;
+  /** A prefix the secret carries before its encoded key, dropped before decoding (Standard Webhooks' `whsec_`). */
+  secretPrefix?: string;
   timestampHeader: string;
   /** The header carrying the delivery's id, a receiver's de-duplication key, where the scheme has one. */
   idHeader?: string;

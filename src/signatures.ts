@@ -12,6 +12,8 @@ import { UnsupportedError, UsageError } from './errors.ts';
 import { readFileCapped, readStreamCapped } from './input.ts';
 
 export type {
+  KnownSecret,
+  SecretEncoding,
   SignInput,
   SignatureScheme,
   SigningSupport,
@@ -20,6 +22,7 @@ export type {
   VerifyResult,
 } from './signature-types.ts';
 import type {
+  SecretEncoding,
   SignatureScheme,
   SigningSupport,
   VerifyInput,
@@ -30,21 +33,28 @@ import type {
 /** What a provider's `signature.ts` supplies; {@link defineScheme} adds the signing and checking around it. */
 export interface SchemeDefinition extends Omit<
   SignatureScheme,
-  'sign' | 'verify' | 'secretProblem' | 'idHeader' | 'idSigned'
+  'sign' | 'verify' | 'secretProblem' | 'idHeader' | 'idSigned' | 'signatureFormat' | 'secretEncoding'
 > {
-  /** The signature the provider puts in its header for one secret; `id` is '' where the id is not signed. */
-  digest(body: Buffer, timestamp: string, secret: string, id: string): string;
   /**
-   * The signatures a receiver may compute for one secret, in the order to try them; default: the digest.
+   * The signature the provider puts in its header, given the key made from one secret; `id` is '' where the
+   * id is not signed.
+   */
+  digest(body: Buffer, timestamp: string, key: Buffer, id: string): string;
+  /**
+   * The signatures a receiver may compute for one key, in the order to try them; default: the digest.
    * Daily's docs sign the re-serialised JSON, so the raw body is tried first and the re-serialised one second.
    */
   candidates?(
     body: Buffer,
     timestamp: string,
-    secret: string,
+    key: Buffer,
   ): { form: 'raw' | 're-serialised'; signature: string }[];
   /** The signatures in a received header; default: the whole value. */
   splitSignatures?(header: string): string[];
+  /** One signature's form: a pattern each must match, and the words said when none does. */
+  signatureForm: { pattern: RegExp; words: string };
+  /** How a secret becomes the key; default: its UTF-8 bytes. */
+  secretEncoding?: SecretEncoding;
   secretProblem?(secret: string): string | undefined;
   /** The delivery-id header: its name, whether the id is signed, and how a new id is made. */
   id?: { header: string; signed: boolean; generate(): string };
@@ -94,13 +104,39 @@ export function parseUnixSeconds(value: string): number | undefined {
   return /^\d{1,12}$/.test(value.trim()) ? Number(value.trim()) * 1000 : undefined;
 }
 
+/** The key a secret stands for in a scheme's encoding, after its prefix (`whsec_`) where it has one. */
+export function secretKey(secret: string, encoding: SecretEncoding, prefix?: string): Buffer {
+  const encoded = prefix && secret.startsWith(prefix) ? secret.slice(prefix.length) : secret;
+  return encoding === 'base64' ? Buffer.from(encoded, 'base64') : Buffer.from(encoded, 'utf8');
+}
+
 /** Builds a complete scheme from a provider's definition. */
 export function defineScheme(definition: SchemeDefinition): SignatureScheme {
   const idDefinition = definition.id;
+  const encoding = definition.secretEncoding ?? 'utf8';
+  const prefix = definition.secretPrefix;
+  const split = (header: string) => definition.splitSignatures?.(header) ?? [header];
+  /**
+   * Whether a key signs the body and timestamp (and the id, where signed) as one of the presented signatures,
+   * and in which form.
+   */
+  const signs = (body: Buffer, timestamp: string, key: Buffer, presented: readonly string[], id: string) => {
+    const candidates = definition.candidates?.(body, timestamp, key) ?? [
+      { form: 'raw' as const, signature: definition.digest(body, timestamp, key, id) },
+    ];
+    for (const candidate of candidates) {
+      // Every presented signature is compared, matched or not, so timing says nothing about which matched.
+      if (presented.map((s) => safeEqual(s, candidate.signature)).includes(true)) return candidate.form;
+    }
+    return undefined;
+  };
   const scheme: SignatureScheme = {
     name: definition.name,
     displayName: definition.displayName,
     signatureHeader: definition.signatureHeader,
+    signatureFormat: definition.signatureForm.words,
+    secretEncoding: encoding,
+    secretPrefix: prefix,
     timestampHeader: definition.timestampHeader,
     idHeader: idDefinition?.header,
     idSigned: idDefinition?.signed ?? false,
@@ -137,7 +173,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       }
       const signedId = idDefinition?.signed ? id : '';
       const digests = input.secrets.map((secret) =>
-        definition.digest(input.body, input.timestamp, secret, signedId),
+        definition.digest(input.body, input.timestamp, secretKey(secret, encoding, prefix), signedId),
       );
       const headers: Record<string, string> = definition.combinedHeader
         ? { [definition.signatureHeader]: definition.combinedHeader.compose(input.timestamp, digests) }
@@ -168,13 +204,26 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
         toleranceSeconds,
         ...extra,
       });
+      const expected = `expected ${definition.signatureForm.words}`;
+      // 1. The headers: present, and of the scheme's form.
       const presented = headerValue(input.headers, definition.signatureHeader);
       if (presented === undefined) {
-        return fail('missing-signature', `No ${definition.signatureHeader} header.`);
+        return fail('missing-signature', `No ${definition.signatureHeader} header (${expected}).`);
       }
+      // A combined header (ElevenLabs' `t=…,v0=…`) carries the timestamp beside the signatures.
       const combined = definition.combinedHeader?.parse(presented);
       if (combined?.signatures.length === 0) {
-        return fail('missing-signature', `${definition.signatureHeader} has no signature in it.`);
+        return fail(
+          'missing-signature',
+          `${definition.signatureHeader} has no signature in it (${expected}).`,
+        );
+      }
+      const signatures = combined?.signatures ?? split(presented);
+      if (!signatures.some((s) => definition.signatureForm.pattern.test(s))) {
+        return fail(
+          'malformed-signature',
+          `${definition.signatureHeader} holds no signature of the form ${definition.displayName} sends (${expected}).`,
+        );
       }
       const timestamp = combined
         ? combined.timestamp
@@ -184,7 +233,7 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
           'missing-timestamp',
           combined
             ? `${definition.signatureHeader} has no timestamp (t=) in it.`
-            : `No ${definition.timestampHeader} header.`,
+            : `No ${definition.timestampHeader} header (expected ${timestampWords(definition.timestampFormat)}).`,
         );
       }
       let signedId = '';
@@ -204,27 +253,20 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       const now = (input.now ?? new Date()).getTime();
       const ageSeconds = Math.round((now - at) / 1000);
 
-      const signatures = combined?.signatures ?? definition.splitSignatures?.(presented) ?? [presented];
       let matchedSecret: number | null = null;
       let bodyForm: VerifyResult['bodyForm'];
       input.secrets.forEach((secret, index) => {
         if (matchedSecret !== null || definition.secretProblem?.(secret)) return;
-        const candidates = definition.candidates?.(input.body, timestamp, secret) ?? [
-          { form: 'raw' as const, signature: definition.digest(input.body, timestamp, secret, signedId) },
-        ];
-        for (const candidate of candidates) {
-          // Every presented signature is compared, matched or not, so timing says nothing about which matched.
-          const hit = signatures.map((s) => safeEqual(s, candidate.signature)).includes(true);
-          if (hit) {
-            matchedSecret = index;
-            bodyForm = candidate.form;
-            return;
-          }
+        const form = signs(input.body, timestamp, secretKey(secret, encoding, prefix), signatures, signedId);
+        if (form) {
+          matchedSecret = index;
+          bodyForm = form;
         }
       });
       const form = definition.candidates && bodyForm ? { bodyForm } : {};
       const base = { timestamp, ageSeconds, toleranceSeconds, ...form };
 
+      // 2. The timestamp: within the tolerance, either way (a scheme may allow less into the future).
       const futureSeconds =
         toleranceSeconds === null
           ? null
@@ -233,25 +275,28 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
         toleranceSeconds !== null &&
         (ageSeconds > toleranceSeconds || (futureSeconds !== null && -ageSeconds > futureSeconds));
       if (beyond) {
-        const bound = ageSeconds >= 0 ? toleranceSeconds : futureSeconds;
-        const when = ageSeconds >= 0 ? `${ageSeconds} s old` : `${-ageSeconds} s in the future`;
+        const bound = (ageSeconds >= 0 ? toleranceSeconds : futureSeconds) as number;
         const signed =
           matchedSecret === null ? 'the signature does not match either' : 'the signature itself matches';
         const millis = definition.timestampFormat === 'unix-seconds' && /^\d{13}$/.test(timestamp.trim());
         return fail(
           'stale',
-          `The timestamp is ${when}, beyond the ${bound} s tolerance; ${signed}.${
+          `${clockWords(ageSeconds, bound)}; ${signed}.${
             millis ? ' It looks like milliseconds, not seconds.' : ''
           }`,
           { ...base, matchedSecret },
         );
       }
       if (matchedSecret === null) {
+        // 3-5. What would have matched: the JSON as sent, another known secret, another encoding of one.
+        const usable = input.secrets.filter((s) => !definition.secretProblem?.(s));
+        const explained = explain(input, usable, timestamp, signatures, signedId);
+        if (explained) return fail(explained.reason, explained.detail, base);
         const tried = `${input.secrets.length} secret${input.secrets.length === 1 ? '' : 's'}`;
         const count = signatures.length > 1 ? ` (${signatures.length} signatures in the header)` : '';
         return fail(
           'mismatch',
-          `The signature does not match the body and timestamp with the ${tried} given${count}.`,
+          `The body or the secret differs: the signature does not match the body and timestamp with the ${tried} given${count}.`,
           base,
         );
       }
@@ -266,7 +311,163 @@ export function defineScheme(definition: SchemeDefinition): SignatureScheme {
       };
     },
   };
+
+  /** The first cause, after the headers and the clock, that a check proves; undefined when none does. */
+  function explain(
+    input: VerifyInput,
+    secrets: readonly string[],
+    timestamp: string,
+    presented: readonly string[],
+    id: string,
+  ): { reason: VerifyReason; detail: string } | undefined {
+    const keys = secrets.map((s) => secretKey(s, encoding, prefix));
+    for (const encoded of reencodings(input.body)) {
+      if (keys.some((key) => signs(encoded.body, timestamp, key, presented, id))) {
+        return {
+          reason: 're-serialised',
+          detail: `The body was re-serialised: the same JSON ${encoded.words} verifies, the bytes given do not. Verify the raw request body, before any JSON parsing.`,
+        };
+      }
+    }
+    for (const other of input.otherSecrets ?? []) {
+      if (secrets.includes(other.secret) || definition.secretProblem?.(other.secret)) continue;
+      if (signs(input.body, timestamp, secretKey(other.secret, encoding, prefix), presented, id)) {
+        return {
+          reason: 'other-secret',
+          detail: `The signature matches ${other.label}, not the secret given: the sender signs with that one.`,
+        };
+      }
+    }
+    for (const secret of secrets) {
+      for (const variant of otherEncodings(secret, encoding, definition.displayName, prefix)) {
+        if (signs(input.body, timestamp, variant.key, presented, id)) {
+          return { reason: 'secret-encoding', detail: `The signature matches ${variant.words}.` };
+        }
+      }
+    }
+    return undefined;
+  }
   return scheme;
+}
+
+/** Where the timestamp is, how far beyond the tolerance, and which clock that points at. */
+function clockWords(ageSeconds: number, toleranceSeconds: number): string {
+  const beyond = Math.abs(ageSeconds) - toleranceSeconds;
+  if (ageSeconds >= 0) {
+    return `The timestamp is ${ageSeconds} s old, ${beyond} s beyond the ${toleranceSeconds} s tolerance: the delivery was delayed or replayed, or the sender's clock is behind this machine's by at least ${beyond} s`;
+  }
+  return `The timestamp is ${-ageSeconds} s in the future, ${beyond} s beyond the ${toleranceSeconds} s tolerance: the sender's clock is ahead of this machine's (or this one is behind) by at least ${beyond} s`;
+}
+
+/** Bodies larger than this are not re-encoded to look for a re-serialisation. */
+export const MAX_REENCODED_BYTES = 1024 * 1024;
+
+/**
+ * The body's JSON re-encoded as receivers commonly re-encode a parsed body (`JSON.stringify`, two-space
+ * pretty printing, sorted keys, Python's `json.dumps`), each that differs from the bytes given; none when the
+ * body is not JSON.
+ */
+export function reencodings(body: Buffer): { words: string; body: Buffer }[] {
+  // Five encodings and their HMACs cost about 130 ms per MiB: a listener flooded with large invalid bodies
+  // would spend its time here, and no provider sends deliveries near this size.
+  if (body.length > MAX_REENCODED_BYTES) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return [];
+  }
+  const forms = [
+    { words: 'encoded compactly (JSON.stringify)', text: encodeJson(value, {}) },
+    { words: 'indented with two spaces', text: encodeJson(value, { indent: 2 }) },
+    { words: 'with its keys sorted, compact', text: encodeJson(value, { sortKeys: true }) },
+    { words: 'with its keys sorted, indented', text: encodeJson(value, { sortKeys: true, indent: 2 }) },
+    { words: "as Python's json.dumps writes it", text: encodeJson(value, { spaced: true }) },
+  ];
+  const given = body.toString('utf8');
+  const seen = new Set<string>([given]);
+  const out: { words: string; body: Buffer }[] = [];
+  for (const form of forms) {
+    if (seen.has(form.text)) continue;
+    seen.add(form.text);
+    out.push({ words: form.words, body: Buffer.from(form.text, 'utf8') });
+  }
+  return out;
+}
+
+/** JSON with a choice of indentation, key order and separators (`", "` and `": "` with `spaced`). */
+export function encodeJson(
+  value: unknown,
+  options: { indent?: number; sortKeys?: boolean; spaced?: boolean },
+  depth = 0,
+): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const indent = options.indent ?? 0;
+  const inner = indent ? `\n${' '.repeat(indent * (depth + 1))}` : '';
+  const outer = indent ? `\n${' '.repeat(indent * depth)}` : '';
+  const comma = indent ? ',' : options.spaced ? ', ' : ',';
+  const colon = indent || options.spaced ? ': ' : ':';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const items = value.map((v: unknown) => encodeJson(v, options, depth + 1));
+    return `[${inner}${items.join(`${comma}${inner}`)}${outer}]`;
+  }
+  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+  if (options.sortKeys) keys.sort();
+  if (keys.length === 0) return '{}';
+  const entries = keys.map(
+    (k) =>
+      `${JSON.stringify(k)}${colon}${encodeJson((value as Record<string, unknown>)[k], options, depth + 1)}`,
+  );
+  return `{${inner}${entries.join(`${comma}${inner}`)}${outer}}`;
+}
+
+const BASE64_TEXT = /^[A-Za-z0-9+/]+={0,2}$/;
+const HEX_TEXT = /^(?:[0-9a-fA-F]{2})+$/;
+
+/**
+ * The keys a secret gives when read in the other common ways than its scheme's, each with the words that say
+ * so: its text where the scheme decodes base64 (Daily's `hmac` used as raw text), its decoded bytes where the
+ * scheme takes the text, and the text without surrounding whitespace or quotes (a secret pasted with them).
+ */
+export function otherEncodings(
+  secret: string,
+  encoding: SecretEncoding,
+  displayName: string,
+  prefix?: string,
+): { key: Buffer; words: string }[] {
+  const out: { key: Buffer; words: string }[] = [];
+  const stripped = secret.trim().replace(/^(["'])(.*)\1$/, '$2');
+  if (stripped !== secret && stripped !== '') {
+    out.push({
+      key: secretKey(stripped, encoding, prefix),
+      words: 'the secret without the whitespace or quotes around it: remove them from the secret given',
+    });
+  }
+  if (encoding === 'base64') {
+    const rawText = `the secret used as raw text, where ${displayName} keys with its base64-decoded bytes: the sender took the secret's text as the key`;
+    out.push({ key: Buffer.from(stripped, 'utf8'), words: rawText });
+    if (prefix && stripped.startsWith(prefix)) {
+      out.push({
+        key: Buffer.from(stripped.slice(prefix.length), 'utf8'),
+        words: `${rawText} (without ${prefix})`,
+      });
+    }
+    return out;
+  }
+  if (stripped.length % 4 === 0 && BASE64_TEXT.test(stripped)) {
+    out.push({
+      key: Buffer.from(stripped, 'base64'),
+      words: `the secret base64-decoded, where ${displayName} keys with its text as it is: the sender decoded it`,
+    });
+  }
+  if (HEX_TEXT.test(stripped)) {
+    out.push({
+      key: Buffer.from(stripped, 'hex'),
+      words: `the secret hex-decoded, where ${displayName} keys with its text as it is: the sender decoded it`,
+    });
+  }
+  return out;
 }
 
 function timestampWords(format: SignatureScheme['timestampFormat']): string {

@@ -194,7 +194,7 @@ describe('verification', () => {
       now: dyAt,
     });
     assert.equal(tampered.reason, 'mismatch');
-    // A hex digest (a common integration mistake, docs/providers/daily.md §4.7) is not Daily's signature.
+    // A hex digest (a common integration mistake, docs/providers/daily.md §4.7) is not of Daily's form.
     const hex = Buffer.from(DY_SIG, 'base64').toString('hex');
     assert.equal(
       dailySignature.verify({
@@ -203,7 +203,7 @@ describe('verification', () => {
         secrets: [DY_SECRET],
         now: dyAt,
       }).reason,
-      'mismatch',
+      'malformed-signature',
     );
   });
 

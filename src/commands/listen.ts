@@ -1,17 +1,26 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, accountFlags, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
-import { checkId, isLoopbackHost } from '../input.ts';
+import { isLoopbackHost } from '../input.ts';
+import type { ReceivedDelivery } from '../listener.ts';
 import type { ProviderDescriptor, ReceiverKit } from '../providers/types.ts';
 import { loadNamedScheme, schemeFlag, schemeReceiver, type SchemeName } from '../schemes/index.ts';
-import { hasSignatureScheme, loadSignatureScheme, type SignatureScheme } from '../signatures.ts';
+import {
+  hasSignatureScheme,
+  loadSignatureScheme,
+  type KnownSecret,
+  type SignatureScheme,
+} from '../signatures.ts';
 
 export default class Listen extends BaseCommand<typeof Listen> {
   static override summary = 'Receive deliveries locally: verify, print and optionally forward each one.';
   static override description = [
     'Prints the URL it listens on (stderr), then one row per delivery on stdout: time, event, verification',
     '(verified, invalid, unsigned, or unchecked when no secret was given), id, the status answered, the',
-    'forward result and why a delivery was invalid. --json prints one JSON object per delivery and line.',
+    'forward result (status, time, the start of the answer) and why a delivery was invalid (reason code and',
+    'sentence, as `verify` gives them). --json prints one JSON object per delivery and line. --record FILE',
+    'appends each delivery (headers, raw body, verification) as a JSON line for `replay`; credential headers',
+    'are masked unless --record-secrets.',
     'Answers 200 to accepted deliveries and 401 to invalid ones (--accept-invalid: 200 anyway). With',
     '--forward-to, each accepted delivery is relayed with its body and headers unchanged and the sender gets',
     'the target\'s answer (502 when it cannot be reached). Daily\'s unsigned {"test":"test"} URL probe is',
@@ -21,6 +30,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     '<%= config.bin %> listen -p ultravox --secret s3cr3t',
     '<%= config.bin %> listen -p polyai --webhook whe_9ZtRcXw3nByK5pVqMaEfJs --forward-to http://localhost:3000/hooks',
     '<%= config.bin %> listen -p daily --secret "$HMAC" --port 0 --max-events 1 --json',
+    '<%= config.bin %> listen -p ultravox --secret s3cr3t --record deliveries.jsonl',
     '<%= config.bin %> listen --scheme standard-webhooks --secret "$WHSEC" --port 0',
   ];
   static override flags = {
@@ -41,6 +51,13 @@ export default class Listen extends BaseCommand<typeof Listen> {
       summary: "Verify with this webhook's secret(s) (PolyAI: the one kept in the local secret store).",
     }),
     'forward-to': Flags.string({ summary: 'Relay each accepted delivery, unchanged, to this URL.' }),
+    record: Flags.string({
+      summary: 'Append each delivery to this file, one JSON line each (mode 0600), for `replay`.',
+    }),
+    'record-secrets': Flags.boolean({
+      summary: 'Keep credential headers (Authorization, API keys, tokens) in the --record file unmasked.',
+      dependsOn: ['record'],
+    }),
     'max-events': Flags.integer({ summary: 'Stop after this many deliveries.', min: 1 }),
     'accept-invalid': Flags.boolean({
       summary: 'Answer 200 (and forward) even when a signature does not verify.',
@@ -82,12 +99,21 @@ export default class Listen extends BaseCommand<typeof Listen> {
         const problem = scheme.secretProblem(secret);
         if (problem) throw new UsageError(`--secret ${problem}`);
       }
-      return this.listenWith(scheme.name, scheme.displayName, schemeReceiver(scheme), scheme, secrets);
+      return this.listenWith(scheme.name, scheme.displayName, schemeReceiver(scheme), scheme, secrets, []);
     }
     const descriptor = await this.provider();
     const scheme = hasSignatureScheme(descriptor) ? await loadSignatureScheme(descriptor) : undefined;
     const secrets = await this.secrets(descriptor, scheme);
-    return this.listenWith(descriptor.name, descriptor.displayName, descriptor.receiver, scheme, secrets);
+    // Other secrets known for the provider's webhooks explain a failure (docs/debugging.md), never accept.
+    const others = secrets.length > 0 ? await this.issuedSecrets.known(descriptor, this.flags.webhook) : [];
+    return this.listenWith(
+      descriptor.name,
+      descriptor.displayName,
+      descriptor.receiver,
+      scheme,
+      secrets,
+      others,
+    );
   }
 
   /** Listens as `name` (a provider, or a scheme named with --scheme), verifying with `scheme` and `secrets`. */
@@ -97,16 +123,19 @@ export default class Listen extends BaseCommand<typeof Listen> {
     receiver: ReceiverKit,
     scheme: SignatureScheme | undefined,
     secrets: string[],
+    otherSecrets: KnownSecret[],
   ): Promise<void> {
     const forwardTo = this.flags['forward-to'];
     const { startListener, deliveryRow } = await import('../listener.ts');
     const tty = this.io.stdout.isTTY;
     let written: Promise<void> = Promise.resolve();
+    const recorder = await this.recorder();
     const listener = await startListener({
       provider: name,
       receiver,
       scheme,
       secrets,
+      otherSecrets,
       toleranceSeconds: this.flags.tolerance,
       host: this.flags.host,
       port: this.flags.port,
@@ -115,6 +144,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
       forwardTimeoutMs: this.flags.timeout * 1000,
       maxEvents: this.flags['max-events'],
       acceptInvalid: this.flags['accept-invalid'],
+      onRaw: recorder?.append,
       onDelivery: (d) => {
         if (!this.jsonEnabled()) return void this.io.stdout.write(deliveryRow(d, tty));
         // Filtered lines are written in the order the deliveries came, however long each filter takes.
@@ -131,8 +161,23 @@ export default class Listen extends BaseCommand<typeof Listen> {
     this.announce(displayName, listener.url, scheme, secrets.length);
     await listener.done;
     await written;
+    recorder?.close();
     off();
     this.notice(`Stopped after ${listener.count()} deliver${listener.count() === 1 ? 'y' : 'ies'}.`);
+  }
+
+  /** The --record file, opened before listening so that a file that cannot be written stops at once. */
+  private async recorder() {
+    const file = this.flags.record;
+    if (file === undefined) return undefined;
+    const { openRecordFile, toRecord } = await import('../recording.ts');
+    const opened = openRecordFile(file);
+    const reveal = this.flags['record-secrets'];
+    return {
+      append: (d: ReceivedDelivery, rawHeaders: readonly string[], body: Buffer) =>
+        opened.append(toRecord(d, rawHeaders, body, reveal)),
+      close: opened.close,
+    };
   }
 
   /** The secrets to verify with: --secret, or the webhook's own (read from the provider or the local store). */
@@ -146,32 +191,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
       if (given || webhook) await loadSignatureScheme(descriptor);
       return [];
     }
-    if (given) {
-      for (const secret of given) {
-        const problem = scheme.secretProblem(secret);
-        if (problem) throw new UsageError(`--secret ${problem}`);
-      }
-      return given;
-    }
-    if (webhook === undefined) return [];
-    const id = checkId(webhook, descriptor);
-    if (!descriptor.capabilities.secretsReadable) {
-      const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, id);
-      if (kept === undefined) {
-        throw new UsageError(
-          `No signing secret is kept for ${descriptor.displayName} webhook ${id}, and ${descriptor.displayName} shows it only once.`,
-          {
-            hint: `Pass it with --secret, or get a new one with \`voicehooks rotate-secret ${id} -p ${descriptor.name}\`.`,
-          },
-        );
-      }
-      return [kept];
-    }
-    const { adapter } = await this.connect(descriptor);
-    const found = (await adapter.get(id)).secrets;
-    if (found.length === 0)
-      throw new UsageError(`${descriptor.displayName} webhook ${id} has no signing secret; pass --secret.`);
-    return found;
+    return this.secretsFor(descriptor, scheme, given, webhook);
   }
 
   private announce(

@@ -62,6 +62,11 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
     // Each provider's default when neither flag is given (capabilities.oldSecret).
     const revokeOld = this.flags['revoke-old'] || (!this.flags['keep-old'] && oldSecret !== 'kept');
     const { adapter } = await this.connect(descriptor);
+    // The secrets before the rotation, so that those it replaces can be recognised for the grace period.
+    const before =
+      this.flags['save-secret'] && !this.flags.recreate
+        ? await this.issuedSecrets.current(descriptor, id, async () => (await adapter.get(id)).secrets)
+        : [];
     // Without a rotation of its own, only a new webhook has a new secret (--recreate); the adapter refuses the
     // plain rotation before any request and says so.
     const recreate = this.flags.recreate ? adapter.recreate?.bind(adapter) : undefined;
@@ -69,6 +74,10 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
       recreate ? recreate(id, {}) : adapter.rotateSecret(id, { revokeOld }),
     );
     this.notice(result.notice);
+    // A replaced secret is kept for the grace period. A recreated webhook's is not: the webhook that signed with
+    // it is deleted, so no delivery can carry it any more, and the store keeps no secret of a deleted webhook.
+    const replaced = before.filter((s) => s !== result.secret && !result.webhook.secrets.includes(s));
+    if (result.webhook.id === id) await this.issuedSecrets.retire(descriptor, id, replaced);
     await this.issuedSecrets.keep(descriptor, result.webhook.id, result.secret, this.flags['save-secret']);
     if (result.webhook.id !== id) await this.issuedSecrets.forget(descriptor, id);
     // listen reads a webhook's secrets once, when it starts.

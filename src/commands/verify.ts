@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.ts';
-import { TestFailedError, UsageError } from '../errors.ts';
+import { BaseCommand, accountFlags, apiFlags } from '../base-command.ts';
+import { TestFailedError } from '../errors.ts';
 import type { View } from '../output.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 import { loadNamedScheme, schemeFlag, type SchemeName } from '../schemes/index.ts';
@@ -29,7 +29,13 @@ export default class Verify extends BaseCommand<typeof Verify> {
       "(valid, reason, which secret matched, the timestamp's age) is printed on stdout either way.",
     ].join(' '),
     '',
-    '- Reasons: missing-signature, missing-timestamp, missing-id, bad-timestamp, stale, mismatch.',
+    [
+      'Why a delivery fails, the first that fits (docs/debugging.md): missing-signature, malformed-signature,',
+      'missing-timestamp, missing-id, bad-timestamp, stale (by how much, and which clock), re-serialised (a',
+      "re-encoding of the JSON verifies), other-secret (a replaced secret, or another webhook's), secret-encoding",
+      '(the secret read another way verifies), mismatch (the body or the secret differs). No secret is printed.',
+    ].join(' '),
+    '',
     '- Default tolerance: Ultravox 60 s, PolyAI 300 s, Daily 300 s (Daily documents none; 300 s is assumed), Standard Webhooks (--scheme standard-webhooks, and OpenAI) 300 s.',
     '- Daily: the raw body is tried first, then JSON.stringify of the parsed body.',
   ].join('\n');
@@ -42,7 +48,11 @@ export default class Verify extends BaseCommand<typeof Verify> {
     secret: Flags.string({
       summary: 'Secret to check with; repeat to accept any of several (during a rotation).',
       multiple: true,
-      required: true,
+      exactlyOne: ['secret', 'webhook'],
+    }),
+    webhook: Flags.string({
+      summary: "Check with this webhook's secret(s) (PolyAI: the one kept in the local secret store).",
+      exactlyOne: ['secret', 'webhook'],
     }),
     header: Flags.string({
       summary: "A received header, 'Name: value'; repeatable.",
@@ -54,6 +64,8 @@ export default class Verify extends BaseCommand<typeof Verify> {
       min: 0,
     }),
     'body-file': Flags.string({ summary: 'Read the body from this file instead of stdin.' }),
+    'base-url': apiFlags['base-url'],
+    ...accountFlags,
     scheme: schemeFlag,
   };
 
@@ -67,16 +79,14 @@ export default class Verify extends BaseCommand<typeof Verify> {
       named === undefined
         ? await loadSignatureScheme(descriptor as ProviderDescriptor)
         : await loadNamedScheme(named);
-    for (const secret of this.flags.secret) {
-      const problem = scheme.secretProblem(secret);
-      if (problem) throw new UsageError(`--secret ${problem}`);
-    }
     const headers = parseHeaderFlags(this.flags.header);
+    const secrets = await this.secretsFor(descriptor, scheme, this.flags.secret, this.flags.webhook);
     const body = await readBody(this.flags['body-file'], this.io.stdin);
     const result = scheme.verify({
       body,
       headers,
-      secrets: this.flags.secret,
+      secrets,
+      otherSecrets: descriptor ? await this.issuedSecrets.known(descriptor, this.flags.webhook) : [],
       toleranceSeconds: this.flags.tolerance,
     });
     if (!result.valid) {
@@ -117,14 +127,21 @@ export default class Verify extends BaseCommand<typeof Verify> {
 function hintFor(result: VerifyResult, scheme: SignatureScheme): string {
   switch (result.reason) {
     case 'missing-signature':
-      return `Pass it with --header '${scheme.signatureHeader}: …'.`;
+    case 'malformed-signature':
+      return `Pass it with --header '${scheme.signatureHeader}: …', exactly as received.`;
     case 'missing-id':
       return `Pass it with --header '${scheme.idHeader ?? 'id'}: …', exactly as received.`;
     case 'missing-timestamp':
     case 'bad-timestamp':
       return `Pass it with --header '${scheme.timestampHeader}: …', exactly as received.`;
     case 'stale':
-      return 'A replayed or delayed delivery. To check an old capture, raise --tolerance (0 skips the age check).';
+      return 'A replayed or delayed delivery, or a clock off. To check an old capture, raise --tolerance (0 skips the age check).';
+    case 're-serialised':
+      return 'Verify the bytes of the request body as they arrived: read it raw, before any JSON parser or framework touches it.';
+    case 'other-secret':
+      return "Check with the webhook's current secret, and update the receiver (or the sender) to it.";
+    case 'secret-encoding':
+      return 'Give the secret exactly as the provider shows it; the provider decodes it as its scheme says.';
     default:
       return "Check that the body is byte for byte what was received and that the secret is the webhook's current one.";
   }

@@ -235,6 +235,11 @@ export interface ProviderDescriptor {
   receiver: ReceiverKit;
   /** Its signature scheme. */
   signing: SigningSupport;
+  /**
+   * Seconds the provider keeps signing with a replaced secret after a rotation, where it documents such a grace
+   * period; `verify` and `listen` recognise the replaced secret that long (24 hours where absent).
+   */
+  secretGraceSeconds?: number;
   /** Sample deliveries, loaded on first use. */
   loadDeliveries(): Promise<DeliveryKit>;
   /** The adapter, loaded on first use. */

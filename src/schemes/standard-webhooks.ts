@@ -52,8 +52,14 @@ export const standardWebhooksSignature = defineScheme({
     standardWebhooksKey(secret) === undefined
       ? `is not a Standard Webhooks secret: expected "${PREFIX}" followed by base64 (the key's bytes).`
       : undefined,
-  digest: (body, timestamp, secret, id) => {
-    const key = standardWebhooksKey(secret) ?? Buffer.alloc(0);
+  // The key is the base64 after the optional `whsec_` prefix (src/signatures.ts `secretKey`).
+  secretEncoding: 'base64',
+  secretPrefix: PREFIX,
+  signatureForm: {
+    pattern: /^v1,[A-Za-z0-9+/]{43}=$/,
+    words: '"v1," and the base64 of an HMAC-SHA256 per secret, separated by spaces',
+  },
+  digest: (body, timestamp, key, id) => {
     const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), body]);
     return `v1,${hmacSha256(key, signed).toString('base64')}`;
   },

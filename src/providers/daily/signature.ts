@@ -8,10 +8,10 @@ import { UsageError } from '../../errors.ts';
 import { defineScheme, hmacSha256, parseUnixSeconds } from '../../signatures.ts';
 import { isBase64 } from './rules.ts';
 
-function sign(body: Buffer | string, timestamp: string, secret: string): string {
+function sign(body: Buffer | string, timestamp: string, key: Buffer): string {
   const text = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const message = Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), text]);
-  return hmacSha256(Buffer.from(secret, 'base64'), message).toString('base64');
+  return hmacSha256(key, message).toString('base64');
 }
 
 /** `JSON.stringify(JSON.parse(body))`, or undefined when the body is not JSON. */
@@ -33,26 +33,32 @@ export const dailySignature = defineScheme({
   defaultToleranceSeconds: 300,
   toleranceDocumented: false,
   multipleSignatures: false,
+  // The key is the base64-decoded `hmac`.
+  secretEncoding: 'base64',
+  signatureForm: {
+    pattern: /^[A-Za-z0-9+/]{43}=$/,
+    words: 'the base64 of an HMAC-SHA256, 44 characters ending in "="',
+  },
   formatTimestamp: (date) => String(Math.floor(date.getTime() / 1000)),
   parseTimestamp: parseUnixSeconds,
   secretProblem: (secret) =>
     isBase64(secret) ? undefined : 'must be base64 for Daily (its hmac is a base64-encoded key).',
   // Daily signs what JSON.stringify makes of the event, so that is what is signed here too.
-  digest(body, timestamp, secret) {
+  digest(body, timestamp, key) {
     const json = reserialise(body);
     if (json === undefined) {
       throw new UsageError('Daily signs JSON.stringify of the event, and this body is not JSON.', {
         hint: 'Give a JSON body (Daily always sends one).',
       });
     }
-    return sign(json, timestamp, secret);
+    return sign(json, timestamp, key);
   },
   // Receivers see the raw body; it equals the re-serialised JSON when Daily sends compact JSON in key order,
   // so the raw body is tried first and the re-serialisation second (docs/providers/daily.md §4.5).
-  candidates(body, timestamp, secret) {
-    const raw = { form: 'raw' as const, signature: sign(body, timestamp, secret) };
+  candidates(body, timestamp, key) {
+    const raw = { form: 'raw' as const, signature: sign(body, timestamp, key) };
     const json = reserialise(body);
     if (json === undefined || json === body.toString('utf8')) return [raw];
-    return [raw, { form: 're-serialised' as const, signature: sign(json, timestamp, secret) }];
+    return [raw, { form: 're-serialised' as const, signature: sign(json, timestamp, key) }];
   },
 });

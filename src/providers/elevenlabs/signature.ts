@@ -38,6 +38,10 @@ export const elevenlabsSignature = defineScheme({
   formatTimestamp: (date) => String(Math.floor(date.getTime() / 1000)),
   parseTimestamp: parseUnixSeconds,
   // `hmac.new(secret.encode('utf-8'), f"{timestamp}.{payload}".encode('utf-8'), sha256).hexdigest()`.
-  digest: (body, timestamp, secret) =>
-    hmacSha256(secret, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body])).toString('hex'),
+  signatureForm: {
+    pattern: /^[0-9a-f]{64}$/i,
+    words: '"t=" Unix seconds, then "v0=" and 64 hex digits (an HMAC-SHA256)',
+  },
+  digest: (body, timestamp, key) =>
+    hmacSha256(key, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body])).toString('hex'),
 });

@@ -31,8 +31,9 @@ export const polyaiSignature = defineScheme({
   multipleSignatures: false,
   formatTimestamp: (date) => String(Math.floor(date.getTime() / 1000)),
   parseTimestamp: parseUnixSeconds,
-  digest: (body, timestamp, secret) =>
-    hmacSha256(secret, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body])).toString('hex'),
+  signatureForm: { pattern: /^[0-9a-f]{64}$/i, words: '64 hex digits (an HMAC-SHA256)' },
+  digest: (body, timestamp, key) =>
+    hmacSha256(key, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body])).toString('hex'),
   // Sent with every delivery for de-duplication, not signed.
   id: { header: 'X-PolyAI-Event-ID', signed: false, generate: newPolyAIEventId },
 });

@@ -44,8 +44,12 @@ export const ultravoxSignature = defineScheme({
   formatTimestamp: (date) => date.toISOString(),
   parseTimestamp: parseIsoTimestamp,
   // `request.content + request_timestamp.encode()`, keyed with `WEBHOOK_SECRET.encode()`, `.hexdigest()`.
-  digest: (body, timestamp, secret) =>
-    hmacSha256(secret, Buffer.concat([body, Buffer.from(timestamp, 'utf8')])).toString('hex'),
+  signatureForm: {
+    pattern: /^[0-9a-f]{64}$/i,
+    words: '64 hex digits (an HMAC-SHA256) per secret, separated by commas',
+  },
+  digest: (body, timestamp, key) =>
+    hmacSha256(key, Buffer.concat([body, Buffer.from(timestamp, 'utf8')])).toString('hex'),
   // "may contain multiple signatures separated by commas … check if any of the provided signatures match".
   splitSignatures: (header) =>
     header
