@@ -2,15 +2,18 @@
  * The base of every command: global flags, the glue around resolution (src/resolve.ts decides provider,
  * settings, API key and base URL; this gathers its inputs and asks on a terminal for what is missing),
  * rendering of whatever `run()` returns, and the one place where an error becomes a message and an exit code.
+ * The mechanisms live in modules of their own (JSON and --jq output in src/json-output.ts, asking for a scope in
+ * src/scope-prompt.ts, usage hints in src/usage-hints.ts, kept secrets in src/issued-secrets.ts); this only
+ * hands them the command's flags, streams and config.
  */
 import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
-import { ConfigError, ExitCode, FieldError, UsageError, formatError, toCliError } from './errors.ts';
-import { aOrAn, checkApiKey, checkFieldNames, checkId, closest } from './input.ts';
+import { ConfigError, ExitCode, FieldError, formatError, toCliError } from './errors.ts';
+import { checkApiKey, checkFieldNames } from './input.ts';
+import { jqDocument, jqExpression, jsonDocument, jsonLine } from './json-output.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
-  safeJson,
   safeLines,
   safeText,
   pickFields,
@@ -20,35 +23,26 @@ import {
   type View,
 } from './output.ts';
 import { processIO, type IO } from './io.ts';
-import { askConfirm, askInput, askSelect, canPrompt, missingInput, type MissingInput } from './prompt.ts';
+import { askSelect, canPrompt, missingInput, type MissingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
 import { availableProviders, getProvider } from './providers/index.ts';
-import type {
-  Connection,
-  ProviderAdapter,
-  ProviderDescriptor,
-  Scope,
-  SettingSpec,
-  Webhook,
-} from './providers/types.ts';
+import type { Connection, ProviderAdapter, ProviderDescriptor, Scope, Webhook } from './providers/types.ts';
 import {
   flagForField,
   keyEnvNames,
-  envName,
-  missingScopeError,
-  profileKey,
   profileNeeded,
   resolveApiKey,
   resolveBaseUrl,
   resolveProviderName,
   resolveSettings,
-  settingProblem,
   type ResolveInput,
   type SettingsOptions,
 } from './resolve.ts';
 import type { ConfigStore, Profile } from './config.ts';
 import { IssuedSecrets } from './issued-secrets.ts';
+import { missingScope, resolvedScope, type ScopeContext } from './scope-prompt.ts';
 import type { SignatureScheme } from './signature-types.ts';
+import { withUsageHint } from './usage-hints.ts';
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -100,8 +94,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (pending) {
       this.pendingJson = undefined;
       try {
-        const { filterJson } = await import('./jq.ts');
-        this.io.stdout.write(this.jqOutput(await filterJson(pending.json, this.jqExpression() ?? '.')));
+        this.io.stdout.write(
+          await jqDocument(pending.json, this.jqExpression() ?? '.', this.io.stdout.isTTY),
+        );
       } catch (error) {
         await this.catch(error as Error);
       }
@@ -143,25 +138,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override logJson(json: unknown): void {
     if (this.jqExpression() !== undefined) this.pendingJson = { json };
-    else this.io.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
+    else this.io.stdout.write(jsonDocument(json));
   }
 
-  /**
-   * One object of a command that prints one JSON object per line (`listen`, `emulator trigger`), through
-   * `--jq` where given.
-   */
-  protected async jsonLine(value: unknown): Promise<string> {
-    const jq = this.jqExpression();
-    if (jq === undefined) return `${safeJson(JSON.stringify(value))}\n`;
-    return this.jqOutput(await (await import('./jq.ts')).filterJson(value, jq, { compact: true }));
-  }
-
-  /**
-   * What --jq printed: strings come out raw, as `jq -r` prints them, so on a terminal their escape sequences
-   * are shown, not obeyed; piped, they stay byte for byte (as text views do).
-   */
-  private jqOutput(text: string): string {
-    return this.io.stdout.isTTY ? safeLines(text) : text;
+  /** One object of a command that prints one JSON object per line (`listen`, `emulator trigger`). */
+  protected jsonLine(value: unknown): Promise<string> {
+    return jsonLine(value, this.jqExpression(), this.io.stdout.isTTY);
   }
 
   /** `--jq` implies `--json`; read from argv, since errors before parsing must know it too. */
@@ -171,37 +153,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The `--jq` expression, where given (before any `--`). */
   protected jqExpression(): string | undefined {
-    const parsed = (this.flags as { jq?: string } | undefined)?.jq;
-    if (parsed !== undefined) return parsed;
-    const argv = this.argv ?? [];
-    const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
-    for (let i = 0; i < end; i++) {
-      const arg = argv[i] ?? '';
-      if (arg === '--jq') return argv[i + 1];
-      if (arg.startsWith('--jq=')) return arg.slice('--jq='.length);
-    }
-    return undefined;
+    return jqExpression(this.flags as { jq?: string } | undefined, this.argv);
   }
 
   /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */
   public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
     // A provider names the field it has a problem with; the user gave a flag.
-    let cli = error instanceof FieldError ? error.as(flagForField(error.field)) : toCliError(error);
-    if (cli.kind === 'usage' && !(error instanceof UsageError)) {
-      // oclif's own parse error: a mistyped flag or a value outside a flag's options gets the nearest.
-      const ctor = this.ctor as typeof BaseCommand;
-      const guess = didYouMean(
-        error,
-        cli.message,
-        Object.keys({ ...ctor.baseFlags, ...ctor.flags, json: true }),
-      );
-      if (guess) cli = new UsageError(cli.message, { hint: guess });
-    }
-    if (cli.kind === 'usage' && !cli.hint) {
-      // Every error says what to do next; for a usage error without a better hint, that is the command's help.
-      const command = `voicehooks ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
-      cli = new UsageError(cli.message, { hint: `See \`${command} --help\`.`, provider: cli.provider });
-    }
+    const converted = error instanceof FieldError ? error.as(flagForField(error.field)) : toCliError(error);
+    const ctor = this.ctor as typeof BaseCommand;
+    const flagNames = Object.keys({ ...ctor.baseFlags, ...ctor.flags, json: true });
+    const cli = withUsageHint(error, converted, flagNames, this.id);
     this.io.setExitCode(cli.exitCode);
     const stack = cli.kind === 'unexpected' && this.debugEnabled() ? error.stack : undefined;
     this.io.stderr.write(formatError(cli, { json: this.jsonEnabled(), stack }));
@@ -342,87 +303,25 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return { adapter: await this.adapter(descriptor, scope), scope };
   }
 
-  /**
-   * The provider's settings with its scope, before any input is checked (a catalog of events, a field, may
-   * belong to one scope only): a missing scope is asked for on a terminal, else a usage error naming the flags.
-   */
-  protected async resolvedScope(descriptor: ProviderDescriptor): Promise<Scope> {
-    const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
-    const scope: Record<string, string> = { ...resolved.values };
-    const [first] = resolved.missingScope;
-    if (first !== undefined) {
-      const missing = await this.missingScope(descriptor);
-      if (missing) throw missingInput(missing.flags, missing.why, missing.hint);
-      // Scopes are alternatives (Talkover's agent or campaign): which one is asked first when there are several.
-      let wanted = first;
-      if (resolved.missingScope.length > 1) {
-        const chosen = await askSelect(
-          `${descriptor.displayName} webhooks of`,
-          resolved.missingScope.map((s) => ({ value: s.name, name: aOrAn(s.name) })),
-          this.io,
-        );
-        wanted = resolved.missingScope.find((s) => s.name === chosen) ?? first;
-      }
-      scope[wanted.name] = await askInput(
-        `${descriptor.displayName} ${wanted.name} (${wanted.valueName})`,
-        (v) => settingProblem(descriptor, wanted, v) ?? true,
-        undefined,
-        this.io,
-      );
-      await this.offerToRemember(descriptor, wanted, scope[wanted.name] ?? '');
-    }
-    return scope;
+  /** A missing scope asked for on a terminal, else a usage error naming its flags (src/scope-prompt.ts). */
+  protected resolvedScope(descriptor: ProviderDescriptor): Promise<Scope> {
+    return resolvedScope(this.scopeContext, descriptor);
   }
 
-  /**
-   * The scope a provider's webhooks belong to, when none is given and there is no terminal to ask on: its
-   * flags, why, and every other place it can be given (the provider's declared env variable and profile
-   * key), so that a command can name it together with its other missing flags. Undefined when nothing is
-   * missing, or when it will be asked for.
-   */
-  protected async missingScope(descriptor: ProviderDescriptor): Promise<MissingInput | undefined> {
-    if (this.canPrompt()) return undefined;
-    const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
-    if (resolved.missingScope.length === 0) return undefined;
-    const error = missingScopeError(descriptor, resolved.missingScope);
+  /** The missing scope's flags and why, when there is no terminal to ask on (src/scope-prompt.ts). */
+  protected missingScope(descriptor: ProviderDescriptor): Promise<MissingInput | undefined> {
+    return missingScope(this.scopeContext, descriptor);
+  }
+
+  private get scopeContext(): ScopeContext {
     return {
-      // Alternative scopes (Talkover's agent or campaign) are one entry: `--agent or --campaign`.
-      flags: [scopeFlagsText(resolved.missingScope)],
-      why: error.message.replace(/^Missing [^:]+: /, '').replace(/\.$/, ''),
-      hint: `To keep one, ${resolved.missingScope
-        .map((s) => {
-          const value = s.valueName.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-          return `set ${envName(descriptor.name, s.name)} or run \`voicehooks config set ${profileKey(descriptor.name, s.name)} ${value}\``;
-        })
-        .join('; or ')}.`,
+      io: this.io,
+      profileName: this.profileName,
+      canPrompt: () => this.canPrompt(),
+      resolveInput: (descriptor) => this.resolveInput(descriptor),
+      store: () => this.store(),
+      notice: (text) => this.notice(text),
     };
-  }
-
-  /**
-   * After a scope was typed at a prompt: offers to keep it in the profile, so that the next command need not
-   * ask. Declining, or a config file that cannot be written, changes nothing else.
-   */
-  private async offerToRemember(
-    descriptor: ProviderDescriptor,
-    spec: SettingSpec,
-    value: string,
-  ): Promise<void> {
-    const key = profileKey(descriptor.name, spec.name);
-    const remember = await askConfirm(
-      `Remember this ${spec.name} for ${descriptor.displayName} in profile "${this.profileName}" (${key})?`,
-      true,
-      this.io,
-    );
-    if (!remember) return;
-    try {
-      const [store, { setSetting }] = await Promise.all([this.store(), import('./settings.ts')]);
-      store.updateProfile(this.profileName, (profile) => setSetting(profile, key, value));
-      this.notice(
-        `Set ${key} in profile "${this.profileName}"; \`voicehooks config unset ${key}\` forgets it.`,
-      );
-    } catch (error) {
-      this.notice(`Warning: the ${spec.name} was not remembered (${(error as Error).message}).`);
-    }
   }
 
   /** Signing secrets a provider shows only once (PolyAI), kept in the config file (src/issued-secrets.ts). */
@@ -434,46 +333,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     );
   }
 
-  /**
-   * The secrets to sign or check with: `--secret` (each checked against the scheme's form), else those of
-   * `--webhook ID`: read from the provider where it shows them, else the one kept in the local secret store.
-   * None when neither is given. Without a provider (`--scheme`), only `--secret` can give them.
-   */
-  protected async secretsFor(
+  /** The secrets to sign or check with: `--secret`, else those of `--webhook ID` (src/issued-secrets.ts). */
+  protected secretsFor(
     descriptor: ProviderDescriptor | undefined,
     scheme: SignatureScheme,
     given: readonly string[] | undefined,
     webhook: string | undefined,
   ): Promise<string[]> {
-    if (given) {
-      for (const secret of given) {
-        const problem = scheme.secretProblem(secret);
-        if (problem) throw new UsageError(`--secret ${problem}`);
-      }
-      return [...given];
-    }
-    if (webhook === undefined) return [];
-    if (descriptor === undefined) {
-      throw new UsageError('--webhook needs a provider (-p): with --scheme, pass the secret with --secret.');
-    }
-    const id = checkId(webhook, descriptor);
-    if (!descriptor.capabilities.secretsReadable) {
-      const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, id);
-      if (kept === undefined) {
-        throw new UsageError(
-          `No signing secret is kept for ${descriptor.displayName} webhook ${id}, and ${descriptor.displayName} shows it only once.`,
-          {
-            hint: `Pass it with --secret, or get a new one with \`voicehooks rotate-secret ${id} -p ${descriptor.name}\`.`,
-          },
-        );
-      }
-      return [kept];
-    }
-    const { adapter } = await this.connect(descriptor);
-    const found = (await adapter.get(id)).secrets;
-    if (found.length === 0)
-      throw new UsageError(`${descriptor.displayName} webhook ${id} has no signing secret; pass --secret.`);
-    return found;
+    return this.issuedSecrets.secretsFor(descriptor, scheme, given, webhook, async (provider, id) => {
+      const { adapter } = await this.connect(provider);
+      return (await adapter.get(id)).secrets;
+    });
   }
 
   // ---- presentation ----
@@ -521,29 +391,5 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 }
 
 export { keyEnvNames };
-
-/** For a mistyped flag, or a value outside a flag's options, the nearest one that exists. */
-function didYouMean(error: Error, message: string, flagNames: readonly string[]): string | undefined {
-  const unknown = (error as { flags?: unknown }).flags;
-  if (Array.isArray(unknown)) {
-    const guesses = unknown.flatMap((typed) => {
-      const name = String(typed).replace(/^-+/, '').split('=')[0] ?? '';
-      const guess = closest(name, flagNames);
-      return guess ? [`--${guess}`] : [];
-    });
-    if (guesses.length > 0) return `Did you mean ${guesses.join(', ')}? See --help for the flags.`;
-  }
-  const option = /Expected --(\S+?)=(.*) to be one of: (.*)$/.exec(message);
-  if (option) {
-    const guess = closest(option[2] ?? '', (option[3] ?? '').split(', '));
-    if (guess) return `Did you mean --${option[1]} ${guess}?`;
-  }
-  return undefined;
-}
-
-/** Alternative scope flags in words: `--agent or --campaign`. */
-function scopeFlagsText(specs: readonly { flag: string }[]): string {
-  return specs.map((s) => `--${s.flag}`).join(' or ');
-}
 
 export { ExitCode };
