@@ -78,6 +78,7 @@ const CORE = [
   'src/records.ts',
   'src/issued-secrets.ts',
   'src/io.ts',
+  'src/connection.ts',
   'src/json-output.ts',
   'src/scope-prompt.ts',
   'src/usage-hints.ts',

@@ -8,14 +8,13 @@
  */
 import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
-import { ConfigError, ExitCode, FieldError, formatError, toCliError } from './errors.ts';
-import { checkApiKey, checkFieldNames } from './input.ts';
+import { ExitCode, FieldError, formatError, toCliError } from './errors.ts';
+import { checkFieldNames } from './input.ts';
 import { jqDocument, jqExpression, jsonDocument, jsonLine } from './json-output.ts';
 import {
   WEBHOOK_FIELDS,
   maskWebhook,
   safeLines,
-  safeText,
   pickFields,
   render,
   webhookRecord,
@@ -23,17 +22,14 @@ import {
   type View,
 } from './output.ts';
 import { processIO, type IO } from './io.ts';
-import { askSelect, canPrompt, missingInput, type MissingInput } from './prompt.ts';
+import { canPrompt, type MissingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
-import { availableProviders, getProvider } from './providers/index.ts';
+import { getProvider } from './providers/index.ts';
 import type { Connection, ProviderAdapter, ProviderDescriptor, Scope, Webhook } from './providers/types.ts';
 import {
   flagForField,
   keyEnvNames,
   profileNeeded,
-  resolveApiKey,
-  resolveBaseUrl,
-  resolveProviderName,
   resolveSettings,
   type ResolveInput,
   type SettingsOptions,
@@ -43,6 +39,13 @@ import { IssuedSecrets } from './issued-secrets.ts';
 import { missingScope, resolvedScope, type ScopeContext } from './scope-prompt.ts';
 import type { SignatureScheme } from './signature-types.ts';
 import { withUsageHint } from './usage-hints.ts';
+import {
+  adapterFor,
+  chooseProvider,
+  connectionFor,
+  findApiKey,
+  type ResolutionContext,
+} from './connection.ts';
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -205,42 +208,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     };
   }
 
-  /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal. */
-  protected async provider(): Promise<ProviderDescriptor> {
-    const flags = this.flags as unknown as Record<string, unknown>;
-    const fromFlagOrEnv = typeof flags.provider === 'string' || this.io.env.VOICEHOOKS_PROVIDER !== undefined;
-    const input: ResolveInput = {
-      flags,
-      env: this.io.env,
-      profile: fromFlagOrEnv ? {} : await this.profile(),
-      profileName: this.profileName,
-    };
-    const name = resolveProviderName(input);
-    if (name) return getProvider(name);
-    if (!this.canPrompt()) throw missingInput(['--provider']);
-    const chosen = await askSelect(
-      'Provider',
-      availableProviders().map((p) => ({ value: p.name, name: p.displayName })),
-      this.io,
-    );
-    return getProvider(chosen);
+  /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal (src/connection.ts). */
+  protected provider(): Promise<ProviderDescriptor> {
+    return chooseProvider(this.context);
   }
 
   /** The API key: VOICEHOOKS_<P>_API_KEY, <P>_API_KEY, then the profile. */
-  protected async apiKey(
-    descriptor: ProviderDescriptor,
-  ): Promise<{ key: string; source: string } | undefined> {
-    const fromEnv = resolveApiKey(descriptor, {
-      env: this.io.env,
-      profile: {},
-      profileName: this.profileName,
-    });
-    if (fromEnv) return fromEnv;
-    return resolveApiKey(descriptor, {
-      env: {},
-      profile: await this.profile(),
-      profileName: this.profileName,
-    });
+  protected apiKey(descriptor: ProviderDescriptor): Promise<{ key: string; source: string } | undefined> {
+    return findApiKey(this.context, descriptor);
   }
 
   /**
@@ -252,28 +227,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** Everything needed to reach the provider, checked before any request. */
-  protected async connection(
-    descriptor: ProviderDescriptor,
-    scope: Scope,
-    key?: string,
-  ): Promise<Connection> {
-    const found = key ? { key: checkApiKey(key, 'the key given') } : await this.apiKey(descriptor);
-    if (!found) {
-      throw new ConfigError(`No API key for ${descriptor.displayName}.`, {
-        hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${keyEnvNames(descriptor.name)[0]}.`,
-        provider: descriptor.name,
-      });
-    }
-    const flags = this.flags as { timeout?: number; 'max-wait'?: number };
-    return {
-      baseUrl: resolveBaseUrl(descriptor, scope, await this.resolveInput(descriptor)),
-      apiKey: found.key,
-      timeoutMs: (flags.timeout ?? 30) * 1000,
-      maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
-      userAgent: `voicehooks/${this.config.version}`,
-      warn: (line) => this.notice(line),
-      debug: this.debugEnabled() ? (line) => this.io.stderr.write(`[debug] ${safeText(line)}\n`) : undefined,
-    };
+  protected connection(descriptor: ProviderDescriptor, scope: Scope, key?: string): Promise<Connection> {
+    return connectionFor(this.context, descriptor, scope, key, () => this.resolveInput(descriptor), {
+      version: this.config.version,
+      debug: this.debugEnabled(),
+      notice: (line) => this.notice(line),
+    });
   }
 
   /** The provider's adapter, ready to talk. */
@@ -283,11 +242,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     key?: string,
   ): Promise<ProviderAdapter> {
     const connection = await this.connection(descriptor, scope, key);
-    // Loaded together, so that their files are read at once; the check still comes before any request.
-    const [{ checkBaseUrl }, factory] = await Promise.all([import('./http.ts'), descriptor.loadAdapter()]);
-    checkBaseUrl(connection.baseUrl, descriptor.displayName);
-    this.usedNetwork = true;
-    return factory(connection, scope);
+    return adapterFor(descriptor, connection, scope, () => {
+      this.usedNetwork = true;
+    });
   }
 
   /**
@@ -305,18 +262,21 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** A missing scope asked for on a terminal, else a usage error naming its flags (src/scope-prompt.ts). */
   protected resolvedScope(descriptor: ProviderDescriptor): Promise<Scope> {
-    return resolvedScope(this.scopeContext, descriptor);
+    return resolvedScope(this.context, descriptor);
   }
 
   /** The missing scope's flags and why, when there is no terminal to ask on (src/scope-prompt.ts). */
   protected missingScope(descriptor: ProviderDescriptor): Promise<MissingInput | undefined> {
-    return missingScope(this.scopeContext, descriptor);
+    return missingScope(this.context, descriptor);
   }
 
-  private get scopeContext(): ScopeContext {
+  /** What src/connection.ts and src/scope-prompt.ts need of the command, read when they run. */
+  private get context(): ResolutionContext & ScopeContext {
     return {
       io: this.io,
+      flags: this.flags as unknown as Record<string, unknown>,
       profileName: this.profileName,
+      profile: () => this.profile(),
       canPrompt: () => this.canPrompt(),
       resolveInput: (descriptor) => this.resolveInput(descriptor),
       store: () => this.store(),
