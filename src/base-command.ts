@@ -3,8 +3,8 @@
  * settings, API key and base URL; this gathers its inputs and asks on a terminal for what is missing),
  * rendering of whatever `run()` returns, and the one place where an error becomes a message and an exit code.
  * The mechanisms live in modules of their own (JSON and --jq output in src/json-output.ts, asking for a scope in
- * src/scope-prompt.ts, usage hints in src/usage-hints.ts, kept secrets in src/issued-secrets.ts); this only
- * hands them the command's flags, streams and config.
+ * src/scope-prompt.ts, provider, key and connection in src/connection.ts, usage hints in src/usage-hints.ts, kept
+ * secrets in src/issued-secrets.ts); this only hands them the command's flags, streams and config.
  */
 import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
@@ -13,6 +13,7 @@ import { checkFieldNames } from './input.ts';
 import { jqDocument, jqExpression, jsonDocument, jsonLine } from './json-output.ts';
 import {
   WEBHOOK_FIELDS,
+  fieldList,
   maskWebhook,
   safeLines,
   pickFields,
@@ -29,7 +30,6 @@ import type { Connection, ProviderAdapter, ProviderDescriptor, Scope, Webhook } 
 import {
   flagForField,
   keyEnvNames,
-  profileNeeded,
   resolveSettings,
   type ResolveInput,
   type SettingsOptions,
@@ -44,6 +44,7 @@ import {
   chooseProvider,
   connectionFor,
   findApiKey,
+  resolveInputFor,
   type ResolutionContext,
 } from './connection.ts';
 
@@ -197,15 +198,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** What resolution reads; the profile only when a value may come from it (opening it costs start-up time). */
-  protected async resolveInput(descriptor?: ProviderDescriptor): Promise<ResolveInput> {
-    const flags = this.flags as unknown as Record<string, unknown>;
-    const needed = descriptor === undefined || profileNeeded(descriptor, flags, this.io.env);
-    return {
-      flags,
-      env: this.io.env,
-      profile: needed ? await this.profile() : {},
-      profileName: this.profileName,
-    };
+  protected resolveInput(descriptor?: ProviderDescriptor): Promise<ResolveInput> {
+    return resolveInputFor(this.context, descriptor);
   }
 
   /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal (src/connection.ts). */
@@ -342,14 +336,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected fieldList(): string[] | undefined {
-    const fields = (this.flags as { fields?: string } | undefined)?.fields;
-    return fields
-      ?.split(',')
-      .map((f) => f.trim())
-      .filter(Boolean);
+    return fieldList((this.flags as { fields?: string } | undefined)?.fields);
   }
 }
 
-export { keyEnvNames };
-
-export { ExitCode };
+export { ExitCode, keyEnvNames };

@@ -12,6 +12,7 @@ import { availableProviders, getProvider } from './providers/index.ts';
 import type { Connection, ProviderAdapter, ProviderDescriptor, Scope } from './providers/types.ts';
 import {
   keyEnvNames,
+  profileNeeded,
   resolveApiKey,
   resolveBaseUrl,
   resolveProviderName,
@@ -27,6 +28,20 @@ export interface ResolutionContext {
   /** The profile, opened only when a value may come from it (opening it costs start-up time). */
   profile(): Promise<Profile>;
   canPrompt(): boolean;
+}
+
+/** What resolution reads; the profile only when a value may come from it (opening it costs start-up time). */
+export async function resolveInputFor(
+  ctx: ResolutionContext,
+  descriptor?: ProviderDescriptor,
+): Promise<ResolveInput> {
+  const needed = descriptor === undefined || profileNeeded(descriptor, ctx.flags, ctx.io.env);
+  return {
+    flags: ctx.flags,
+    env: ctx.io.env,
+    profile: needed ? await ctx.profile() : {},
+    profileName: ctx.profileName,
+  };
 }
 
 /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal. */

@@ -106,6 +106,14 @@ export function jsonArrayEnd(empty: boolean): string {
   return empty ? '[]\n' : '\n]\n';
 }
 
+/** The names `--fields` gives, in order: `a, b,,c` is `a`, `b` and `c`. */
+export function fieldList(fields: string | undefined): string[] | undefined {
+  return fields
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+}
+
 /** Keeps only the named keys of each object (the `--fields` of JSON output). */
 export function pickFields(value: unknown, fields: string[] | undefined): unknown {
   if (!fields?.length) return value;
