@@ -10,6 +10,21 @@ process.stdout.on('error', (error) => {
   process.exit(process.exitCode ?? 0);
 });
 
+// The dependencies need these versions (see `engines` in package.json); older ones fail deep inside them.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (
+  major < 22 ||
+  (major === 22 && minor < 22) ||
+  (major === 24 && minor < 15) ||
+  major === 23 ||
+  major === 25
+) {
+  process.stderr.write(
+    `Error: voicehooks needs Node.js 22.22 or newer (24.15 or newer on 24); this is ${process.version}.\n`,
+  );
+  process.exit(1);
+}
+
 const argv = process.argv.slice(2);
 const root = new URL('../', import.meta.url);
 
@@ -51,6 +66,18 @@ if (bare === '--version' || bare === '-v') {
 if (text !== undefined) {
   process.stdout.write(text);
 } else {
-  const { execute } = await import('../dist/framework.js');
-  await execute({ dir: import.meta.url });
+  let framework;
+  try {
+    framework = await import('../dist/framework.js');
+  } catch (error) {
+    // A checkout run before its build: say what to do, not a module-loader stack trace.
+    const missing = error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('framework.js');
+    if (!missing) throw error;
+    const { fileURLToPath } = await import('node:url');
+    process.stderr.write(
+      `Error: voicehooks is not built: run \`npm run build\` in ${fileURLToPath(root)} (after \`npm ci\`).\n`,
+    );
+    process.exit(1);
+  }
+  await framework.execute({ dir: import.meta.url });
 }

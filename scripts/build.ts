@@ -78,6 +78,10 @@ const CORE = [
   'src/records.ts',
   'src/issued-secrets.ts',
   'src/io.ts',
+  'src/connection.ts',
+  'src/json-output.ts',
+  'src/scope-prompt.ts',
+  'src/usage-hints.ts',
 ];
 const CORE_PATHS = new Set(CORE.map((file) => resolve(file)));
 const ENTRY_PATHS = new Set(ENTRY_POINTS.map((file) => resolve(file)));

@@ -2,17 +2,20 @@
  * The base of every command: global flags, the glue around resolution (src/resolve.ts decides provider,
  * settings, API key and base URL; this gathers its inputs and asks on a terminal for what is missing),
  * rendering of whatever `run()` returns, and the one place where an error becomes a message and an exit code.
+ * The mechanisms live in modules of their own (JSON and --jq output in src/json-output.ts, asking for a scope in
+ * src/scope-prompt.ts, provider, key and connection in src/connection.ts, usage hints in src/usage-hints.ts, kept
+ * secrets in src/issued-secrets.ts); this only hands them the command's flags, streams and config.
  */
 import { Command, type Interfaces } from '@oclif/core';
 import { noteCommand } from './code-cache.ts';
-import { ConfigError, ExitCode, FieldError, UsageError, formatError, toCliError } from './errors.ts';
-import { aOrAn, checkApiKey, checkFieldNames, checkId } from './input.ts';
+import { ExitCode, FieldError, formatError, toCliError } from './errors.ts';
+import { checkFieldNames } from './input.ts';
+import { jqDocument, jqExpression, jsonDocument, jsonLine } from './json-output.ts';
 import {
   WEBHOOK_FIELDS,
+  fieldList,
   maskWebhook,
-  safeJson,
   safeLines,
-  safeText,
   pickFields,
   render,
   webhookRecord,
@@ -20,26 +23,30 @@ import {
   type View,
 } from './output.ts';
 import { processIO, type IO } from './io.ts';
-import { askInput, askSelect, canPrompt, missingInput } from './prompt.ts';
+import { canPrompt, type MissingInput } from './prompt.ts';
 import { withProgress, type Progress } from './progress.ts';
-import { availableProviders, getProvider } from './providers/index.ts';
+import { getProvider } from './providers/index.ts';
 import type { Connection, ProviderAdapter, ProviderDescriptor, Scope, Webhook } from './providers/types.ts';
 import {
   flagForField,
   keyEnvNames,
-  missingScopeError,
-  profileNeeded,
-  resolveApiKey,
-  resolveBaseUrl,
-  resolveProviderName,
   resolveSettings,
-  settingProblem,
   type ResolveInput,
   type SettingsOptions,
 } from './resolve.ts';
 import type { ConfigStore, Profile } from './config.ts';
 import { IssuedSecrets } from './issued-secrets.ts';
+import { missingScope, resolvedScope, type ScopeContext } from './scope-prompt.ts';
 import type { SignatureScheme } from './signature-types.ts';
+import { withUsageHint } from './usage-hints.ts';
+import {
+  adapterFor,
+  chooseProvider,
+  connectionFor,
+  findApiKey,
+  resolveInputFor,
+  type ResolutionContext,
+} from './connection.ts';
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -60,6 +67,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected args!: InferredArgs<T>;
   private configStore?: ConfigStore;
   private usedNetwork = false;
+  /** The JSON document waiting for `--jq` (filtering is asynchronous; oclif prints JSON synchronously). */
+  private pendingJson?: { json: unknown };
 
   public override async init(): Promise<void> {
     // The code cache of @oclif/core and undici grows to cover each command once (src/code-cache.ts).
@@ -78,11 +87,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Before any request: after a write (create, rotate-secret) it would be too late to refuse the flag.
     const fields = this.fieldList();
     if (fields?.length) checkFieldNames(fields, this.fieldNames());
+    const jq = this.jqExpression();
+    if (jq !== undefined) await (await import('./jq.ts')).checkJq(jq);
   }
 
   /** Runs the command, then renders its result for people or pipes (JSON is printed by oclif). */
   public override async _run<R>(): Promise<R> {
     const result = await super._run<R>();
+    const pending = this.pendingJson;
+    if (pending) {
+      this.pendingJson = undefined;
+      try {
+        this.io.stdout.write(
+          await jqDocument(pending.json, this.jqExpression() ?? '.', this.io.stdout.isTTY),
+        );
+      } catch (error) {
+        await this.catch(error as Error);
+      }
+    }
     if (result !== undefined && !this.jsonEnabled()) {
       const view = this.view(result);
       if (view) {
@@ -119,18 +141,32 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override logJson(json: unknown): void {
-    this.io.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
+    if (this.jqExpression() !== undefined) this.pendingJson = { json };
+    else this.io.stdout.write(jsonDocument(json));
+  }
+
+  /** One object of a command that prints one JSON object per line (`listen`, `emulator trigger`). */
+  protected jsonLine(value: unknown): Promise<string> {
+    return jsonLine(value, this.jqExpression(), this.io.stdout.isTTY);
+  }
+
+  /** `--jq` implies `--json`; read from argv, since errors before parsing must know it too. */
+  public override jsonEnabled(): boolean {
+    return super.jsonEnabled() || this.jqExpression() !== undefined;
+  }
+
+  /** The `--jq` expression, where given (before any `--`). */
+  protected jqExpression(): string | undefined {
+    return jqExpression(this.flags as { jq?: string } | undefined, this.argv);
   }
 
   /** Every error ends here: a message on stderr (JSON with --json), and the contract's exit code. */
   public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
     // A provider names the field it has a problem with; the user gave a flag.
-    let cli = error instanceof FieldError ? error.as(flagForField(error.field)) : toCliError(error);
-    if (cli.kind === 'usage' && !cli.hint) {
-      // Every error says what to do next; for a usage error without a better hint, that is the command's help.
-      const command = `voicehooks ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
-      cli = new UsageError(cli.message, { hint: `See \`${command} --help\`.`, provider: cli.provider });
-    }
+    const converted = error instanceof FieldError ? error.as(flagForField(error.field)) : toCliError(error);
+    const ctor = this.ctor as typeof BaseCommand;
+    const flagNames = Object.keys({ ...ctor.baseFlags, ...ctor.flags, json: true });
+    const cli = withUsageHint(error, converted, flagNames, this.id);
     this.io.setExitCode(cli.exitCode);
     const stack = cli.kind === 'unexpected' && this.debugEnabled() ? error.stack : undefined;
     this.io.stderr.write(formatError(cli, { json: this.jsonEnabled(), stack }));
@@ -162,53 +198,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** What resolution reads; the profile only when a value may come from it (opening it costs start-up time). */
-  protected async resolveInput(descriptor?: ProviderDescriptor): Promise<ResolveInput> {
-    const flags = this.flags as unknown as Record<string, unknown>;
-    const needed = descriptor === undefined || profileNeeded(descriptor, flags, this.io.env);
-    return {
-      flags,
-      env: this.io.env,
-      profile: needed ? await this.profile() : {},
-      profileName: this.profileName,
-    };
+  protected resolveInput(descriptor?: ProviderDescriptor): Promise<ResolveInput> {
+    return resolveInputFor(this.context, descriptor);
   }
 
-  /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal. */
-  protected async provider(): Promise<ProviderDescriptor> {
-    const flags = this.flags as unknown as Record<string, unknown>;
-    const fromFlagOrEnv = typeof flags.provider === 'string' || this.io.env.VOICEHOOKS_PROVIDER !== undefined;
-    const input: ResolveInput = {
-      flags,
-      env: this.io.env,
-      profile: fromFlagOrEnv ? {} : await this.profile(),
-      profileName: this.profileName,
-    };
-    const name = resolveProviderName(input);
-    if (name) return getProvider(name);
-    if (!this.canPrompt()) throw missingInput(['--provider']);
-    const chosen = await askSelect(
-      'Provider',
-      availableProviders().map((p) => ({ value: p.name, name: p.displayName })),
-      this.io,
-    );
-    return getProvider(chosen);
+  /** Provider: -p, else VOICEHOOKS_PROVIDER, else the profile; asked for on a terminal (src/connection.ts). */
+  protected provider(): Promise<ProviderDescriptor> {
+    return chooseProvider(this.context);
   }
 
   /** The API key: VOICEHOOKS_<P>_API_KEY, <P>_API_KEY, then the profile. */
-  protected async apiKey(
-    descriptor: ProviderDescriptor,
-  ): Promise<{ key: string; source: string } | undefined> {
-    const fromEnv = resolveApiKey(descriptor, {
-      env: this.io.env,
-      profile: {},
-      profileName: this.profileName,
-    });
-    if (fromEnv) return fromEnv;
-    return resolveApiKey(descriptor, {
-      env: {},
-      profile: await this.profile(),
-      profileName: this.profileName,
-    });
+  protected apiKey(descriptor: ProviderDescriptor): Promise<{ key: string; source: string } | undefined> {
+    return findApiKey(this.context, descriptor);
   }
 
   /**
@@ -220,28 +221,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** Everything needed to reach the provider, checked before any request. */
-  protected async connection(
-    descriptor: ProviderDescriptor,
-    scope: Scope,
-    key?: string,
-  ): Promise<Connection> {
-    const found = key ? { key: checkApiKey(key, 'the key given') } : await this.apiKey(descriptor);
-    if (!found) {
-      throw new ConfigError(`No API key for ${descriptor.displayName}.`, {
-        hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${keyEnvNames(descriptor.name)[0]}.`,
-        provider: descriptor.name,
-      });
-    }
-    const flags = this.flags as { timeout?: number; 'max-wait'?: number };
-    return {
-      baseUrl: resolveBaseUrl(descriptor, scope, await this.resolveInput(descriptor)),
-      apiKey: found.key,
-      timeoutMs: (flags.timeout ?? 30) * 1000,
-      maxWaitMs: (flags['max-wait'] ?? 60) * 1000,
-      userAgent: `voicehooks/${this.config.version}`,
-      warn: (line) => this.notice(line),
-      debug: this.debugEnabled() ? (line) => this.io.stderr.write(`[debug] ${safeText(line)}\n`) : undefined,
-    };
+  protected connection(descriptor: ProviderDescriptor, scope: Scope, key?: string): Promise<Connection> {
+    return connectionFor(this.context, descriptor, scope, key, () => this.resolveInput(descriptor), {
+      version: this.config.version,
+      debug: this.debugEnabled(),
+      notice: (line) => this.notice(line),
+    });
   }
 
   /** The provider's adapter, ready to talk. */
@@ -251,11 +236,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     key?: string,
   ): Promise<ProviderAdapter> {
     const connection = await this.connection(descriptor, scope, key);
-    // Loaded together, so that their files are read at once; the check still comes before any request.
-    const [{ checkBaseUrl }, factory] = await Promise.all([import('./http.ts'), descriptor.loadAdapter()]);
-    checkBaseUrl(connection.baseUrl, descriptor.displayName);
-    this.usedNetwork = true;
-    return factory(connection, scope);
+    return adapterFor(descriptor, connection, scope, () => {
+      this.usedNetwork = true;
+    });
   }
 
   /**
@@ -271,49 +254,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return { adapter: await this.adapter(descriptor, scope), scope };
   }
 
-  /**
-   * The provider's settings with its scope, before any input is checked (a catalog of events, a field, may
-   * belong to one scope only): a missing scope is asked for on a terminal, else a usage error naming the flags.
-   */
-  protected async resolvedScope(descriptor: ProviderDescriptor): Promise<Scope> {
-    const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
-    const scope: Record<string, string> = { ...resolved.values };
-    const [first] = resolved.missingScope;
-    if (first !== undefined) {
-      if (!this.canPrompt()) {
-        const error = missingScopeError(descriptor, resolved.missingScope);
-        throw missingInput(
-          [scopeFlagsText(resolved.missingScope)],
-          error.message.replace(/^Missing [^:]+: /, '').replace(/\.$/, ''),
-        );
-      }
-      // Scopes are alternatives (Talkover's agent or campaign): which one is asked first when there are several.
-      let wanted = first;
-      if (resolved.missingScope.length > 1) {
-        const chosen = await askSelect(
-          `${descriptor.displayName} webhooks of`,
-          resolved.missingScope.map((s) => ({ value: s.name, name: aOrAn(s.name) })),
-          this.io,
-        );
-        wanted = resolved.missingScope.find((s) => s.name === chosen) ?? first;
-      }
-      scope[wanted.name] = await askInput(
-        `${descriptor.displayName} ${wanted.name} (${wanted.valueName})`,
-        (v) => settingProblem(descriptor, wanted, v) ?? true,
-        undefined,
-        this.io,
-      );
-    }
-    return scope;
+  /** A missing scope asked for on a terminal, else a usage error naming its flags (src/scope-prompt.ts). */
+  protected resolvedScope(descriptor: ProviderDescriptor): Promise<Scope> {
+    return resolvedScope(this.context, descriptor);
   }
 
-  /**
-   * The scope flags a command would have to ask for (`--agent or --campaign`), as one entry of a list of
-   * missing flags; empty when the scope is known. For a command that names every missing flag at once.
-   */
-  protected async missingScopeFlags(descriptor: ProviderDescriptor): Promise<string[]> {
-    const resolved = resolveSettings(descriptor, await this.resolveInput(descriptor));
-    return resolved.missingScope.length > 0 ? [scopeFlagsText(resolved.missingScope)] : [];
+  /** The missing scope's flags and why, when there is no terminal to ask on (src/scope-prompt.ts). */
+  protected missingScope(descriptor: ProviderDescriptor): Promise<MissingInput | undefined> {
+    return missingScope(this.context, descriptor);
+  }
+
+  /** What src/connection.ts and src/scope-prompt.ts need of the command, read when they run. */
+  private get context(): ResolutionContext & ScopeContext {
+    return {
+      io: this.io,
+      flags: this.flags as unknown as Record<string, unknown>,
+      profileName: this.profileName,
+      profile: () => this.profile(),
+      canPrompt: () => this.canPrompt(),
+      resolveInput: (descriptor) => this.resolveInput(descriptor),
+      store: () => this.store(),
+      notice: (text) => this.notice(text),
+    };
   }
 
   /** Signing secrets a provider shows only once (PolyAI), kept in the config file (src/issued-secrets.ts). */
@@ -325,46 +287,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     );
   }
 
-  /**
-   * The secrets to sign or check with: `--secret` (each checked against the scheme's form), else those of
-   * `--webhook ID`: read from the provider where it shows them, else the one kept in the local secret store.
-   * None when neither is given. Without a provider (`--scheme`), only `--secret` can give them.
-   */
-  protected async secretsFor(
+  /** The secrets to sign or check with: `--secret`, else those of `--webhook ID` (src/issued-secrets.ts). */
+  protected secretsFor(
     descriptor: ProviderDescriptor | undefined,
     scheme: SignatureScheme,
     given: readonly string[] | undefined,
     webhook: string | undefined,
   ): Promise<string[]> {
-    if (given) {
-      for (const secret of given) {
-        const problem = scheme.secretProblem(secret);
-        if (problem) throw new UsageError(`--secret ${problem}`);
-      }
-      return [...given];
-    }
-    if (webhook === undefined) return [];
-    if (descriptor === undefined) {
-      throw new UsageError('--webhook needs a provider (-p): with --scheme, pass the secret with --secret.');
-    }
-    const id = checkId(webhook, descriptor);
-    if (!descriptor.capabilities.secretsReadable) {
-      const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, id);
-      if (kept === undefined) {
-        throw new UsageError(
-          `No signing secret is kept for ${descriptor.displayName} webhook ${id}, and ${descriptor.displayName} shows it only once.`,
-          {
-            hint: `Pass it with --secret, or get a new one with \`voicehooks rotate-secret ${id} -p ${descriptor.name}\`.`,
-          },
-        );
-      }
-      return [kept];
-    }
-    const { adapter } = await this.connect(descriptor);
-    const found = (await adapter.get(id)).secrets;
-    if (found.length === 0)
-      throw new UsageError(`${descriptor.displayName} webhook ${id} has no signing secret; pass --secret.`);
-    return found;
+    return this.issuedSecrets.secretsFor(descriptor, scheme, given, webhook, async (provider, id) => {
+      const { adapter } = await this.connect(provider);
+      return (await adapter.get(id)).secrets;
+    });
   }
 
   // ---- presentation ----
@@ -403,19 +336,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected fieldList(): string[] | undefined {
-    const fields = (this.flags as { fields?: string } | undefined)?.fields;
-    return fields
-      ?.split(',')
-      .map((f) => f.trim())
-      .filter(Boolean);
+    return fieldList((this.flags as { fields?: string } | undefined)?.fields);
   }
 }
 
-export { keyEnvNames };
-
-/** Alternative scope flags in words: `--agent or --campaign`. */
-function scopeFlagsText(specs: readonly { flag: string }[]): string {
-  return specs.map((s) => `--${s.flag}`).join(' or ');
-}
-
-export { ExitCode };
+export { ExitCode, keyEnvNames };

@@ -2,7 +2,7 @@
  * Profiles, stored API keys and webhook secrets, over `conf`. The file is JSON, mode 0600 in a 0700
  * directory, written atomically; it is validated with zod on every read, and a file that does not parse or
  * validate is reported (exit 3) and never overwritten. conf's `encryptionKey` is deliberately not used: it is
- * obfuscation, not security; the file mode is the protection, and the README says so.
+ * obfuscation, not security; the file mode is the protection, and docs/usage.md says so.
  */
 import {
   chmodSync,

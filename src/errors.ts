@@ -183,6 +183,8 @@ export function kindForStatus(status: number): ExitCodeName {
  */
 export function formatError(error: CliError, options: { json: boolean; stack?: string }): string {
   if (options.json) return `${safeJson(JSON.stringify(error.toJSON()))}\n`;
+  // Answering No is a choice, not a failure: it says so plainly.
+  if (error.kind === 'cancelled') return `${error.message}\n`;
   // Messages quote what providers and files said: their escape sequences are shown, not obeyed.
   const lines = [`Error: ${safeLines(error.message)}`];
   if (error instanceof ApiError) lines.push(...error.fieldErrors.map((f) => `  ${safeText(f)}`));

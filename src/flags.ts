@@ -104,4 +104,8 @@ export const baseFlags = {
   'no-input': Flags.boolean({ summary: 'Never prompt; missing input exits 2.', helpGroup: GLOBAL }),
   'no-color': Flags.boolean({ summary: 'No colour (also NO_COLOR).', helpGroup: GLOBAL }),
   debug: Flags.boolean({ summary: 'Trace HTTP on stderr, credentials redacted.', helpGroup: GLOBAL }),
+  jq: Flags.string({
+    summary: 'Filter the JSON output with a jq expression (implies --json).',
+    helpGroup: GLOBAL,
+  }),
 };

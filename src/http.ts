@@ -328,15 +328,23 @@ export class HttpClient {
     const advice = spec.ifLost ?? `Check with \`${check}\` before retrying${orRetry}.`;
     const hint = mayHaveReached
       ? `The ${spec.method} may have reached ${name}. ${advice}`
-      : neverSent
-        ? 'Check the base URL and your network or proxy settings.'
-        : 'Try again; raise --timeout if the provider is slow.';
+      : code === 'ECONNREFUSED' && this.looksLikeEmulator()
+        ? `This base URL is the emulator's: is \`voicehooks emulator\` running? Start it with \`voicehooks emulator --port ${this.base.port || 80}\`, in another terminal.`
+        : neverSent
+          ? 'Check the base URL and your network or proxy settings.'
+          : 'Try again; raise --timeout if the provider is slow.';
     return new ApiError('unavailable', what, {
       provider: this.options.provider,
       hint,
       retryable: idempotent || neverSent,
       mayHaveReached,
     });
+  }
+
+  /** A base URL the way `voicehooks emulator env` writes them: a loopback host, then `/<provider>`. */
+  private looksLikeEmulator(): boolean {
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(this.base.hostname);
+    return loopback && this.base.pathname.replace(/\/+$/, '') === `/${this.options.provider}`;
   }
 
   private backoff(attempt: number): number {

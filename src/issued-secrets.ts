@@ -4,8 +4,10 @@
  * the secret has been printed whole, and the provider's change stands.
  */
 import type { ConfigStore } from './config.ts';
+import { UsageError } from './errors.ts';
+import { checkId } from './input.ts';
 import type { ProviderDescriptor } from './providers/types.ts';
-import type { KnownSecret } from './signature-types.ts';
+import type { KnownSecret, SignatureScheme } from './signature-types.ts';
 
 /** How long a replaced secret is recognised where the provider documents no grace period. */
 export const DEFAULT_SECRET_GRACE_SECONDS = 24 * 60 * 60;
@@ -110,6 +112,49 @@ export class IssuedSecrets {
   async isKept(descriptor: ProviderDescriptor, id: string): Promise<boolean | undefined> {
     if (descriptor.capabilities.secretsReadable) return undefined;
     return (await this.store()).webhookSecret(this.profileName, descriptor.name, id) !== undefined;
+  }
+
+  /**
+   * The secrets to sign or check with (`verify`, `send`, `replay`, `listen`): `--secret` (each checked against
+   * the scheme's form), else those of `--webhook ID`: `read` from the provider where it shows them, else the one
+   * kept in the local secret store. None when neither is given. Without a provider (`--scheme`), only `--secret`
+   * can give them. Here because the kept secret is the usual answer for a provider that shows it only once.
+   */
+  async secretsFor(
+    descriptor: ProviderDescriptor | undefined,
+    scheme: SignatureScheme,
+    given: readonly string[] | undefined,
+    webhook: string | undefined,
+    read: (descriptor: ProviderDescriptor, id: string) => Promise<readonly string[]>,
+  ): Promise<string[]> {
+    if (given) {
+      for (const secret of given) {
+        const problem = scheme.secretProblem(secret);
+        if (problem) throw new UsageError(`--secret ${problem}`);
+      }
+      return [...given];
+    }
+    if (webhook === undefined) return [];
+    if (descriptor === undefined) {
+      throw new UsageError('--webhook needs a provider (-p): with --scheme, pass the secret with --secret.');
+    }
+    const id = checkId(webhook, descriptor);
+    if (!descriptor.capabilities.secretsReadable) {
+      const kept = (await this.store()).webhookSecret(this.profileName, descriptor.name, id);
+      if (kept === undefined) {
+        throw new UsageError(
+          `No signing secret is kept for ${descriptor.displayName} webhook ${id}, and ${descriptor.displayName} shows it only once.`,
+          {
+            hint: `Pass it with --secret, or get a new one with \`voicehooks rotate-secret ${id} -p ${descriptor.name}\`.`,
+          },
+        );
+      }
+      return [kept];
+    }
+    const found = [...(await read(descriptor, id))];
+    if (found.length === 0)
+      throw new UsageError(`${descriptor.displayName} webhook ${id} has no signing secret; pass --secret.`);
+    return found;
   }
 
   /** Drops the kept secret of a deleted webhook; the deletion stands even when the store cannot be written. */

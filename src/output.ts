@@ -9,7 +9,17 @@ import type { Webhook } from './providers/types.ts';
 export type View =
   | { kind: 'table'; columns: Column[]; rows: Record<string, unknown>[] }
   | { kind: 'record'; fields: Column[]; record: Record<string, unknown> }
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string }
+  /**
+   * Lines for a person, each whole (never cut: the terminal wraps a long one) and coloured by its tone, such as
+   * a plan. Piped, `piped` is printed instead, so that scripts keep their rows.
+   */
+  | { kind: 'lines'; lines: Line[]; piped: View };
+
+export interface Line {
+  text: string;
+  tone?: Tone;
+}
 
 export interface Column {
   key: string;
@@ -18,6 +28,24 @@ export interface Column {
   tone?: (value: unknown) => Tone | undefined;
   /** An ISO timestamp: relative ("3 min ago") in terminal tables; exact everywhere else. */
   date?: boolean;
+  /** Never cut on a terminal (an id: a cut one cannot be copied); the table is wider than the screen first. */
+  whole?: boolean;
+  /**
+   * Gives way first when a terminal table is too wide (long free text: URLs, event lists), down to `min`
+   * characters; columns without it shrink only after these have.
+   */
+  yields?: { min: number };
+  /**
+   * Shown on a terminal only when some row has a value: a field a provider never fills (Ultravox has no name,
+   * no on/off switch) takes no room. Piped rows keep every column, so that scripts see a fixed layout.
+   */
+  optional?: boolean;
+  /**
+   * Left out on a terminal too narrow for the rest: `early` ones (a date, the agent a list was asked for)
+   * rather than cut a URL at all; `late` ones (on/off, status, name) only when the URL and events would
+   * otherwise be cut below their minimum.
+   */
+  spare?: 'early' | 'late';
 }
 export type Tone = 'good' | 'bad' | 'muted' | 'warn';
 
@@ -84,6 +112,14 @@ export function jsonArrayEnd(empty: boolean): string {
   return empty ? '[]\n' : '\n]\n';
 }
 
+/** The names `--fields` gives, in order: `a, b,,c` is `a`, `b` and `c`. */
+export function fieldList(fields: string | undefined): string[] | undefined {
+  return fields
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+}
+
 /** Keeps only the named keys of each object (the `--fields` of JSON output). */
 export function pickFields(value: unknown, fields: string[] | undefined): unknown {
   if (!fields?.length) return value;
@@ -122,18 +158,27 @@ export const WEBHOOK_FIELDS = keysOf<Webhook>()([
 ]);
 
 export const WEBHOOK_COLUMNS: Column[] = [
-  { key: 'id', header: 'ID' },
-  { key: 'url', header: 'URL' },
-  { key: 'events', header: 'EVENTS' },
-  { key: 'enabled', header: 'ENABLED', tone: (v) => (v === true ? 'good' : v === false ? 'bad' : 'muted') },
+  { key: 'id', header: 'ID', whole: true },
+  { key: 'url', header: 'URL', yields: { min: 20 } },
+  { key: 'events', header: 'EVENTS', yields: { min: 12 } },
+  {
+    key: 'enabled',
+    header: 'ENABLED',
+    optional: true,
+    spare: 'late',
+    tone: (v) => (v === true ? 'good' : v === false ? 'bad' : 'muted'),
+  },
   {
     key: 'status',
     header: 'STATUS',
+    optional: true,
+    spare: 'late',
     tone: (v) => (v === 'normal' || v === 'ACTIVE' || v === 'active' ? 'good' : v ? 'bad' : 'muted'),
   },
-  { key: 'name', header: 'NAME' },
-  { key: 'agentId', header: 'AGENT' },
-  { key: 'createdAt', header: 'CREATED', date: true },
+  { key: 'name', header: 'NAME', optional: true, yields: { min: 12 }, spare: 'late' },
+  // An agent is the scope a list was asked for; `get` shows it whole.
+  { key: 'agentId', header: 'AGENT', optional: true, spare: 'early' },
+  { key: 'createdAt', header: 'CREATED', date: true, optional: true, spare: 'early' },
 ];
 
 /** Renders a view as text, ending with a newline (or empty for an empty table on a pipe). */
@@ -145,7 +190,22 @@ export function render(view: View, options: RenderOptions): string {
     return text.endsWith('\n') || text === '' ? text : `${text}\n`;
   }
   if (view.kind === 'record') return renderRecord(view.fields, view.record, options);
+  if (view.kind === 'lines') {
+    if (!options.tty) return render(view.piped, options);
+    const colors = palette(options.color);
+    return view.lines.map((l) => `${colors.tone(safeText(l.text), l.tone)}\n`).join('');
+  }
   return renderTable(view.columns, view.rows, options);
+}
+
+const isBlank = (value: unknown): boolean =>
+  value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+
+/** On a terminal without --fields, optional columns that no row fills are left out. */
+function shownColumns(columns: Column[], rows: Record<string, unknown>[], options: RenderOptions): Column[] {
+  if (options.fields?.length) return selectColumns(columns, options.fields);
+  if (!options.tty) return columns;
+  return columns.filter((c) => !c.optional || rows.some((row) => !isBlank(row[c.key])));
 }
 
 function selectColumns(columns: Column[], fields: string[] | undefined): Column[] {
@@ -203,7 +263,7 @@ export function cellText(value: unknown, tty: boolean): string {
 }
 
 function renderTable(columns: Column[], rows: Record<string, unknown>[], options: RenderOptions): string {
-  const cols = selectColumns(columns, options.fields);
+  const cols = shownColumns(columns, rows, options);
   if (!options.tty) {
     return rows.map((row) => cols.map((c) => cellText(row[c.key], false)).join('\t') + '\n').join('');
   }
@@ -213,13 +273,18 @@ function renderTable(columns: Column[], rows: Record<string, unknown>[], options
   const cells = rows.map((row) =>
     cols.map((c) => (c.date ? relativeTime(row[c.key], now) : undefined) ?? cellText(row[c.key], true)),
   );
-  const widths = fitWidths(
-    cols.map((c, i) => Math.max(c.header.length, ...cells.map((r) => (r[i] ?? '').length))),
+  const fitted = fitWidths(
+    cols,
+    cols.map((c, i) => Math.max(c.header.length, ...cells.map((r) => textWidth(r[i] ?? '')))),
     options.width ?? 120,
   );
+  const kept = cols.flatMap((c, i) => (fitted[i] === null ? [] : [{ column: c, index: i }]));
+  const widths = kept.map(({ index }) => fitted[index] ?? 0);
   const Table = load<typeof import('cli-table3')>('cli-table3');
   const table = new Table({
-    head: cols.map((c) => colors.bold(c.header)),
+    head: kept.map(({ column }) => colors.bold(column.header)),
+    // Cells are cut to size here (in the middle, so a URL keeps its host and its last path segment), so the
+    // table only lays them out (the padding after the last column is trimmed below).
     colWidths: widths.map((w) => w + 2),
     wordWrap: false,
     truncate: '…',
@@ -227,7 +292,11 @@ function renderTable(columns: Column[], rows: Record<string, unknown>[], options
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2 },
   });
   rows.forEach((row, r) => {
-    table.push(cols.map((c, i) => colors.tone(cells[r]?.[i] ?? '', c.tone?.(row[c.key]))));
+    table.push(
+      kept.map(({ column, index }, k) =>
+        colors.tone(cutMiddle(cells[r]?.[index] ?? '', widths[k] ?? 0), column.tone?.(row[column.key])),
+      ),
+    );
   });
   return (
     table
@@ -239,7 +308,7 @@ function renderTable(columns: Column[], rows: Record<string, unknown>[], options
 }
 
 function renderRecord(fields: Column[], record: Record<string, unknown>, options: RenderOptions): string {
-  const cols = selectColumns(fields, options.fields);
+  const cols = shownColumns(fields, [record], options);
   if (!options.tty) return cols.map((c) => cellText(record[c.key], false)).join('\t') + '\n';
   const colors = palette(options.color);
   const width = Math.max(...cols.map((c) => c.header.length));
@@ -248,8 +317,10 @@ function renderRecord(fields: Column[], record: Record<string, unknown>, options
     cols
       .map((c) => {
         const ago = c.date ? relativeTime(record[c.key], now) : undefined;
-        // One webhook on its own has room for both: the exact time, and how long ago that was.
-        const text = cellText(record[c.key], true) + (ago ? ` (${ago})` : '');
+        // One webhook on its own has room for both: the exact time, and how long ago that was. The time is
+        // shown in one format, whatever form each provider sends it in.
+        const exact = ago ? exactTime(record[c.key]) : cellText(record[c.key], true);
+        const text = exact + (ago ? ` (${ago})` : '');
         return `${colors.bold(c.header.padEnd(width))}  ${colors.tone(text, c.tone?.(record[c.key]))}`;
       })
       .join('\n') + '\n'
@@ -276,15 +347,95 @@ export function relativeTime(value: unknown, now: number): string | undefined {
   return new Date(then).toISOString().slice(0, 10);
 }
 
-/** Shrinks the widest columns until the row fits the terminal; every column keeps at least 8 characters. */
-function fitWidths(natural: number[], total: number): number[] {
-  const widths = [...natural];
-  const gaps = 2 * widths.length;
-  while (widths.reduce((a, b) => a + b, 0) + gaps > total) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if ((widths[widest] ?? 0) <= 8) break;
-    widths[widest] = (widths[widest] ?? 0) - 1;
-  }
+/** A timestamp in the one format records show: `2026-03-01 11:57:00 UTC`. */
+function exactTime(value: unknown): string {
+  const iso = new Date(Date.parse(String(value))).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+/** Columns a character takes: wide (East Asian, emoji) ones take two. */
+function textWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += isWide(char.codePointAt(0) ?? 0) ? 2 : 1;
+  return width;
+}
+
+function isWide(code: number): boolean {
+  return (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1faff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  );
+}
+
+/** Cuts text to `width` columns in the middle, with `…`: the start and the end of a URL say the most. */
+export function cutMiddle(text: string, width: number): string {
+  if (textWidth(text) <= width) return text;
+  if (width <= 1) return '…'.slice(0, width);
+  const chars = [...text];
+  const take = (list: string[], room: number): string[] => {
+    const kept: string[] = [];
+    for (const char of list) {
+      const w = textWidth(char);
+      if (w > room) break;
+      kept.push(char);
+      room -= w;
+    }
+    return kept;
+  };
+  const room = width - 1;
+  const head = take(chars, Math.ceil(room / 2));
+  const tail = take([...chars].reverse(), room - textWidth(head.join(''))).reverse();
+  return `${head.join('')}…${tail.join('')}`;
+}
+
+/**
+ * Column widths that fit the terminal, or null for a column left out. First spare columns are left out; then
+ * the columns that yield (URL, events) shrink, widest first, to their minimum; then the others to their header
+ * (or 8); then all of them further. A column kept whole (an id) never shrinks: when the rest cannot give
+ * enough, the table is wider than the screen and the terminal wraps it, rather than showing an id nobody can
+ * copy.
+ */
+function fitWidths(columns: Column[], natural: number[], total: number): (number | null)[] {
+  const widths: (number | null)[] = [...natural];
+  const room = (): number => total - 2 * (widths.filter((w) => w !== null).length - 1);
+  const sum = (): number => widths.reduce<number>((a, b) => a + (b ?? 0), 0);
+  const shrink = (floor: (c: Column) => number | undefined): void => {
+    while (sum() > room()) {
+      let widest = -1;
+      columns.forEach((c, i) => {
+        const width = widths[i];
+        const min = floor(c);
+        if (width === null || width === undefined || min === undefined || width <= min) return;
+        if (widest < 0 || width > (widths[widest] ?? 0)) widest = i;
+      });
+      if (widest < 0) return;
+      widths[widest] = (widths[widest] ?? 0) - 1;
+    }
+  };
+  columns.forEach((c, i) => {
+    if (c.spare === 'early' && sum() > room()) widths[i] = null;
+  });
+  shrink((c) => (c.whole ? undefined : c.yields?.min));
+  // Measured with the others at their floor: a late spare goes only when even that does not fit.
+  const floor = (): number =>
+    columns.reduce((total, c, i) => {
+      const width = widths[i];
+      if (width === null || width === undefined) return total;
+      return total + (c.whole || c.yields ? width : Math.min(width, Math.max(c.header.length, 8)));
+    }, 0);
+  columns.forEach((c, i) => {
+    if (c.spare === 'late' && floor() > room()) widths[i] = null;
+  });
+  shrink((c) => (c.whole || c.yields ? undefined : Math.max(c.header.length, 8)));
+  shrink((c) => (c.whole ? undefined : Math.max(c.header.length, c.yields ? 8 : 0)));
+  shrink((c) => (c.whole ? undefined : Math.max(c.header.length, 5)));
   return widths;
 }
 
@@ -332,9 +483,12 @@ function palette(color: boolean): Palette {
   return { bold: chalk.bold, tone: (t, tone) => (tone ? tones[tone](t) : t) };
 }
 
-/** The table view of webhooks. */
-export function webhookTable(webhooks: Webhook[]): View {
-  return { kind: 'table', columns: WEBHOOK_COLUMNS, rows: webhooks as unknown as Record<string, unknown>[] };
+/** The table view of webhooks; `withProvider` for a list of several providers' webhooks. */
+export function webhookTable(webhooks: Webhook[], options: { withProvider?: boolean } = {}): View {
+  const columns = options.withProvider
+    ? [{ key: 'provider', header: 'PROVIDER' }, ...WEBHOOK_COLUMNS]
+    : WEBHOOK_COLUMNS;
+  return { kind: 'table', columns, rows: webhooks as unknown as Record<string, unknown>[] };
 }
 
 /** The key-value view of one webhook. */
@@ -343,8 +497,8 @@ export function webhookRecord(webhook: Webhook, extra: Column[] = []): View {
     kind: 'record',
     fields: [
       ...WEBHOOK_COLUMNS,
-      { key: 'updatedAt', header: 'UPDATED', date: true },
-      { key: 'secrets', header: 'SECRETS' },
+      { key: 'updatedAt', header: 'UPDATED', date: true, optional: true },
+      { key: 'secrets', header: 'SECRETS', optional: true },
       ...extra,
     ],
     record: webhook as unknown as Record<string, unknown>,

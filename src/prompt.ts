@@ -16,11 +16,26 @@ export function canPrompt(guard: PromptGuard, io: IO = processIO()): boolean {
   return Boolean(io.stdin.isTTY && io.stdout.isTTY && !guard.noInput && !guard.json && !io.env.CI);
 }
 
+/** `a`, `a and b`, `a, b and c`: an entry may itself hold `or` (`--agent or --campaign`). */
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
 /** The error for input that is missing with no way to ask for it. */
-export function missingInput(flags: string[], why = 'no terminal to ask on'): UsageError {
+export function missingInput(flags: string[], why = 'no terminal to ask on', more?: string): UsageError {
   return new UsageError(`Missing ${flags.join(', ')} (${why}).`, {
-    hint: `Pass ${flags.join(' and ')}, or run in a terminal to be asked.`,
+    hint: `Pass ${listed(flags)}, or run in a terminal to be asked.${more ? ` ${more}` : ''}`,
   });
+}
+
+/**
+ * Input a command lacks beyond its own flags (a provider's scope), listed with them in one error: the flags,
+ * why they are needed, and where else each can be given.
+ */
+export interface MissingInput {
+  flags: string[];
+  why: string;
+  hint: string;
 }
 
 type Inquirer = typeof import('@inquirer/prompts');

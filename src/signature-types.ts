@@ -104,7 +104,7 @@ export interface SignatureScheme {
   /** Whether that id is part of the signed string (Standard Webhooks), so a delivery without it fails. */
   idSigned: boolean;
   timestampFormat: 'iso-8601' | 'unix-seconds';
-  /** False where the format is assumed (Daily): `sign --help` and the README say so. */
+  /** False where the format is assumed (Daily): `sign --help` and docs/deliveries.md say so. */
   timestampFormatDocumented: boolean;
   defaultToleranceSeconds: number;
   /** False where the tolerance is the CLI's choice (Daily). */

@@ -304,7 +304,7 @@ describe('apply converges and is idempotent', () => {
     const plain = await voicehooks(['export'], agent);
     assert.equal(plain.code, 0, plain.stderr);
     assert.ok(!plain.stdout.includes(SECRET_ENV.UVX_SECRET));
-    assert.match(plain.stdout, /secret: \$\{ULTRAVOX_1_SECRET\}/);
+    assert.match(plain.stdout, /secret: \$\{ULTRAVOX_UVX_SECRET\}/);
     const shown = await voicehooks(['export', '--show-secrets'], agent);
     assert.equal(shown.code, 0, shown.stderr);
 
@@ -319,12 +319,12 @@ describe('apply converges and is idempotent', () => {
       }
     };
     walk(parse(plain.stdout), parse(shown.stdout));
-    assert.equal(values.ULTRAVOX_1_SECRET, SECRET_ENV.UVX_SECRET);
+    assert.equal(values.ULTRAVOX_UVX_SECRET, SECRET_ENV.UVX_SECRET);
 
     const exported = file('exported.yaml', plain.stdout);
     const missing = await voicehooks(['diff', '-f', exported]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /ULTRAVOX_1_SECRET/);
+    assert.match(missing.stderr, /ULTRAVOX_UVX_SECRET/);
     const diff = await voicehooks(['diff', '-f', exported, '--prune'], values);
     assert.equal(diff.code, 0, diff.stdout + diff.stderr);
 
@@ -333,7 +333,7 @@ describe('apply converges and is idempotent', () => {
     const doc = JSON.parse(json.stdout) as { webhooks: { provider: string; secret: string }[] };
     assert.deepEqual(
       doc.webhooks.map((w) => [w.provider, w.secret]),
-      [['daily', '${DAILY_1_SECRET}']],
+      [['daily', '${DAILY_DAILY_SECRET}']],
     );
   });
 });

@@ -529,6 +529,8 @@ describe('auth', { timeout: 120_000 }, () => {
       profile: 'default',
       source: 'profile "default"',
       key: `****${KEY.slice(-4)}`,
+      check: null,
+      detail: null,
     });
     expectCode(listed, 0, 'list with the stored key');
 
@@ -646,8 +648,9 @@ describe('config', { timeout: 120_000 }, () => {
     const [gone, noProvider] = await Promise.all([c.run(['config', 'get', 'provider']), c.run(['list'])]);
     expectCode(gone, 0);
     assert.equal(gone.stdout, '');
-    expectCode(noProvider, 2, 'list with no provider anywhere');
-    assert.match(noProvider.stderr, /--provider/);
+    // No provider named anywhere: every provider with a key is listed (here Ultravox, from the environment).
+    expectCode(noProvider, 0, 'list with no provider named');
+    assert.doesNotMatch(noProvider.stderr, /Error/);
   });
 
   it('a stored base URL is used with only the key in the environment', async () => {

@@ -173,7 +173,8 @@ adapterContract({
 
     it('Daily: a probe that gets no answer in time refuses the create', async () => {
       const silent = await endpoint(200, { silent: true });
-      const quick = createDailyEmulator({ apiKey: CONTRACT_API_KEY, probeTimeoutMs: 200 });
+      // Long enough for the probe to reach the endpoint on a busy machine; it never gets an answer anyway.
+      const quick = createDailyEmulator({ apiKey: CONTRACT_API_KEY, probeTimeoutMs: 1000 });
       const own = await startEmulator({ providers: { daily: quick } });
       try {
         const adapter = await makeAdapter(daily, own.baseUrl('daily'));

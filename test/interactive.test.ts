@@ -3,7 +3,7 @@
 // and it rightly turns prompts off. Exit codes are read from a file the shell writes `$?` into.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ interface Terminal {
   exitCode(): Promise<number>;
 }
 
-function terminal(extraEnv: Record<string, string> = {}): Terminal {
+function terminal(extraEnv: Record<string, string> = {}, width = 160): Terminal {
   const name = `t${++sessions}`;
   const dir = mkdtempSync(join(root, `${name}-`));
   const configDir = join(dir, 'config');
@@ -73,7 +73,7 @@ function terminal(extraEnv: Record<string, string> = {}): Terminal {
     '-s',
     name,
     '-x',
-    '160',
+    String(width),
     '-y',
     '50',
     `env -i ${assignments.join(' ')} env -u CI bash --norc --noprofile -i`,
@@ -205,6 +205,69 @@ describe('at a terminal (tmux)', () => {
     assert.match(posts[0]!.body, /Alerts from the terminal/);
   });
 
+  it('at 80 columns list shows every id whole and diff every changed value whole', async () => {
+    const long = 'https://hooks.example.org/a/very/long/path/to/a/receiver/that/goes/on/and/on';
+    const made = await runCli(
+      [
+        'create',
+        '-p',
+        'ultravox',
+        '--url',
+        long,
+        '--event',
+        'call.ended',
+        '--event',
+        'call.billed',
+        '--json',
+      ],
+      { baseUrl: emulator.baseUrl('ultravox'), apiKey: 'terminal-test-key' },
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const id = (JSON.parse(made.stdout) as { id: string }).id;
+    const file = join(root, 'narrow.yaml');
+    writeFileSync(
+      file,
+      `webhooks:\n  - provider: ultravox\n    url: ${long}\n    events: [call.ended, call.billed, call.started]\n`,
+    );
+    const t = terminal({}, 80);
+    t.run('list -p ultravox');
+    assert.equal(await t.exitCode(), 0, t.screen());
+    const list = t.screen();
+    const ids = [...list.matchAll(/^([0-9a-f-]{36})\s/gm)].map((m) => m[1]);
+    assert.ok(ids.includes(id), `id ${id} not whole at 80 columns:\n${list}`);
+    for (const line of list.split('\n')) assert.ok(line.length <= 80, line);
+    assert.doesNotMatch(list, /[0-9a-f]{4}…/, `an id was cut:\n${list}`);
+    t.run(`diff -f ${file}`);
+    assert.equal(await t.exitCode(), 10, t.screen());
+    const diff = t.screen().replaceAll('\n', '');
+    assert.ok(diff.includes(`~ update ultravox ${id} ${long}`), t.screen());
+    assert.ok(
+      diff.includes('events: [call.ended, call.billed] -> [call.ended, call.billed, call.started]'),
+      t.screen(),
+    );
+  });
+
+  it('a Talkover agent asked for at a prompt can be remembered, and is not asked again', async () => {
+    const agent = '5b1c8a0e-2f3d-4e6a-9b7c-1d2e3f4a5b6c';
+    const t = terminal();
+    t.run('list -p talkover');
+    // Talkover webhooks belong to an agent or a campaign: which one is asked first (an agent is the default).
+    await t.waitFor(/Talkover webhooks of[\s\S]*an agent[\s\S]*a campaign/);
+    t.keys('Enter');
+    await t.waitFor('Talkover agent');
+    t.type(agent);
+    t.keys('Enter');
+    await t.waitFor(/Remember this agent for Talkover in profile "default" \(talkover\.agent\)\?/);
+    t.keys('Enter'); // yes is the default
+    assert.equal(await t.exitCode(), 0, t.screen());
+    assert.match(t.screen(), /Set talkover\.agent in profile "default"/);
+    const stored = readFileSync(join(t.configDir, 'config.json'), 'utf8');
+    assert.ok(stored.includes(agent), stored);
+    t.run('list -p talkover');
+    assert.equal(await t.exitCode(), 0, t.screen());
+    assert.doesNotMatch(t.screen(), /Talkover agent/);
+  });
+
   it('asks which Talkover scope, then the campaign, and offers the campaign catalog', async () => {
     const t = terminal();
     const start = emulator.requests.length;
@@ -216,6 +279,9 @@ describe('at a terminal (tmux)', () => {
     t.keys('Enter');
     await t.waitFor('Talkover campaign (UUID)');
     t.type(campaign);
+    t.keys('Enter');
+    // The campaign, like an agent, can be kept in the profile.
+    await t.waitFor(/Remember this campaign for Talkover in profile "default" \(talkover\.campaign\)\?/);
     t.keys('Enter');
     // The campaign's own catalog: its first event is campaign.created, not an agent event.
     await t.waitFor(/Events[\s\S]*campaign\.created/);
@@ -233,17 +299,24 @@ describe('at a terminal (tmux)', () => {
       [`/campaigns/${campaign}/webhooks`],
     );
     assert.deepEqual((JSON.parse(posts[0]!.body) as { events: string[] }).events, ['campaign.created']);
+    assert.match(t.screen(), /Set talkover\.campaign in profile "default"/);
+    const stored = readFileSync(join(t.configDir, 'config.json'), 'utf8');
+    assert.ok(stored.includes(campaign), stored);
   });
 
-  it('delete asks first: "no" exits 130 with nothing deleted, "yes" deletes', async () => {
+  it('delete asks first, showing URL and events: "no" prints Cancelled. (exit 130), "yes" deletes', async () => {
     const id = await createWithFlags();
     const t = terminal();
     const start = emulator.requests.length;
     t.run(`delete ${id} -p ultravox`);
-    await t.waitFor(`Delete Ultravox webhook ${id}?`);
+    const asked = await t.waitFor(`Delete Ultravox webhook ${id}?`);
+    // What the id points at, before the question.
+    assert.match(asked, /URL\s+https:\/\/example\.com\/hooks\n\s+EVENTS\s+call\.ended\n/);
     t.type('n');
     t.keys('Enter');
     assert.equal(await t.exitCode(), 130, t.screen());
+    assert.match(t.screen(), /^Cancelled\.$/m);
+    assert.doesNotMatch(t.screen(), /Error: Cancelled/);
     assert.deepEqual(writesSince(start), []);
 
     t.run(`delete ${id} -p ultravox`);

@@ -714,6 +714,7 @@ describe('sign, verify, listen and test', { concurrency: true }, () => {
         // Piped, the report is one tab-separated record: webhook, url, event, result, status (empty), time, message, response.
         const fields = closed.stdout.replace(/\n$/, '').split('\t');
         assert.deepEqual([fields[0], fields[2], fields[3], fields[4]], [id, 'call.started', 'failed', '']);
+        assert.equal(fields.length, 8, 'the same fields as a Talkover test report');
       } finally {
         failing.server.close();
       }

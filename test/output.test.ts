@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
-import { relativeTime, render, webhookRecord, webhookTable } from '../src/output.ts';
+import { cutMiddle, relativeTime, render, webhookRecord, webhookTable } from '../src/output.ts';
 import type { Webhook } from '../src/providers/types.ts';
 import { ROOT, newCli, removeTempRoots, runCli, type CliOptions } from './helpers/cli.ts';
 
@@ -94,7 +94,7 @@ describe('piped output', () => {
       ],
       [['create', '-p', 'talkover', '--url', 'https://example.com/x', '--event', 'call.ended'], ['--name']],
       [['create'], ['--provider']],
-      [['list'], ['--provider']],
+      // `list` with no provider lists every provider with a key (test/conveniences.test.ts).
       [['delete', '3c90c3cc-0d44-4b50-8888-8dd25736052a', '-p', 'ultravox'], ['--yes']],
       [['auth', 'login', '-p', 'ultravox'], ['--with-token']],
     ];
@@ -145,17 +145,146 @@ describe('dates', () => {
     assert.match(table, /3 min ago/);
     assert.doesNotMatch(table, /2026-03-01T11:57/);
     const record = render(webhookRecord(webhook), { tty: true, color: false, now });
-    assert.match(record, /CREATED\s+2026-03-01T11:57:00Z \(3 min ago\)/);
-    assert.match(record, /UPDATED\s+2026-02-27T12:00:00Z \(2 days ago\)/);
+    assert.match(record, /CREATED\s+2026-03-01 11:57:00 UTC \(3 min ago\)/);
+    assert.match(record, /UPDATED\s+2026-02-27 12:00:00 UTC \(2 days ago\)/);
     const pipe = render(webhookTable([webhook]), { tty: false, color: false, now });
     assert.ok(pipe.includes('\t2026-03-01T11:57:00Z\n'), pipe);
   });
 });
 
+describe('tables on a terminal', () => {
+  const now = Date.parse('2026-03-01T12:00:00Z');
+  const hook = (id: string, url: string, events: string[]): Webhook => ({
+    provider: 'ultravox',
+    id,
+    url,
+    events,
+    enabled: null,
+    status: 'normal',
+    name: null,
+    agentId: null,
+    createdAt: '2026-03-01T11:57:00Z',
+    updatedAt: null,
+    secrets: [],
+    raw: {},
+  });
+  const ids = ['3c90c3cc-0d44-4b50-8888-8dd25736052a', 'd800ddcd-a6b1-4691-8a40-192e86b43e76'];
+  const long = 'https://hooks.example.org/a/very/long/path/to/a/receiver/that/goes/on/and/on';
+  const rows = [
+    hook(ids[0]!, long, ['call.started']),
+    hook(ids[1]!, 'https://example.com/hooks/ultravox/calls-ended-receiver', ['call.ended', 'call.billed']),
+  ];
+  const lines = (text: string): string[] => text.trimEnd().split('\n');
+
+  for (const width of [60, 80, 100, 120, 160]) {
+    it(`at ${width} columns every id is whole and no line is wider than the screen`, () => {
+      const table = render(webhookTable(rows), { tty: true, color: false, width, now });
+      for (const id of ids) assert.ok(table.includes(id), `${id} cut at ${width}:\n${table}`);
+      for (const line of lines(table))
+        assert.ok(line.length <= width, `${line.length} > ${width}:\n${table}`);
+    });
+  }
+
+  it('URL and events give way first, cut in the middle with …; a wide screen shows them whole', () => {
+    const narrow = render(webhookTable(rows), { tty: true, color: false, width: 80, now });
+    const cut = lines(narrow)[1]!.split(/\s{2,}/)[1]!;
+    assert.match(cut, /^https:\/\/.+….+on$/, narrow);
+    assert.match(narrow, /STATUS/, 'a short column keeps its place while URLs are cut');
+    const wide = render(webhookTable(rows), { tty: true, color: false, width: 200, now });
+    assert.ok(wide.includes(long), wide);
+    assert.ok(wide.includes('call.ended,call.billed'), wide);
+    assert.doesNotMatch(wide, /…/);
+  });
+
+  it('columns the provider never fills take no room on a terminal; pipes keep every column', () => {
+    const table = render(webhookTable(rows), { tty: true, color: false, width: 200, now });
+    assert.match(lines(table)[0]!, /^ID\s+URL\s+EVENTS\s+STATUS\s+CREATED$/);
+    const piped = render(webhookTable(rows), { tty: false, color: false, now });
+    assert.equal(lines(piped)[0]!.split('\t').length, 8);
+    const named = render(webhookTable([{ ...rows[0]!, name: 'Billing', enabled: true }]), {
+      tty: true,
+      color: false,
+      width: 200,
+      now,
+    });
+    assert.match(lines(named)[0]!, /ENABLED\s+STATUS\s+NAME/);
+  });
+
+  it('the record view leaves out fields the provider does not have, and shows one date format', () => {
+    const record = render(webhookRecord({ ...rows[0]!, createdAt: '2026-03-01T11:57:00.123+00:00' }), {
+      tty: true,
+      color: false,
+      now,
+    });
+    assert.deepEqual(
+      lines(record).map((l) => l.split(/\s+/)[0]),
+      ['ID', 'URL', 'EVENTS', 'STATUS', 'CREATED'],
+    );
+    assert.match(record, /CREATED\s+2026-03-01 11:57:00 UTC \(3 min ago\)/);
+  });
+
+  it('cutMiddle keeps both ends and the width', () => {
+    assert.equal(cutMiddle('abcdefghij', 5), 'ab…ij');
+    assert.equal(cutMiddle('abc', 5), 'abc');
+    assert.equal(cutMiddle('日本語のURL', 6), '日…URL');
+  });
+});
+
 describe('help', () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
-    commands: Record<string, { examples?: unknown[] }>;
+    commands: Record<
+      string,
+      {
+        examples?: unknown[];
+        summary?: string;
+        description?: string;
+        flags?: Record<string, { summary?: string; description?: string }>;
+      }
+    >;
   };
+
+  it('descriptions carry no hard line breaks inside a paragraph, so help wraps cleanly at any width', () => {
+    const ragged: string[] = [];
+    for (const [id, command] of Object.entries(manifest.commands)) {
+      for (const [key, text] of [
+        ['summary', command.summary],
+        ['description', command.description],
+      ] as const) {
+        if (text === undefined) continue;
+        for (const paragraph of text.split('\n\n')) {
+          // A line break is a list's: every line after the first is an item.
+          const [, ...rest] = paragraph.split('\n');
+          if (rest.some((line) => !line.startsWith('- '))) ragged.push(`${id} ${key}`);
+        }
+      }
+      for (const [name, flag] of Object.entries(command.flags ?? {})) {
+        if (/\n(?!- )/.test(`${flag.summary ?? ''}${flag.description ?? ''}`)) ragged.push(`${id} --${name}`);
+      }
+    }
+    assert.deepEqual(ragged, []);
+  });
+
+  for (const columns of [60, 80, 160]) {
+    it(`help at ${columns} columns: no line wider, no paragraph broken into ragged short lines`, async () => {
+      for (const command of ['listen', 'test', 'apply', 'emulator trigger']) {
+        const help = await runCli([...command.split(' '), '--help'], {
+          env: { OCLIF_COLUMNS: String(columns) },
+        });
+        assert.equal(help.code, 0, help.stderr);
+        const start = help.stdout.indexOf('\nDESCRIPTION\n');
+        const end = help.stdout.indexOf('\nEXAMPLES\n');
+        assert.ok(start > 0 && end > start, help.stdout);
+        const lines = help.stdout.slice(start + '\nDESCRIPTION\n'.length, end).split('\n');
+        for (const line of lines) assert.ok(line.length <= columns, `${command}: ${line}`);
+        // A hard break re-wrapped leaves a short line in mid-paragraph (followed by one that goes on).
+        lines.forEach((line, i) => {
+          const next = lines[i + 1] ?? '';
+          if (line.trim() && next.trim() && !next.trim().startsWith('-') && !line.trim().startsWith('-'))
+            assert.ok(line.length > columns - 20, `${command} at ${columns}: ragged line "${line}"`);
+        });
+      }
+    });
+  }
 
   it('every command has at least one example', () => {
     const ids = Object.keys(manifest.commands);

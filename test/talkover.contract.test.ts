@@ -755,8 +755,10 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
     const ok = await c.run(['test', passing.id, '-p', 'talkover', '--agent', agent]);
     expectCode(ok, 0, 'test (passing)');
     const cells = ok.stdout.replace(/\n$/, '').split('\t');
-    assert.deepEqual(cells.slice(0, 4), [passing.id, good.url, 'passed', '200']);
-    assert.match(cells[4] ?? '', /^\d+$/);
+    // The same fields as every provider's test report, the event (which Talkover's own test has not) blank.
+    assert.deepEqual(cells.slice(0, 5), [passing.id, good.url, '', 'passed', '200']);
+    assert.match(cells[5] ?? '', /^\d+$/);
+    assert.equal(cells.length, 8);
     assert.equal(good.hits.length, 1);
 
     const failed = await c.run(['test', failing.id, '-p', 'talkover', '--agent', agent, '--json']);
@@ -782,7 +784,7 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
 
     const plain = await c.run(['test', failing.id, '-p', 'talkover', '--agent', agent]);
     expectCode(plain, 8, 'test (failing, piped)');
-    assert.match(plain.stdout, new RegExp(`^${failing.id}\t${bad.url}\tfailed\t500\t\\d+\t`));
+    assert.match(plain.stdout, new RegExp(`^${failing.id}\t${bad.url}\t\tfailed\t500\t\\d+\t`));
     assert.match(plain.stderr, /^Error: The test delivery to .* failed \(HTTP 500\)/);
     assert.equal(bad.hits.length, 2);
   });
@@ -1067,7 +1069,7 @@ describe('Talkover specifics: the CLI', { timeout: 90_000, concurrency: 4 }, () 
       assert.equal(lines.length, 6, run.stdout);
       assert.match(lines[1] ?? '', /\tfalse\tdisabled\t/);
       assert.match(lines[2] ?? '', /\ttrue\tactive\t/);
-      assert.match(lines[3] ?? '', /\tpassed\t200\t\d+\tTest webhook sent successfully$/);
+      assert.match(lines[3] ?? '', /\tpassed\t200\t\d+\tTest webhook sent successfully\t$/);
       assert.match(lines[4] ?? '', /\twebhook\.test\t1\tsuccess\t200\t/);
     } finally {
       rmSync(config, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 import { Flags, type Command } from '@oclif/core';
 import { BaseCommand, apiFlags } from '../base-command.ts';
 import { CliError } from '../errors.ts';
-import { keysOf, type Column, type View } from '../output.ts';
+import { keysOf, type Column, type Line, type Tone, type View } from '../output.ts';
 import { availableProviders, getProvider } from '../providers/index.ts';
 import { resolveSettings } from '../resolve.ts';
 import { scopeOf, settingsOfScope } from './file.ts';
@@ -135,30 +135,72 @@ export abstract class PlanCommand<T extends typeof Command> extends BaseCommand<
     return [...row, 'details'];
   }
 
+  /**
+   * On a terminal, the plan as a person reads one: a line per webhook, then one line per changed field with
+   * both values whole (never cut), updates in yellow. Piped, or with --fields, a table of one row per webhook.
+   */
   protected planView(rows: Row[], withResult: boolean): View {
-    const tone = (v: unknown) =>
-      v === 'failed' || v === 'delete' || v === 'deleted'
-        ? 'bad'
-        : v === 'unchanged'
-          ? 'muted'
-          : v === 'unknown' || v === 'duplicate'
-            ? 'warn'
-            : 'good';
     const columns: Column[] = [
-      ...(withResult ? [{ key: 'result', header: 'RESULT', tone }] : []),
-      { key: 'action', header: 'ACTION', tone },
+      ...(withResult ? [{ key: 'result', header: 'RESULT', tone: toneOf }] : []),
+      { key: 'action', header: 'ACTION', tone: toneOf },
       { key: 'provider', header: 'PROVIDER' },
       { key: 'scope', header: 'SCOPE' },
-      { key: 'url', header: 'URL' },
-      { key: 'id', header: 'ID' },
-      { key: 'details', header: 'DETAILS' },
+      { key: 'url', header: 'URL', yields: { min: 24 } },
+      { key: 'id', header: 'ID', whole: true },
+      { key: 'details', header: 'DETAILS', yields: { min: 16 } },
     ];
-    return {
+    const table: View = {
       kind: 'table',
       columns,
       rows: rows.map((r) => ({ ...r, details: r.error ? `${r.error.message}` : describeChanges(r) })),
     };
+    if (this.fieldList()?.length) return table;
+    return { kind: 'lines', lines: rows.flatMap((r) => planLines(r, withResult)), piped: table };
   }
+}
+
+const SYMBOL: Record<PlanItem['action'], string> = {
+  create: '+',
+  update: '~',
+  delete: '-',
+  unchanged: '=',
+  unknown: '?',
+  duplicate: '!',
+};
+
+function toneOf(value: unknown): Tone {
+  if (value === 'failed' || value === 'delete' || value === 'deleted') return 'bad';
+  if (value === 'update' || value === 'updated' || value === 'planned') return 'warn';
+  if (value === 'unchanged') return 'muted';
+  if (value === 'unknown' || value === 'duplicate') return 'warn';
+  return 'good';
+}
+
+/** A value as a plan shows it: lists as `[a, b]`, nothing as `(none)`. */
+function planValue(value: unknown): string {
+  if (value === null || value === undefined) return '(none)';
+  if (Array.isArray(value)) return `[${value.map(planValue).join(', ')}]`;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** One webhook of a plan: its heading, then one line per field, each value whole. */
+function planLines(row: Row, withResult: boolean): Line[] {
+  const word = withResult && row.result && row.result !== 'planned' ? row.result : row.action;
+  const tone = row.error ? 'bad' : toneOf(row.action);
+  const where = [row.provider, row.scope, row.id].filter((v) => v !== null && v !== undefined);
+  const lines: Line[] = [
+    { text: `${SYMBOL[row.action]} ${word} ${where.join(' ')} ${row.url}`.trimEnd(), tone },
+  ];
+  for (const change of row.changes) {
+    const text =
+      row.action === 'create'
+        ? `    ${change.field}: ${planValue(change.to)}`
+        : `    ${change.field}: ${planValue(change.from)} -> ${planValue(change.to)}`;
+    lines.push({ text, tone: row.action === 'create' ? 'good' : 'warn' });
+  }
+  if (row.error) lines.push({ text: `    error: ${row.error.message}`, tone: 'bad' });
+  return lines;
 }
 
 /** One line per change, for tables: `events: [a] → [a,b]; name: x → y`. */

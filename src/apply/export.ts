@@ -46,13 +46,11 @@ const KEY_OF_FIELD: [keyof WebhookInput, string][] = [
 export function exportFile(sources: ExportSource[], showSecrets: boolean): Exported {
   const variables: string[] = [];
   const webhooks: ExportEntry[] = [];
-  const counters = new Map<ProviderName, number>();
+  const taken = new Set<string>();
   for (const source of sources) {
     const descriptor = getProvider(source.provider);
     for (const webhook of source.webhooks) {
-      const n = (counters.get(source.provider) ?? 0) + 1;
-      counters.set(source.provider, n);
-      const prefix = `${source.provider.toUpperCase()}_${n}`;
+      const prefix = placeholderPrefix(source.provider, webhook, taken);
       const secret = (value: string, suffix: string): string => {
         if (showSecrets) return escapeForApply(value);
         const name = `${prefix}_${suffix}`;
@@ -107,6 +105,34 @@ export function exportFile(sources: ExportSource[], showSecrets: boolean): Expor
     }
   }
   return { file: { webhooks }, variables };
+}
+
+/**
+ * The start of a webhook's placeholder names: the provider, then the webhook's name, else its URL's path, else
+ * its host (`ULTRAVOX_HOOKS_CALLS`), so that a name says which webhook it is for and stays the same when the
+ * list comes back in another order. Two alike get the start of their ids.
+ */
+function placeholderPrefix(provider: ProviderName, webhook: Webhook, taken: Set<string>): string {
+  const word = (text: string): string =>
+    text
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 40)
+      .replace(/_+$/, '');
+  let url: URL | undefined;
+  try {
+    url = new URL(webhook.url);
+  } catch {
+    url = undefined;
+  }
+  const label =
+    word(webhook.name ?? '') || word(url?.pathname ?? '') || word(url?.hostname ?? '') || 'WEBHOOK';
+  let prefix = `${provider.toUpperCase()}_${label}`;
+  if (taken.has(prefix)) prefix = `${prefix}_${word(webhook.id).slice(0, 8)}`;
+  for (let n = 2; taken.has(prefix); n++) prefix = `${prefix}_${n}`;
+  taken.add(prefix);
+  return prefix;
 }
 
 /**

@@ -88,6 +88,8 @@ const FIELD_OF_KEY = {
 /** Every problem found, each as `file:line:col: key message`. */
 class Problems {
   readonly list: string[] = [];
+  /** Values already found wrong at the root (an unset variable): what follows from it would only repeat it. */
+  private readonly settled = new Set<string>();
   private readonly file: string;
   private readonly doc: Document;
   private readonly lines: LineCounter;
@@ -109,7 +111,16 @@ class Problems {
     return this.file;
   }
 
+  /** Reports a problem of a value and none after it for the same value. */
+  settle(path: (string | number)[], message: string): void {
+    this.add(path, message);
+    this.settled.add(keyPath(path));
+  }
+
   add(path: (string | number)[], message: string, atKey = false): void {
+    const key = keyPath(path);
+    if ([...this.settled].some((s) => key === s || key.startsWith(`${s}.`) || key.startsWith(`${s}[`)))
+      return;
     this.list.push(`${this.where(path, atKey)}: ${keyPath(path)} ${message}`.replace(/: {2}/, ': '));
   }
 }
@@ -137,7 +148,9 @@ export function parseApplyFile(text: string, file: string, options: LoadOptions 
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const messages = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
+      // Positions come as offsets here (pretty errors would rewrite the message): the counter turns them into
+      // line and column.
+      const pos = e.linePos?.[0] ?? (e.pos ? lines.linePos(e.pos[0]) : undefined);
       return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
     });
     throw fileError(file, messages);
@@ -403,7 +416,10 @@ function substitute(
       }
       const found = env[name];
       if (found === undefined || found === '') {
-        problems.add(path, `needs the environment variable ${name}, which is not set`);
+        problems.settle(
+          path,
+          `needs the environment variable ${name}, which is ${found === undefined ? 'unset' : 'empty'}: set it (export ${name}=…) and run again`,
+        );
         return whole;
       }
       return found;
@@ -469,6 +485,6 @@ function fileError(file: string, messages: string[]): UsageError {
   const message =
     rest.length === 0 ? first : `${messages.length} problems in ${file}:\n  ${messages.join('\n  ')}`;
   return new UsageError(message, {
-    hint: 'Fix the file and run again; nothing was sent. The format is described in the README (apply).',
+    hint: 'Fix the file and run again; nothing was sent. The format is described in docs/apply.md.',
   });
 }

@@ -6,7 +6,7 @@ import { keysOf, type View } from '../output.ts';
 import { askConfirm, missingInput } from '../prompt.ts';
 import { getProvider } from '../providers/index.ts';
 
-/** `apply --json`: pinned by test/apply.test.ts and documented in the README. */
+/** `apply --json`: pinned by test/apply.test.ts and documented in docs/apply.md. */
 export interface ApplySummary {
   dryRun: boolean;
   /** No item failed. */
@@ -24,7 +24,7 @@ export default class Apply extends PlanCommand<typeof Apply> {
     'others; the summary lists every result on stdout and the exit code is the highest among the failures.',
     '--prune deletes webhooks of the providers and scopes in the file that it does not list; it asks on a',
     'terminal and needs --yes otherwise.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> apply -f webhooks.yaml --dry-run',
     '<%= config.bin %> apply -f webhooks.yaml --json',

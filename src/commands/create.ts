@@ -3,7 +3,7 @@ import { BaseCommand, apiFlags, saveSecretFlag, scopeFlags } from '../base-comma
 import { CliError } from '../errors.ts';
 import { replaceFlag } from '../flags.ts';
 import { hasScope, scopeSettings } from '../providers/index.ts';
-import type { Webhook } from '../providers/types.ts';
+import type { ProviderDescriptor, Webhook } from '../providers/types.ts';
 import { missingInput } from '../prompt.ts';
 import {
   checkWriteFlags,
@@ -35,13 +35,16 @@ export default class Create extends BaseCommand<typeof Create> {
 
   async run(): Promise<Webhook> {
     const descriptor = await this.provider();
-    // Without a terminal, every missing flag is named at once, the scope's among them.
+    // Without a terminal, every missing flag is named in one error, the scope's among them: a script's author
+    // fixes the command once, not flag by flag.
     if (!this.canPrompt()) {
-      const missing = [
-        ...(await this.missingScopeFlags(descriptor)),
-        ...missingCreateFlags(this.flags, descriptor),
-      ];
-      if (missing.length > 0) throw missingInput(missing);
+      const flags = missingCreateFlags(this.flags, descriptor);
+      const scope = await this.missingScope(descriptor);
+      if (scope) {
+        const why = flags.length > 0 ? `no terminal to ask on; ${scope.why}` : scope.why;
+        throw missingInput([...flags, ...scope.flags], why, scope.hint);
+      }
+      if (flags.length > 0) throw missingInput(flags);
     }
     // The scope first: the events and fields a webhook may have depend on it (Talkover's campaigns).
     const resolved = await this.resolvedScope(descriptor);
@@ -72,6 +75,17 @@ export default class Create extends BaseCommand<typeof Create> {
                 (input[s.field] ?? null),
           );
         if (existing.url === input.url && sameScope) {
+          const wanted = new Set(input.events ?? []);
+          const differ =
+            wanted.size !== new Set(existing.events).size || existing.events.some((e) => !wanted.has(e));
+          if (differ) {
+            // Returned as it is: --if-not-exists never changes a webhook, so say what it would take.
+            const events = [...wanted].map((e) => `--event ${e}`).join(' ');
+            this.notice(
+              `Warning: its events differ: it has [${existing.events.join(', ')}], you asked for [${[...wanted].join(', ')}].\n` +
+                `Change them with \`${this.config.bin} update ${existing.id} -p ${descriptor.name}${scopeFlagsOf(descriptor, scope)} ${events}\`, or manage them with \`${this.config.bin} apply\`.`,
+            );
+          }
           const resume = adapter.resume?.bind(adapter);
           if (!resume) {
             this.notice(`A webhook for ${input.url} exists already (${existing.id}); nothing was created.`);
@@ -100,11 +114,9 @@ export default class Create extends BaseCommand<typeof Create> {
     );
     this.notice(`Created ${descriptor.displayName} webhook ${webhook.id}.`);
     // The next step, so a person at a terminal need not look it up; on stderr, so scripts see data only.
-    const where = scopeSettings(descriptor)
-      .filter((s) => scope[s.name] !== undefined)
-      .map((s) => ` --${s.flag} ${scope[s.name] ?? ''}`)
-      .join('');
-    this.notice(`Test it: ${this.config.bin} test ${webhook.id} -p ${descriptor.name}${where}`);
+    this.notice(
+      `Test it: ${this.config.bin} test ${webhook.id} -p ${descriptor.name}${scopeFlagsOf(descriptor, scope)}`,
+    );
     const secret = webhook.secrets[0];
     if (secret !== undefined) {
       this.notice('Its signing secret is shown whole this once; keep it safe.');
@@ -115,4 +127,12 @@ export default class Create extends BaseCommand<typeof Create> {
     }
     return this.present(webhook, webhook.secrets);
   }
+}
+
+/** The scope flags that address a webhook of this scope again (` --agent UUID`), for a next step's command. */
+function scopeFlagsOf(descriptor: ProviderDescriptor, scope: Record<string, string | undefined>): string {
+  return scopeSettings(descriptor)
+    .filter((s) => scope[s.name] !== undefined)
+    .map((s) => ` --${s.flag} ${scope[s.name] ?? ''}`)
+    .join('');
 }

@@ -2,7 +2,7 @@ import { PlanCommand, planFlags, type Row } from '../apply/command.ts';
 import { CliError } from '../errors.ts';
 import { keysOf, type View } from '../output.ts';
 
-/** `diff --json`: pinned by test/apply.test.ts and documented in the README. */
+/** `diff --json`: pinned by test/apply.test.ts and documented in docs/apply.md. */
 export interface DiffReport {
   inSync: boolean;
   counts: Record<'create' | 'update' | 'delete' | 'unchanged' | 'unknown' | 'duplicate', number>;
@@ -15,7 +15,7 @@ export default class Diff extends PlanCommand<typeof Diff> {
     'The plan apply would carry out: create, update (field by field), delete (with --prune) and unchanged.',
     'Sends no write. Exit 0 when live state matches the file, 10 when it does not; when a provider could not be',
     "read, that failure's exit code.",
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> diff -f webhooks.yaml',
     '<%= config.bin %> diff -f webhooks.yaml --prune --json',

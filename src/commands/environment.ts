@@ -18,6 +18,11 @@ export const ENVIRONMENT: EnvironmentVariable[] = [
   { name: 'VOICEHOOKS_<P>_BASE_URL', meaning: "A provider's API base URL when --base-url is not given." },
   { name: 'VOICEHOOKS_POLYAI_REGION', meaning: 'PolyAI region (us, uk, eu) when --region is not given.' },
   { name: 'VOICEHOOKS_TALKOVER_AGENT', meaning: 'Talkover agent UUID when --agent is not given.' },
+  { name: 'VOICEHOOKS_TALKOVER_CAMPAIGN', meaning: 'Talkover campaign UUID when --campaign is not given.' },
+  {
+    name: 'VOICEHOOKS_EMULATOR_PORT',
+    meaning: 'Port of `emulator` and `emulator env` when --port is not given (else 4747).',
+  },
   {
     name: 'VOICEHOOKS_CONFIG_DIR',
     meaning: 'Config directory; else $XDG_CONFIG_HOME/voicehooks or ~/.config/voicehooks.',

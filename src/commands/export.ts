@@ -17,13 +17,13 @@ import type { ExportFile, ExportSource } from '../apply/export.ts';
 export default class Export extends BaseCommand<typeof Export> {
   static override summary = 'Write the live webhooks as an apply file (YAML; --json for JSON).';
   static override description = [
-    'Secrets are written as ${PROVIDER_N_SECRET} placeholders (--show-secrets writes the values), so the file',
+    'Secrets are written as placeholders named after each webhook, such as ${ULTRAVOX_HOOKS_SECRET} (--show-secrets writes the values), so the file',
     'can be committed and `apply -f` run with the values in the environment. Without -p, every provider with an',
     'API key is exported; Talkover needs an agent or a campaign (--agent and --campaign, each repeatable and',
     'written as `agent:` or `campaign:` entries; else VOICEHOOKS_TALKOVER_AGENT or _CAMPAIGN or the profile) and',
     'is skipped without one unless named with -p. PolyAI is read in the region of --region (default us); the other',
     'providers have no regions and ignore it, but naming only them with -p and --region is a usage error.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> export > webhooks.yaml',
     '<%= config.bin %> export -p ultravox -p daily --json',

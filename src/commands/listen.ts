@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, accountFlags, apiFlags } from '../base-command.ts';
 import { UsageError } from '../errors.ts';
-import { safeJson } from '../output.ts';
 import { isLoopbackHost } from '../input.ts';
 import type { ReceivedDelivery } from '../listener.ts';
 import type { ProviderDescriptor, ReceiverKit } from '../providers/types.ts';
@@ -26,7 +25,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     '--forward-to, each accepted delivery is relayed with its body and headers unchanged and the sender gets',
     'the target\'s answer (502 when it cannot be reached). Daily\'s unsigned {"test":"test"} URL probe is',
     'answered 200 and not counted by --max-events. Stops after --max-events, or on Ctrl-C, exiting 0.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> listen -p ultravox --secret s3cr3t',
     '<%= config.bin %> listen -p polyai --webhook whe_9ZtRcXw3nByK5pVqMaEfJs --forward-to http://localhost:3000/hooks',
@@ -129,6 +128,7 @@ export default class Listen extends BaseCommand<typeof Listen> {
     const forwardTo = this.flags['forward-to'];
     const { startListener, deliveryRow } = await import('../listener.ts');
     const tty = this.io.stdout.isTTY;
+    let written: Promise<void> = Promise.resolve();
     const recorder = await this.recorder();
     const listener = await startListener({
       provider: name,
@@ -145,13 +145,22 @@ export default class Listen extends BaseCommand<typeof Listen> {
       maxEvents: this.flags['max-events'],
       acceptInvalid: this.flags['accept-invalid'],
       onRaw: recorder?.append,
-      onDelivery: (d) =>
-        this.io.stdout.write(this.jsonEnabled() ? `${safeJson(JSON.stringify(d))}\n` : deliveryRow(d, tty)),
+      onDelivery: (d) => {
+        if (!this.jsonEnabled()) return void this.io.stdout.write(deliveryRow(d, tty));
+        // Filtered lines are written in the order the deliveries came, however long each filter takes.
+        written = written
+          .then(() => this.jsonLine(d))
+          .then(
+            (line) => void this.io.stdout.write(line),
+            (error: unknown) => this.notice(`Error: ${(error as Error).message}`),
+          );
+      },
     });
     // The handlers are in place before the URL is printed: a signal sent as soon as it appears stops cleanly.
     const off = this.io.onInterrupt(() => void listener.close());
     this.announce(displayName, listener.url, scheme, secrets.length);
     await listener.done;
+    await written;
     recorder?.close();
     off();
     this.notice(`Stopped after ${listener.count()} deliver${listener.count() === 1 ? 'y' : 'ies'}.`);

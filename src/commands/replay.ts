@@ -57,7 +57,7 @@ export default class Replay extends BaseCommand<typeof Replay> {
     'a timestamp of now and --secret (or the secret of --webhook ID). --edit opens each body in $VISUAL or',
     '$EDITOR first, then re-signs it. Masked credential headers are left out. Talkover deliveries are replayed',
     'unsigned. One row per delivery (--json: one JSON object per line); exits 8 when any got no 2xx answer.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> replay deliveries.jsonl --to http://127.0.0.1:3000/hooks',
     '<%= config.bin %> replay deliveries.jsonl --to http://127.0.0.1:3000/hooks --only 3 --resign --secret s3cr3t',

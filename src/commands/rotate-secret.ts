@@ -23,7 +23,7 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
     'is refused). ElevenLabs cannot rotate: --recreate makes a new webhook (new id and secret), moves its',
     "attachments to it and deletes the old one (--keep-old is refused). PolyAI's, OpenAI's and ElevenLabs'",
     "new secret is kept in the config file's secret store unless --no-save-secret.",
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> rotate-secret 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox',
     '<%= config.bin %> rotate-secret 3c90c3cc-0d44-4b50-8888-8dd25736052a -p ultravox --revoke-old --json',
@@ -80,6 +80,10 @@ export default class RotateSecret extends BaseCommand<typeof RotateSecret> {
     if (result.webhook.id === id) await this.issuedSecrets.retire(descriptor, id, replaced);
     await this.issuedSecrets.keep(descriptor, result.webhook.id, result.secret, this.flags['save-secret']);
     if (result.webhook.id !== id) await this.issuedSecrets.forget(descriptor, id);
+    // listen reads a webhook's secrets once, when it starts.
+    this.notice(
+      `A \`${this.config.bin} listen --webhook ${result.webhook.id}\` already running verifies with the secrets it read at start: restart it to verify with the new one.`,
+    );
     return { secret: result.secret, webhook: this.present(result.webhook, [result.secret]) };
   }
 

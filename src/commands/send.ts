@@ -41,7 +41,7 @@ export default class Send extends BaseCommand<typeof Send> {
     "timestamp of now; --header adds headers (the signature headers are always the scheme's own). Talkover's",
     'scheme is undocumented: its bodies are sent unsigned. The report (status, response time, the start of the',
     'answer) is printed on stdout either way; an answer other than 2xx, or none, exits 8.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> send -p ultravox --url http://127.0.0.1:4748/hooks --secret s3cr3t --body-file call.json',
     '<%= config.bin %> send --scheme standard-webhooks --url http://127.0.0.1:4748/ --secret "$WHSEC" --body-file event.json',

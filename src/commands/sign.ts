@@ -8,15 +8,12 @@ import { loadSignatureScheme, readBody } from '../signatures.ts';
 export default class Sign extends BaseCommand<typeof Sign> {
   static override summary = 'Print the signature headers a provider would send with a body.';
   static override description = [
-    'The body is read from stdin, or from --body-file, and signed byte for byte as it is.',
-    'Ultravox: hex HMAC-SHA256 of body + timestamp, ISO 8601 timestamp, one signature per --secret, comma-separated.',
-    'PolyAI: hex HMAC-SHA256 of timestamp + "." + body, Unix seconds, plus a fresh X-PolyAI-Event-ID.',
-    'Daily: base64 HMAC-SHA256, keyed with the base64-decoded secret, of timestamp + "." + JSON.stringify(body);',
-    "Daily's timestamp format is undocumented: Unix seconds are assumed.",
-    'Standard Webhooks (--scheme standard-webhooks, and OpenAI): "v1," + base64 HMAC-SHA256, keyed with the',
-    'base64-decoded whsec_ secret, of webhook-id + "." + timestamp + "." + body; one signature per --secret,',
-    'space-separated; webhook-id is --id, or a new one.',
-    "Talkover's scheme is undocumented: exit 6.",
+    'The body is read from stdin, or from --body-file, and signed byte for byte as it is.\n',
+    '- Ultravox: hex HMAC-SHA256 of body + timestamp, ISO 8601 timestamp, one signature per --secret, comma-separated.',
+    '- PolyAI: hex HMAC-SHA256 of timestamp + "." + body, Unix seconds, plus a fresh X-PolyAI-Event-ID.',
+    '- Daily: base64 HMAC-SHA256, keyed with the base64-decoded secret, of timestamp + "." + JSON.stringify(body); Daily\'s timestamp format is undocumented: Unix seconds are assumed.',
+    '- Standard Webhooks (--scheme standard-webhooks, and OpenAI): "v1," + base64 HMAC-SHA256, keyed with the base64-decoded whsec_ secret, of webhook-id + "." + timestamp + "." + body; one signature per --secret, space-separated; webhook-id is --id, or a new one.',
+    "- Talkover's scheme is undocumented: exit 6.",
   ].join('\n');
   static override examples = [
     '<%= config.bin %> sign -p ultravox --secret s3cr3t --body-file body.json',

@@ -41,7 +41,7 @@ export default class Test extends BaseCommand<typeof Test> {
     'create/rotate-secret is used, else it is asked for on a terminal, else --secret is needed. The report',
     '(status code, response time, the start of the answer) is printed on stdout whether the test passed or not; a',
     'failed test exits 8.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> test 9fcafbf2-7593-44d6-8cd7-1b221beba62a -p talkover --agent 9fbef0b7-8d4e-4a08-9207-66c22155721d',
     '<%= config.bin %> test 9fcafbf2-7593-44d6-8cd7-1b221beba62a -p talkover --json',
@@ -261,19 +261,22 @@ export default class Test extends BaseCommand<typeof Test> {
     return this.jsonEnabled() ? report : [...report, 'result'];
   }
 
+  /**
+   * The same fields for every provider, in the same order, blank where a value does not exist (Talkover's own
+   * test names no event), so that piped rows line up whichever provider sent the test.
+   */
   protected override view(report: TestReport): View {
-    const sent = 'mode' in report;
     return {
       kind: 'record',
       fields: [
         { key: 'id', header: 'WEBHOOK' },
         { key: 'url', header: 'URL' },
-        ...(sent ? [{ key: 'event', header: 'EVENT' }] : []),
+        { key: 'event', header: 'EVENT' },
         { key: 'result', header: 'RESULT', tone: (v) => (v === 'passed' ? 'good' : 'bad') },
         { key: 'statusCode', header: 'STATUS CODE' },
         { key: 'responseTimeMs', header: 'RESPONSE TIME (MS)' },
         { key: 'message', header: 'MESSAGE' },
-        ...(sent ? [{ key: 'responseBody', header: 'RESPONSE' }] : []),
+        { key: 'responseBody', header: 'RESPONSE' },
       ],
       record: { ...report, result: report.passed ? 'passed' : 'failed' },
     };

@@ -23,16 +23,21 @@ export interface VerifyReport extends VerifyResult {
 export default class Verify extends BaseCommand<typeof Verify> {
   static override summary = "Check a delivery's signature offline, as a receiver would.";
   static override description = [
-    'Give the body (stdin or --body-file) exactly as received, and the headers that came with it.',
-    'Exits 0 when the signature matches one of the secrets within the tolerance, 8 otherwise; the report',
-    "(valid, reason, which secret matched, the timestamp's age) is printed on stdout either way.",
-    'Why a delivery fails, the first that fits (docs/debugging.md): missing-signature, malformed-signature,',
-    'missing-timestamp, missing-id, bad-timestamp, stale (by how much, and which clock), re-serialised (a',
-    "re-encoding of the JSON verifies), other-secret (a replaced secret, or another webhook's), secret-encoding",
-    '(the secret read another way verifies), mismatch (the body or the secret differs). No secret is printed.',
-    'Default tolerance: Ultravox 60 s, PolyAI 300 s, Daily 300 s (Daily documents none; 300 s is assumed),',
-    'Standard Webhooks (--scheme standard-webhooks, and OpenAI) 300 s.',
-    'Daily: the raw body is tried first, then JSON.stringify of the parsed body.',
+    [
+      'Give the body (stdin or --body-file) exactly as received, and the headers that came with it.',
+      'Exits 0 when the signature matches one of the secrets within the tolerance, 8 otherwise; the report',
+      "(valid, reason, which secret matched, the timestamp's age) is printed on stdout either way.",
+    ].join(' '),
+    '',
+    [
+      'Why a delivery fails, the first that fits (docs/debugging.md): missing-signature, malformed-signature,',
+      'missing-timestamp, missing-id, bad-timestamp, stale (by how much, and which clock), re-serialised (a',
+      "re-encoding of the JSON verifies), other-secret (a replaced secret, or another webhook's), secret-encoding",
+      '(the secret read another way verifies), mismatch (the body or the secret differs). No secret is printed.',
+    ].join(' '),
+    '',
+    '- Default tolerance: Ultravox 60 s, PolyAI 300 s, Daily 300 s (Daily documents none; 300 s is assumed), Standard Webhooks (--scheme standard-webhooks, and OpenAI) 300 s.',
+    '- Daily: the raw body is tried first, then JSON.stringify of the parsed body.',
   ].join('\n');
   static override examples = [
     "<%= config.bin %> verify -p ultravox --secret s3cr3t --body-file body.json --header 'X-Ultravox-Webhook-Signature: 5f1c…' --header 'X-Ultravox-Webhook-Timestamp: 2026-07-04T12:00:00Z'",

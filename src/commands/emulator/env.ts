@@ -1,7 +1,29 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.ts';
+import { UsageError } from '../../errors.ts';
 import type { View } from '../../output.ts';
 import { availableProviders } from '../../providers/index.ts';
+
+/** The variable that moves the emulator off its default port, for `emulator` and `emulator env` alike. */
+export const EMULATOR_PORT_ENV = 'VOICEHOOKS_EMULATOR_PORT';
+const DEFAULT_EMULATOR_PORT = 4747;
+
+/**
+ * The emulator's port: --port, else VOICEHOOKS_EMULATOR_PORT, else 4747. One variable read by both commands lets
+ * a script (or a test running the documented blocks) move them to a free port together without editing them.
+ */
+export function emulatorPort(flag: number | undefined, env: NodeJS.ProcessEnv, min: 0 | 1): number {
+  if (flag !== undefined) return flag;
+  const value = env[EMULATOR_PORT_ENV];
+  if (value === undefined || value === '') return DEFAULT_EMULATOR_PORT;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= min && port <= 65535)) {
+    throw new UsageError(`${EMULATOR_PORT_ENV} must be a port number from ${min} to 65535.`, {
+      hint: `Set it to a port such as 4747, or unset it to use 4747.`,
+    });
+  }
+  return port;
+}
 
 /**
  * The `export` lines that point the CLI at an emulator on this port. With `certFile` (an emulator started with
@@ -43,7 +65,11 @@ export default class EmulatorEnv extends BaseCommand<typeof EmulatorEnv> {
     'eval "$(<%= config.bin %> emulator env --tls)"',
   ];
   static override flags = {
-    port: Flags.integer({ summary: 'The emulator port.', default: 4747, min: 1, max: 65535 }),
+    port: Flags.integer({
+      summary: `The emulator port (default: ${EMULATOR_PORT_ENV}, else 4747).`,
+      min: 1,
+      max: 65535,
+    }),
     'api-key': Flags.string({ summary: 'The key the emulator was started with.' }),
     tls: Flags.boolean({
       summary: 'The emulator was started with --tls: https URLs, and NODE_EXTRA_CA_CERTS to trust it.',
@@ -52,7 +78,11 @@ export default class EmulatorEnv extends BaseCommand<typeof EmulatorEnv> {
 
   async run(): Promise<Record<string, string>> {
     const certFile = this.flags.tls ? await emulatorCertFile(this.io.env) : undefined;
-    const lines = emulatorEnv(this.flags.port, this.flags['api-key'], certFile).split('\n');
+    const lines = emulatorEnv(
+      emulatorPort(this.flags.port, this.io.env, 1),
+      this.flags['api-key'],
+      certFile,
+    ).split('\n');
     return Object.fromEntries(
       lines.map((l) => {
         const [name, ...value] = l.replace(/^export /, '').split('=');

@@ -14,7 +14,7 @@ export default class EmulatorFault extends BaseCommand<typeof EmulatorFault> {
     'reset-after (the request takes effect, then the connection drops), malformed (200 with broken JSON),',
     'html, truncated, huge. A fault applies to requests matching -p, --method and --path (all by default),',
     '--times times (every one by default). Each action prints the faults then active.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> emulator fault add status --status 503 --times 1 -p ultravox',
     '<%= config.bin %> emulator fault add rate-limit --retry-after 2 --times 1',

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.ts';
 import { ConfigError, UsageError } from '../../errors.ts';
-import { emulatorCertFile, emulatorEnv } from './env.ts';
+import { EMULATOR_PORT_ENV, emulatorCertFile, emulatorEnv, emulatorPort } from './env.ts';
 
 export default class Emulator extends BaseCommand<typeof Emulator> {
   static override summary = "Serve local emulators of the providers' webhook APIs on 127.0.0.1.";
@@ -15,8 +15,7 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
   ];
   static override flags = {
     port: Flags.integer({
-      summary: 'Port on 127.0.0.1 (0 picks a free one).',
-      default: 4747,
+      summary: `Port on 127.0.0.1 (0 picks a free one; default: ${EMULATOR_PORT_ENV}, else 4747).`,
       min: 0,
       max: 65535,
     }),
@@ -30,6 +29,7 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
   };
 
   async run(): Promise<void> {
+    const port = emulatorPort(this.flags.port, this.io.env, 0);
     const { startEmulator } = await import('../../emulator/server.ts');
     let tls: { cert: string; key: string } | undefined;
     if (this.flags.tls) {
@@ -40,7 +40,7 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
       tls = await emulatorCertificate(configDir(this.io.env));
     }
     const emulator = await startEmulator({
-      port: this.flags.port,
+      port,
       apiKey: this.flags['api-key'],
       stateFile: this.flags.state,
       tls,
@@ -51,8 +51,8 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
         });
       }
       if ((error as { code?: string }).code === 'EADDRINUSE') {
-        throw new UsageError(`Port ${this.flags.port} on 127.0.0.1 is in use.`, {
-          hint: 'Stop whatever uses it (an emulator already running?), or pick another with --port.',
+        throw new UsageError(`Port ${port} on 127.0.0.1 is in use.`, {
+          hint: `Stop whatever uses it (an emulator already running?), or pick another with --port or ${EMULATOR_PORT_ENV}.`,
         });
       }
       throw error;

@@ -15,7 +15,7 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
     "Daily's circuit breaker: FAILED after 3 failures), with every wait multiplied by --time-scale.",
     'Prints one row per delivery (--json: one JSON object per line) and exits 8 when any delivery failed.',
     'The emulator is --emulator, else the one VOICEHOOKS_<P>_BASE_URL points at, else 127.0.0.1:4747.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> emulator trigger call.ended -p ultravox',
     '<%= config.bin %> emulator trigger alerts.triggered -p polyai --json',
@@ -83,6 +83,11 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
   /** The report goes to stdout first; a failed delivery then becomes exit 8 (as `test` does). */
   public override async _run<R>(): Promise<R> {
     const result = await super._run<R>();
+    try {
+      for (const item of this.lines.splice(0)) this.io.stdout.write(await this.jsonLine(item));
+    } catch (error) {
+      await this.catch(error as Error);
+    }
     if (this.failed > 0) {
       await this.catch(
         new TestFailedError(`${this.failed} of the deliveries failed.`, {
@@ -93,10 +98,11 @@ export default class EmulatorTrigger extends BaseCommand<typeof EmulatorTrigger>
     return result;
   }
 
-  /** `--json`: one object per delivery and line, like `listen --json`. */
+  /** `--json`: one object per delivery and line, like `listen --json` (written by `_run`, through --jq). */
+  private lines: unknown[] = [];
+
   protected override logJson(json: unknown): void {
-    const items = Array.isArray(json) ? json : [json];
-    this.io.stdout.write(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    this.lines = Array.isArray(json) ? json : [json];
   }
 
   protected override view(deliveries: TriggerDelivery[]): View {
