@@ -13,7 +13,7 @@ import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
 import { dailySignature } from '../src/providers/daily/signature.ts';
 import { polyaiSignature } from '../src/providers/polyai/signature.ts';
 import { ultravoxSignature } from '../src/providers/ultravox/signature.ts';
-import { ROOT, cleanEnv, newCli, removeTempRoots, type Cli } from './helpers/cli.ts';
+import { ROOT, cleanEnv, emulatorVars, newCli, removeTempRoots, type Cli } from './helpers/cli.ts';
 
 const KEY = 'listen-test-key-5c1e';
 const DAILY_HMAC = 'c2lnbmluZy1rZXktZm9yLWRhaWx5LXRlc3RzLTMyYg==';
@@ -29,14 +29,8 @@ after(async () => {
   removeTempRoots();
 });
 
-/** The variables that point every provider at the emulator. */
 function emulatorEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const provider of ['ultravox', 'talkover', 'polyai', 'daily']) {
-    env[`VOICEHOOKS_${provider.toUpperCase()}_BASE_URL`] = emu.baseUrl(provider);
-    env[`VOICEHOOKS_${provider.toUpperCase()}_API_KEY`] = KEY;
-  }
-  return env;
+  return emulatorVars(emu, KEY);
 }
 
 function cli(): Cli {

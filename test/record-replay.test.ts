@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
 import { readLinesCapped } from '../src/input.ts';
 import { availableProviders } from '../src/providers/index.ts';
-import { ROOT, cleanEnv, newCli, removeTempRoots, type Cli } from './helpers/cli.ts';
+import { ROOT, cleanEnv, emulatorVars, newCli, removeTempRoots, type Cli } from './helpers/cli.ts';
 
 const KEY = 'record-replay-key-7f3a';
 const AGENT = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
@@ -31,12 +31,7 @@ after(async () => {
 });
 
 function emulatorEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const { name } of availableProviders()) {
-    env[`VOICEHOOKS_${name.toUpperCase()}_BASE_URL`] = emu.baseUrl(name);
-    env[`VOICEHOOKS_${name.toUpperCase()}_API_KEY`] = KEY;
-  }
-  return env;
+  return emulatorVars(emu, KEY);
 }
 
 /** A call to an emulated provider's API, as its own clients make it. */

@@ -29,7 +29,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 
 export interface FaultRule {
   kind: FaultKind;
-  /** 'ultravox' | 'talkover' | 'polyai' | 'daily'; absent = any. */
+  /** A provider's name, as in the registry (the emulator's path prefix); absent = any. */
   provider?: string;
   /** HTTP method, compared case-insensitively; absent = any. */
   method?: string;

@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Config } from '@oclif/core';
 import { fakeIO, type FakeIOOptions } from '../../src/io.ts';
+import { availableProviders } from '../../src/providers/index.ts';
+import { envName } from '../../src/resolve.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -96,6 +98,22 @@ export function newCli(defaults: CliOptions = {}): Cli {
 }
 
 /** The inherited environment without anything that could steer or authenticate the CLI. */
+/**
+ * The variables that point every provider of the registry at an emulator, each with `key`: what
+ * `voicehooks emulator env` prints, under the names resolution reads.
+ */
+export function emulatorVars(
+  emulator: { baseUrl(provider: string): string },
+  key: string,
+): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const { name } of availableProviders()) {
+    vars[envName(name, 'base-url')] = emulator.baseUrl(name);
+    vars[envName(name, 'api-key')] = key;
+  }
+  return vars;
+}
+
 export function cleanEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {

@@ -3,6 +3,7 @@ import { BaseCommand } from '../../base-command.ts';
 import { UsageError } from '../../errors.ts';
 import type { View } from '../../output.ts';
 import { availableProviders } from '../../providers/index.ts';
+import { envName } from '../../resolve.ts';
 
 /** The variable that moves the emulator off its default port, for `emulator` and `emulator env` alike. */
 export const EMULATOR_PORT_ENV = 'VOICEHOOKS_EMULATOR_PORT';
@@ -32,13 +33,11 @@ export function emulatorPort(flag: number | undefined, env: NodeJS.ProcessEnv, m
  */
 export function emulatorEnv(port: number, apiKey = 'emulator-key', certFile?: string): string {
   const scheme = certFile === undefined ? 'http' : 'https';
-  const lines = availableProviders().flatMap((p) => {
-    const name = p.name.toUpperCase();
-    return [
-      `export VOICEHOOKS_${name}_BASE_URL=${scheme}://127.0.0.1:${port}/${p.name}`,
-      `export VOICEHOOKS_${name}_API_KEY=${apiKey}`,
-    ];
-  });
+  // The names are the ones resolution reads (src/resolve.ts), so the two cannot drift apart.
+  const lines = availableProviders().flatMap((p) => [
+    `export ${envName(p.name, 'base-url')}=${scheme}://127.0.0.1:${port}/${p.name}`,
+    `export ${envName(p.name, 'api-key')}=${apiKey}`,
+  ]);
   if (certFile !== undefined) lines.push(`export NODE_EXTRA_CA_CERTS=${shellQuote(certFile)}`);
   return lines.join('\n');
 }
