@@ -133,12 +133,16 @@ class ManifestPlugin implements Interfaces.Plugin {
   }
 }
 
-/** A plugin's package root, found as oclif finds it: from where its main module resolves, up to its package.json. */
-function pluginRoot(name: string, from: string): string {
+/**
+ * A plugin's package root and package.json, found as oclif finds them: from where its main module resolves, up
+ * to the package.json that has its name.
+ */
+function pluginPackage(name: string, from: string): { root: string; pjson: PJSON } {
   let directory = dirname(createRequire(join(from, 'package.json')).resolve(name));
   for (;;) {
     const candidate = join(directory, 'package.json');
-    if (existsSync(candidate) && readJson<PJSON>(candidate).name === name) return directory;
+    const pjson = existsSync(candidate) ? readJson<PJSON>(candidate) : undefined;
+    if (pjson?.name === name) return { root: directory, pjson };
     const parent = dirname(directory);
     if (parent === directory) throw new Error(`could not find the package.json of the plugin ${name}`);
     directory = parent;
@@ -146,8 +150,11 @@ function pluginRoot(name: string, from: string): string {
 }
 
 /** A plugin made from its manifest, or undefined where oclif must load it its own way. */
-function manifestPlugin(root: string, options: Interfaces.PluginOptions): ManifestPlugin | undefined {
-  const pjson = readJson<PJSON>(join(root, 'package.json'));
+function manifestPlugin(
+  root: string,
+  pjson: PJSON,
+  options: Interfaces.PluginOptions,
+): ManifestPlugin | undefined {
   // Without an oclif section (oclif would look for an rc file), without a manifest (a checkout before
   // `npm run build`), or a core plugin with plugins of its own (which oclif loads as its children): oclif's way.
   if (!pjson.oclif || (!options.isRoot && pjson.oclif.plugins?.length)) return undefined;
@@ -171,11 +178,12 @@ export function loadPlugins(directory: string): Map<string, Interfaces.Plugin> |
   const names = rootPjson.oclif?.plugins ?? [];
   // A pattern (`@scope/plugin-*`) is matched against the dependencies by oclif.
   if (names.some((name) => typeof name !== 'string' || name.includes('*'))) return undefined;
-  const main = manifestPlugin(root, { isRoot: true, root });
+  const main = manifestPlugin(root, rootPjson, { isRoot: true, root });
   if (!main) return undefined;
   const plugins = new Map<string, Interfaces.Plugin>([[main.name, main]]);
   for (const name of names) {
-    const plugin = manifestPlugin(pluginRoot(name, root), { name, root, type: 'core' });
+    const found = pluginPackage(name, root);
+    const plugin = manifestPlugin(found.root, found.pjson, { name, root, type: 'core' });
     if (!plugin) return undefined;
     plugins.set(plugin.name, plugin);
   }
