@@ -1,7 +1,8 @@
 // The performance benchmark (issues 10 and 18): every figure is a ratio to a yardstick measured on the same
 // machine in the same run, so that a figure means the same on a faster or slower machine. Requests go over TLS
 // to the emulator (`startEmulator` with its --tls certificate, trusted through NODE_EXTRA_CA_CERTS), as they do
-// to every real provider: node:tls is loaded and undici offers HTTP/2, as in production.
+// to every real provider: node:tls is loaded, and undici takes the HTTP/2 the TLS emulator offers, as it does
+// from any provider that offers it (the node:https yardstick speaks HTTP/1.1, all it can).
 //
 // The four figures of issue 18, each paired run by run with its yardstick (a drift in the machine's load moves
 // both sides of a pair alike), the figure being the median of the pairs' ratios:

@@ -1,13 +1,16 @@
 // `voicehooks emulator --tls` (issue 18): the certificate it makes and keeps, `emulator env --tls`, and the
-// real client stack over TLS on loopback, trusted through NODE_EXTRA_CA_CERTS or refused with exit 9.
+// real client stack over TLS on loopback, trusted through NODE_EXTRA_CA_CERTS or refused with exit 9. Over TLS
+// the emulator speaks HTTP/2 as well as HTTP/1.1, so the client's HTTP/2 path is tried too.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:http2';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
+import { MAX_BODY_BYTES, startEmulator, type RunningEmulator } from '../src/emulator/server.ts';
 import { certificatePaths, emulatorCertificate } from '../src/emulator/tls.ts';
 import type { UltravoxEmulator } from '../src/providers/ultravox/emulator.ts';
 import { cleanEnv, newCli, removeTempRoots, ROOT } from './helpers/cli.ts';
@@ -77,6 +80,74 @@ describe('the CLI against the emulator over TLS', () => {
     });
     assert.equal(result.code, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as unknown[]).length, 3);
+    assert.equal(emu.requests.at(-1)?.httpVersion, '2.0', 'undici takes the HTTP/2 it is offered');
+  });
+
+  it('speaks HTTP/2 to a client that offers it and HTTP/1.1 to one that does not, to the same effect', async () => {
+    const ca = readFileSync(certFile);
+    const session = connect(emu.url, { ca });
+    after(() => session.close());
+    const overHttp2 = await new Promise<{ status: number; body: string; protocol: string }>(
+      (resolve, reject) => {
+        const stream = session.request({ ':path': '/ultravox/api/webhooks', 'x-api-key': KEY });
+        let body = '';
+        let status = 0;
+        stream.on('response', (headers) => (status = Number(headers[':status'])));
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => (body += chunk));
+        stream.on('end', () => resolve({ status, body, protocol: session.alpnProtocol ?? '' }));
+        stream.on('error', reject);
+      },
+    );
+    const overHttp1 = await new Promise<{ status: number; body: string; version: string }>(
+      (resolve, reject) => {
+        const req = httpsGet(
+          `${emu.baseUrl('ultravox')}/api/webhooks`,
+          { ca, headers: { 'x-api-key': KEY } },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body, version: res.httpVersion }));
+          },
+        );
+        req.on('error', reject);
+      },
+    );
+    assert.equal(overHttp2.protocol, 'h2');
+    assert.equal(overHttp1.version, '1.1');
+    assert.equal(overHttp2.status, 200);
+    assert.equal(overHttp1.status, 200);
+    assert.deepEqual(JSON.parse(overHttp2.body), JSON.parse(overHttp1.body));
+    const [h2, h1] = emu.requests.slice(-2);
+    assert.deepEqual([h2?.httpVersion, h1?.httpVersion], ['2.0', '1.1']);
+    // Both recorded in one shape: no HTTP/2 pseudo-headers, the authority as host.
+    assert.ok(!Object.keys(h2?.headers ?? {}).some((name) => name.startsWith(':')), 'no pseudo-headers');
+    assert.equal(h2?.headers.host, h1?.headers.host);
+  });
+
+  it('acts out faults over HTTP/2 as over HTTP/1.1: a reset is retried, an oversized body is a 413', async () => {
+    const cli = newCli({ baseUrl: emu.baseUrl('ultravox'), apiKey: KEY });
+    const env = { NODE_EXTRA_CA_CERTS: certFile };
+    const before = emu.requests.length;
+    emu.faults.add({ kind: 'reset-before', provider: 'ultravox', method: 'GET', times: 1 });
+    const listed = await cli.run(['list', '-p', 'ultravox', '--json'], { env });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(emu.requests.length - before, 2, 'the reset request and its retry');
+
+    const session = connect(emu.url, { ca: readFileSync(certFile) });
+    after(() => session.close());
+    const status = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/ultravox/api/webhooks',
+        'x-api-key': KEY,
+      });
+      stream.on('response', (headers) => resolve(Number(headers[':status'])));
+      stream.on('error', reject);
+      stream.end(Buffer.alloc(MAX_BODY_BYTES + 1, 'x'));
+    });
+    assert.equal(status, 413);
   });
 
   it('refuses an untrusted certificate with exit 9, saying how to trust it, and sends nothing', async () => {

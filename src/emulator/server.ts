@@ -1,6 +1,9 @@
 /**
- * One node:http server on 127.0.0.1 hosting the provider emulators under path prefixes (`/ultravox/...`),
- * with switchable faults and a record of every request. It backs `voicehooks emulator` and the tests.
+ * One server on 127.0.0.1 hosting the provider emulators under path prefixes (`/ultravox/...`), with
+ * switchable faults and a record of every request. It backs `voicehooks emulator` and the tests. Plain, it
+ * speaks HTTP/1.1 (node:http); with `tls`, HTTP/2 and HTTP/1.1, whichever the client asks for (ALPN). undici
+ * offers HTTP/2 and takes it from any server that offers it too, so over TLS the command line's HTTP/2 path is
+ * the one tried, and a client that offers only HTTP/1.1 (node:https) still gets HTTP/1.1.
  *
  * Control API (no auth; loopback only): `POST /_emulator/faults` (a FaultRule) → 204,
  * `GET /_emulator/faults` → the active rules, `DELETE /_emulator/faults` → 204,
@@ -12,7 +15,9 @@
  * `state.ts`) after every request that may have changed it, before the answer goes out.
  */
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +39,8 @@ export interface RecordedRequest {
   query: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The protocol the client spoke: '1.1', or '2.0' over TLS when it offered HTTP/2. */
+  httpVersion: string;
   /** performance.now() in ms when the request arrived. */
   at: number;
 }
@@ -68,6 +75,23 @@ export interface RunningEmulator {
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A request in either protocol (the HTTP/2 one is node:http2's compatibility API). */
+type Request = IncomingMessage | Http2ServerRequest;
+
+/** What an answer is written with: node:http's ServerResponse and node:http2's Http2ServerResponse both have it. */
+interface Response {
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  /** Only node:http's has it; an HTTP/2 response that was destroyed has ended too. */
+  readonly destroyed?: boolean;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: string, done: () => void): unknown;
+  end(): unknown;
+  end(body: Buffer): unknown;
+  destroy(): unknown;
+}
+
 /** A body this far past the limit is not drained any more: the socket is dropped. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 const DEFAULT_HUGE_BYTES = 10 * 1024 * 1024;
@@ -103,7 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let port = options.port ?? 0;
 
   const scheme = options.tls ? 'https' : 'http';
-  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+  const listener = (req: Request, res: Response): void => {
     handleRequest(req, res).catch((error: unknown) => {
       if (closing.signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);
@@ -111,19 +135,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       else res.destroy();
     });
   };
-  // node:https is loaded only when asked for: the tests and the plain emulator need none of TLS.
+  // node:http2 is loaded only when asked for: the tests and the plain emulator need none of TLS.
   const server = options.tls
-    ? (await import('node:https')).createServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    ? (await import('node:http2')).createSecureServer(
+        { cert: options.tls.cert, key: options.tls.key, allowHTTP1: true },
+        listener,
+      )
     : createServer(listener);
+  // Every connection, to close them all with the server (an HTTP/2 server has no closeAllConnections).
+  const sockets = new Set<Socket>();
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
 
-  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handleRequest(req: Request, res: Response): Promise<void> {
     const at = performance.now();
+    const headers = plainHeaders(req);
     const method = (req.method ?? 'GET').toUpperCase();
     const target = new URL(req.url ?? '/', 'http://127.0.0.1');
 
     if (target.pathname === CONTROL_PREFIX || target.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
       const read = await readBody(req);
-      if (read.tooLarge) return sendTooLarge(res, read.drained);
+      if (read.tooLarge) return sendTooLarge(req, res, read.drained);
       send(res, await control(method, target.pathname.slice(CONTROL_PREFIX.length), read.body));
       return;
     }
@@ -136,8 +170,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       method,
       path,
       query: target.search.replace(/^\?/, ''),
-      headers: { ...req.headers },
+      headers,
       body: '',
+      httpVersion: req.httpVersion,
       at,
     };
     requests.push(record);
@@ -157,7 +192,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     const read = await readBody(req);
     record.body = read.body;
-    if (read.tooLarge) return sendTooLarge(res, read.drained);
+    if (read.tooLarge) return sendTooLarge(req, res, read.drained);
 
     if (fault?.kind === 'delay') {
       await sleep(fault.delayMs ?? 0, undefined, { signal: closing.signal });
@@ -168,9 +203,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       method,
       path,
       query: target.searchParams,
-      headers: { ...req.headers },
+      headers: { ...headers },
       body: read.body,
-      origin: `${scheme}://${hostOf(req, port)}/${provider}`,
+      origin: `${scheme}://${hostOf(headers, port)}/${provider}`,
     });
     if (method !== 'GET' && method !== 'HEAD') persist();
     if (fault?.kind === 'reset-after') {
@@ -253,7 +288,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       new Promise<void>((resolve, reject) => {
         closing.abort();
         server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }
@@ -310,7 +345,7 @@ function toTriggerRequest(body: string): TriggerRequest | string {
  * The faults that answer in place of the provider, with error bodies in the provider's own shape; true when
  * the response has been dealt with.
  */
-function actOutWithoutHandling(res: ServerResponse, fault: FaultRule, module?: EmulatorModule): boolean {
+function actOutWithoutHandling(res: Response, fault: FaultRule, module?: EmulatorModule): boolean {
   const errorBody = (status: number, message: string) =>
     module ? module.errorBody(status, message) : { detail: message };
   switch (fault.kind) {
@@ -358,7 +393,7 @@ function hugeJson(size: number): Buffer {
   return body;
 }
 
-function send(res: ServerResponse, response: EmulatorResponse): void {
+function send(res: Response, response: EmulatorResponse): void {
   if (res.destroyed || res.writableEnded) return;
   const headers: Record<string, string> = { ...response.headers };
   if (response.body === undefined) {
@@ -375,14 +410,15 @@ function send(res: ServerResponse, response: EmulatorResponse): void {
   res.end(payload);
 }
 
-function sendRaw(res: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
+function sendRaw(res: Response, status: number, contentType: string, body: string | Buffer): void {
   const payload = typeof body === 'string' ? Buffer.from(body) : body;
   res.writeHead(status, { 'content-type': contentType, 'content-length': String(payload.length) });
   res.end(payload);
 }
 
-function sendTooLarge(res: ServerResponse, drained: boolean): void {
-  const headers: Record<string, string> = drained ? {} : { connection: 'close' };
+function sendTooLarge(req: Request, res: Response, drained: boolean): void {
+  // HTTP/2 has no Connection header (its stream ends here either way).
+  const headers: Record<string, string> = drained || req.httpVersionMajor >= 2 ? {} : { connection: 'close' };
   send(res, { status: 413, headers, body: { detail: `Request body exceeds ${MAX_BODY_BYTES} bytes.` } });
 }
 
@@ -390,7 +426,7 @@ function sendTooLarge(res: ServerResponse, drained: boolean): void {
  * Reads the body up to {@link MAX_BODY_BYTES}. A larger body is drained (so the client gets to read the
  * 413 instead of a broken pipe) up to a sanity limit, past which reading stops.
  */
-function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge: boolean; drained: boolean }> {
+function readBody(req: Request): Promise<{ body: string; tooLarge: boolean; drained: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -418,8 +454,20 @@ function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge: boole
   });
 }
 
+/**
+ * A request's headers as an HTTP/1.1 request carries them: an HTTP/2 request's pseudo-headers (`:method`,
+ * `:path` …) left out, and its `:authority` given as `host`. The emulators and the request record see one shape.
+ */
+function plainHeaders(req: Request): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!name.startsWith(':')) headers[name] = value;
+  const authority = req.headers[':authority'];
+  if (headers.host === undefined && typeof authority === 'string') headers.host = authority;
+  return headers;
+}
+
 /** The Host the client used (so `next` links match its base URL), or the listening address. */
-function hostOf(req: IncomingMessage, port: number): string {
-  const host = req.headers.host;
+function hostOf(headers: IncomingHttpHeaders, port: number): string {
+  const host = headers.host;
   return host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? host : `127.0.0.1:${port}`;
 }

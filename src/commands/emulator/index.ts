@@ -24,7 +24,7 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
     tls: Flags.boolean({
       summary: 'Serve HTTPS, with a certificate for 127.0.0.1 made at the first start and kept.',
       description:
-        'The certificate is kept in the config directory (emulator-tls/cert.pem); `emulator env --tls` prints NODE_EXTRA_CA_CERTS naming it, so that the CLI trusts it.',
+        'The certificate is kept in the config directory (emulator-tls/cert.pem); `emulator env --tls` prints NODE_EXTRA_CA_CERTS naming it, so that the CLI trusts it. Over HTTPS it speaks HTTP/2 to clients that offer it (the CLI does) and HTTP/1.1 to the others, so the HTTP/2 path the CLI takes with any server that offers it is tried too.',
     }),
   };
 
