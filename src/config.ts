@@ -1,8 +1,11 @@
 /**
- * Profiles, stored API keys and webhook secrets, over `conf`. The file is JSON, mode 0600 in a 0700
- * directory, written atomically; it is validated with zod on every read, and a file that does not parse or
- * validate is reported (exit 3) and never overwritten. conf's `encryptionKey` is deliberately not used: it is
- * obfuscation, not security; the file mode is the protection, and docs/usage.md says so.
+ * Profiles, stored API keys and webhook secrets. The file is JSON, mode 0600 in a 0700 directory, written
+ * atomically by `conf`; it is validated with zod on every read, and a file that does not parse or validate is
+ * reported (exit 3) and never overwritten. conf's `encryptionKey` is deliberately not used: it is obfuscation,
+ * not security; the file mode is the protection, and docs/usage.md says so.
+ *
+ * Reading is a JSON parse and the zod check, which every command that talks to a provider does; conf (with
+ * ajv, semver and its other dependencies, about 5 ms to load) is loaded only by a command that writes.
  */
 import {
   chmodSync,
@@ -16,7 +19,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import Conf from 'conf';
+import type Conf from 'conf';
 import * as z from './zod.ts';
 import { ConfigError, UsageError } from './errors.ts';
 import { PROVIDER_NAMES, declaredSettings } from './providers/index.ts';
@@ -68,7 +71,8 @@ export class ConfigStore {
   readonly path: string;
   /** Problems found and fixed while opening (loose permissions), for the caller to show as warnings. */
   readonly warnings: string[] = [];
-  private readonly conf: Conf<ConfigFile>;
+  readonly #dir: string;
+  #conf?: Conf<ConfigFile>;
 
   constructor(dir = configDir()) {
     try {
@@ -88,9 +92,19 @@ export class ConfigStore {
     } catch (error) {
       throw new ConfigError(`Cannot create the config directory ${dir}: ${(error as Error).message}`);
     }
+    this.#dir = dir;
+    this.path = join(dir, 'config.json');
+    this.tightenMode();
+    this.read();
+  }
+
+  /** conf, for writing: loaded with the first write, after the file has been read and checked. */
+  async #writer(): Promise<Conf<ConfigFile>> {
+    if (this.#conf) return this.#conf;
+    const { default: Conf } = await import('conf');
     try {
-      this.conf = new Conf<ConfigFile>({
-        cwd: dir,
+      this.#conf = new Conf<ConfigFile>({
+        cwd: this.#dir,
         configName: 'config',
         projectName: 'voicehooks',
         configFileMode: 0o600,
@@ -99,11 +113,9 @@ export class ConfigStore {
         watch: false,
       });
     } catch (error) {
-      throw corrupt(join(dir, 'config.json'), error);
+      throw corrupt(this.path, error);
     }
-    this.path = this.conf.path;
-    this.tightenMode();
-    this.read();
+    return this.#conf;
   }
 
   /** A profile's settings (empty when it does not exist). */
@@ -118,11 +130,12 @@ export class ConfigStore {
   }
 
   /** Read-modify-write of one profile; the change is written atomically. */
-  updateProfile(name: string, change: (profile: Profile) => void): void {
+  async updateProfile(name: string, change: (profile: Profile) => void): Promise<void> {
     // Two processes saving at once (two `config set`, two `auth login`) would each write back what it read
     // and lose the other's change: the read-modify-write happens under a lock file, and the file is re-read
     // inside it (found by test/config-safety.test.ts).
     checkProfileName(name);
+    const conf = await this.#writer();
     this.withLock(() => {
       const file = this.read();
       const profile = structuredClone(Object.hasOwn(file.profiles, name) ? (file.profiles[name] ?? {}) : {});
@@ -130,7 +143,7 @@ export class ConfigStore {
       change(profile);
       file.profiles[name] = profileSchema.parse(profile);
       try {
-        this.conf.set('profiles', file.profiles);
+        conf.set('profiles', file.profiles);
       } catch (error) {
         throw unwritable(this.path, error);
       }
@@ -181,8 +194,8 @@ export class ConfigStore {
   }
 
   /** Keeps a signing secret the provider will not show again (PolyAI), replacing any kept before. */
-  saveWebhookSecret(profile: string, provider: ProviderName, id: string, secret: string): void {
-    this.updateProfile(profile, (p) => {
+  saveWebhookSecret(profile: string, provider: ProviderName, id: string, secret: string): Promise<void> {
+    return this.updateProfile(profile, (p) => {
       p.secrets = { ...p.secrets, [provider]: { ...p.secrets?.[provider], [id]: secret } };
     });
   }
@@ -207,9 +220,9 @@ export class ConfigStore {
     id: string,
     secrets: readonly string[],
     until: Date,
-  ): void {
+  ): Promise<void> {
     const now = Date.now();
-    this.updateProfile(profile, (p) => {
+    return this.updateProfile(profile, (p) => {
       const all = { ...p.retiredSecrets };
       const byId: Record<string, RetiredSecret[]> = {};
       for (const [other, list] of Object.entries(all[provider] ?? {})) {
@@ -224,9 +237,9 @@ export class ConfigStore {
   }
 
   /** Drops a kept signing secret; true when there was one. */
-  forgetWebhookSecret(profile: string, provider: ProviderName, id: string): boolean {
+  async forgetWebhookSecret(profile: string, provider: ProviderName, id: string): Promise<boolean> {
     if (this.webhookSecret(profile, provider, id) === undefined) return false;
-    this.updateProfile(profile, (p) => {
+    await this.updateProfile(profile, (p) => {
       const kept = { ...p.secrets?.[provider] };
       delete kept[id];
       const secrets = { ...p.secrets };
@@ -241,10 +254,7 @@ export class ConfigStore {
   private read(): ConfigFile {
     let store: unknown;
     try {
-      // conf reads `[]`, `null` or `42` as an empty object, which the next save would write over: the file's
-      // own shape is checked first.
-      checkShape(this.path);
-      store = this.conf.store;
+      store = readStore(this.path);
     } catch (error) {
       throw corrupt(this.path, error);
     }
@@ -301,26 +311,31 @@ export function checkProfileName(name: string): string {
   return name;
 }
 
-class NotAnObject extends Error {}
-
-/** Throws when the file exists and holds JSON that is not an object; a file that does not parse is conf's to report. */
-function checkShape(path: string): void {
+/**
+ * The file's JSON object, or an empty one when there is no file yet. Throws when it cannot be read, does not
+ * parse, or holds JSON that is not an object: conf would read `[]`, `null` or `42` as an empty object, which
+ * the next save would write over.
+ */
+function readStore(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    return; // not written yet, or unreadable: conf says which
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    return;
+    // A byte-order mark, which some editors write, is not JSON but is no reason to refuse the file (nor did conf).
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new Error(`it is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const what = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
-    throw new NotAnObject(`it holds ${what}, not an object`);
+    throw new Error(`it holds ${what}, not an object`);
   }
+  return value;
 }
 
 /** A save that failed (a full disk, a read-only file system): the file was left as it was. */

@@ -30,9 +30,9 @@ export class IssuedSecrets {
     try {
       const store = await this.store();
       if (save) {
-        store.saveWebhookSecret(this.profileName, descriptor.name, id, secret);
+        await store.saveWebhookSecret(this.profileName, descriptor.name, id, secret);
         this.notice(`Saved it in ${store.path} (profile "${this.profileName}") for sign, verify and listen.`);
-      } else if (store.forgetWebhookSecret(this.profileName, descriptor.name, id)) {
+      } else if (await store.forgetWebhookSecret(this.profileName, descriptor.name, id)) {
         // A secret kept from before a rotation no longer verifies anything.
         this.notice('The secret kept before was removed from the local secret store: it no longer works.');
       }
@@ -50,13 +50,9 @@ export class IssuedSecrets {
     if (secrets.length === 0) return;
     const seconds = descriptor.secretGraceSeconds ?? DEFAULT_SECRET_GRACE_SECONDS;
     try {
-      (await this.store()).retireSecrets(
-        this.profileName,
-        descriptor.name,
-        id,
-        secrets,
-        new Date(Date.now() + seconds * 1000),
-      );
+      await (
+        await this.store()
+      ).retireSecrets(this.profileName, descriptor.name, id, secrets, new Date(Date.now() + seconds * 1000));
     } catch (error) {
       this.notice(`Warning: the replaced secret was not kept (${(error as Error).message}).`);
     }
@@ -161,7 +157,7 @@ export class IssuedSecrets {
   async forget(descriptor: ProviderDescriptor, id: string): Promise<void> {
     if (descriptor.capabilities.secretsReadable) return;
     try {
-      if ((await this.store()).forgetWebhookSecret(this.profileName, descriptor.name, id)) {
+      if (await (await this.store()).forgetWebhookSecret(this.profileName, descriptor.name, id)) {
         this.notice('Removed its signing secret from the local secret store.');
       }
     } catch (error) {

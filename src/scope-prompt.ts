@@ -106,7 +106,7 @@ async function offerToRemember(
   if (!remember) return;
   try {
     const [store, { setSetting }] = await Promise.all([ctx.store(), import('./settings.ts')]);
-    store.updateProfile(ctx.profileName, (profile) => setSetting(profile, key, value));
+    await store.updateProfile(ctx.profileName, (profile) => setSetting(profile, key, value));
     ctx.notice(`Set ${key} in profile "${ctx.profileName}"; \`voicehooks config unset ${key}\` forgets it.`);
   } catch (error) {
     ctx.notice(`Warning: the ${spec.name} was not remembered (${(error as Error).message}).`);

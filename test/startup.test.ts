@@ -2,13 +2,19 @@
 // start-up time is a feature (issue: foundation; house style "Startup is a feature").
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const trace = fileURLToPath(new URL('./helpers/module-trace.ts', import.meta.url));
 
-function loadedModules(args: string[]): { modules: string[]; stdout: string; status: number | null } {
+function loadedModules(
+  args: string[],
+  env: Record<string, string> = {},
+): { modules: string[]; stdout: string; status: number | null } {
   const run = spawnSync(process.execPath, ['--import', trace, 'bin/run.js', ...args], {
     cwd: root,
     encoding: 'utf8',
@@ -17,6 +23,7 @@ function loadedModules(args: string[]): { modules: string[]; stdout: string; sta
       HOME: '/nonexistent',
       NO_COLOR: '1',
       VOICEHOOKS_ULTRAVOX_API_KEY: 'trace-key',
+      ...env,
     },
   });
   const line = run.stderr.split('\n').find((l) => l.startsWith('[modules] '));
@@ -53,5 +60,27 @@ describe('start-up loads only what a command needs', () => {
   it('the trace itself sees heavy modules when a command does load them', () => {
     const { modules } = loadedModules(SENDS_A_REQUEST);
     assert.ok(modules.some((m) => m.includes('/node_modules/undici/')));
+  });
+
+  it('the config file is read without conf, which only a command that writes it loads', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'voicehooks-startup-'));
+    try {
+      const env = { VOICEHOOKS_CONFIG_DIR: dir };
+      const set = loadedModules(['config', 'set', 'provider', 'ultravox'], env);
+      assert.equal(set.status, 0);
+      assert.ok(
+        set.modules.some((m) => m.includes('/node_modules/conf/')),
+        'config set writes with conf',
+      );
+      const read = loadedModules(['config', 'get', 'provider'], env);
+      assert.equal(read.stdout.trim(), 'ultravox', 'what was written is read back');
+      const list = loadedModules(SENDS_A_REQUEST, env);
+      for (const { modules } of [read, list]) {
+        const hit = modules.find((m) => m.includes('/node_modules/conf/'));
+        assert.equal(hit, undefined, `a command that only reads the config loaded ${hit}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

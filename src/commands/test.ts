@@ -33,12 +33,12 @@ export default class Test extends BaseCommand<typeof Test> {
   static override description = [
     'Talkover and OpenAI send a test themselves: Talkover its `webhook.test` payload (POST …/test); OpenAI a',
     "sample of --event (default: the first the webhook subscribes to) to the endpoint's own URL, reporting the",
-    'status it answered. For Ultravox, PolyAI, Daily and ElevenLabs, which have no test endpoint, and with --local, the CLI',
-    "sends a sample of the event in the provider's delivery shape, signed with the webhook's secret exactly as the",
+    'status it answered. For Ultravox, PolyAI, Daily and ElevenLabs, which have no test endpoint, and with --local,',
+    "the CLI sends a sample of the event in the provider's delivery shape, signed with the webhook's secret exactly as the",
     "provider signs, with every header the provider sends (PolyAI: X-PolyAI-Event-ID and the endpoint's custom",
     "headers; Daily: Authorization: Basic when basicAuth is set; OpenAI: webhook-id). Talkover's --local sample",
-    'is unsigned: its scheme is undocumented. PolyAI and OpenAI show a secret only once: the one kept by',
-    'create/rotate-secret is used, else it is asked for on a terminal, else --secret is needed. The report',
+    'is unsigned: its scheme is undocumented. PolyAI and OpenAI show a secret only once: the one kept by create or',
+    'rotate-secret is used, else it is asked for on a terminal, else --secret is needed. The report',
     '(status code, response time, the start of the answer) is printed on stdout whether the test passed or not; a',
     'failed test exits 8.',
   ].join(' ');

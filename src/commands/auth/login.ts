@@ -36,7 +36,7 @@ export default class Login extends BaseCommand<typeof Login> {
     let verified = false;
     if (this.flags.verify) verified = await this.check(descriptor, key);
     const store = await this.store();
-    store.updateProfile(this.profileName, (profile) => {
+    await store.updateProfile(this.profileName, (profile) => {
       profile.keys = { ...profile.keys, [descriptor.name]: key };
     });
     const [primary, secondary] = keyEnvNames(descriptor.name);

@@ -9,7 +9,7 @@ export default class Logout extends BaseCommand<typeof Logout> {
     const store = await this.store();
     const removed = store.apiKey(this.profileName, descriptor.name) !== undefined;
     if (removed) {
-      store.updateProfile(this.profileName, (profile) => {
+      await store.updateProfile(this.profileName, (profile) => {
         if (profile.keys) delete profile.keys[descriptor.name];
       });
     }

@@ -19,7 +19,7 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   async run(): Promise<{ profile: string; key: string; value: string }> {
     const key = canonicalKey(this.args.key) as SettingName;
     const store = await this.store();
-    store.updateProfile(this.profileName, (profile) => setSetting(profile, key, this.args.value));
+    await store.updateProfile(this.profileName, (profile) => setSetting(profile, key, this.args.value));
     this.notice(`Set ${key} in profile "${this.profileName}".`);
     return { profile: this.profileName, key, value: this.args.value };
   }

@@ -11,7 +11,9 @@ export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
 
   async run(): Promise<{ profile: string; key: string }> {
     const key = canonicalKey(this.args.key) as SettingName;
-    (await this.store()).updateProfile(this.profileName, (profile) => setSetting(profile, key, undefined));
+    await (
+      await this.store()
+    ).updateProfile(this.profileName, (profile) => setSetting(profile, key, undefined));
     this.notice(`Unset ${key} in profile "${this.profileName}".`);
     return { profile: this.profileName, key };
   }
