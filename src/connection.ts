@@ -96,8 +96,10 @@ export async function connectionFor(
 ): Promise<Connection> {
   const found = key ? { key: checkApiKey(key, 'the key given') } : await findApiKey(ctx, descriptor);
   if (!found) {
+    // Both names it is read from: OPENAI_API_KEY is what an OpenAI user most likely has set already.
+    const [primary, secondary] = keyEnvNames(descriptor.name);
     throw new ConfigError(`No API key for ${descriptor.displayName}.`, {
-      hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${keyEnvNames(descriptor.name)[0]}.`,
+      hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${primary} (or ${secondary}).`,
       provider: descriptor.name,
     });
   }

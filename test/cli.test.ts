@@ -265,6 +265,11 @@ describe('exit codes', { timeout: 120_000 }, () => {
     expectCode(noKey, 3, 'list without a key');
     assert.match(noKey.stderr, /No API key/);
     assert.match(noKey.stderr, /auth login/);
+    assert.match(
+      noKey.stderr,
+      /VOICEHOOKS_ULTRAVOX_API_KEY \(or ULTRAVOX_API_KEY\)/,
+      'both names the key is read from',
+    );
 
     const corrupt = cli({ apiKey: null });
     mkdirSync(corrupt.configDir, { recursive: true, mode: 0o700 });
