@@ -237,7 +237,20 @@ export const MIN_KEY_LENGTH = 8;
  * characters, printable Latin-1 (HTTP headers carry nothing else), no line break or control character. Anything
  * else is a configuration error (exit 3) naming where the key came from, before it is sent or stored.
  */
-export function checkApiKey(key: string, source: string): string {
+/** A key that cannot be sent; `source` says where it was found, as `auth status` shows it (`env NAME` …). */
+export class ApiKeyError extends ConfigError {
+  readonly source: string | undefined;
+  constructor(message: string, source: string | undefined) {
+    super(message, {
+      hint: "Copy the key again from the provider's dashboard, without quotes or a trailing newline.",
+    });
+    this.name = 'ApiKeyError';
+    this.source = source;
+  }
+}
+
+/** The key, or an {@link ApiKeyError}; `what` names its origin in the message, `source` as a status row does. */
+export function checkApiKey(key: string, what: string, source?: string): string {
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u001f\u007f-\u009f]/.exec(key);
   // Controls are caught above; what is left outside this range is beyond Latin-1.
@@ -249,11 +262,7 @@ export function checkApiKey(key: string, source: string): string {
       : key.length < MIN_KEY_LENGTH
         ? `is ${key.length} characters long; an API key has at least ${MIN_KEY_LENGTH}`
         : undefined;
-  if (problem) {
-    throw new ConfigError(`The API key from ${source} ${problem}.`, {
-      hint: "Copy the key again from the provider's dashboard, without quotes or a trailing newline.",
-    });
-  }
+  if (problem) throw new ApiKeyError(`The API key from ${what} ${problem}.`, source);
   return key;
 }
 

@@ -188,11 +188,11 @@ export function resolveApiKey(
 ): { key: string; source: string } | undefined {
   for (const name of keyEnvNames(descriptor.name)) {
     const value = input.env[name];
-    if (value) return { key: checkApiKey(value, name), source: `env ${name}` };
+    if (value) return { key: checkApiKey(value, name, `env ${name}`), source: `env ${name}` };
   }
   const stored = input.profile.keys?.[descriptor.name];
   const source = `profile "${input.profileName}"`;
-  return stored ? { key: checkApiKey(stored, `the config file (${source})`), source } : undefined;
+  return stored ? { key: checkApiKey(stored, `the config file (${source})`, source), source } : undefined;
 }
 
 /** The defaults of a provider's settings (what `providers` shows the production URL for). */

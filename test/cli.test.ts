@@ -44,6 +44,8 @@ interface KeyStatusJson {
   profile: string;
   source: string | null;
   key: string | null;
+  check: string | null;
+  detail: string | null;
 }
 
 let emu: RunningEmulator;
@@ -615,6 +617,29 @@ describe('auth', { timeout: 120_000 }, () => {
     expectCode(useFirst, 0, 'list with VOICEHOOKS_ULTRAVOX_API_KEY over a wrong stored key');
     expectCode(useSecond, 0, 'list with ULTRAVOX_API_KEY over a wrong stored key');
     expectCode(firstWins, 4, 'list with a wrong VOICEHOOKS_ULTRAVOX_API_KEY and a right ULTRAVOX_API_KEY');
+  });
+
+  it('auth status reports a key that cannot be sent in its own row, and exits 3 after the whole report', async () => {
+    const c = cli({ apiKey: null });
+    const broken = `${ENV_KEY}\n`;
+    const result = await c.run(['auth', 'status', '--json'], {
+      env: { VOICEHOOKS_ULTRAVOX_API_KEY: broken, VOICEHOOKS_DAILY_API_KEY: SECOND_KEY },
+    });
+    expectCode(result, 3, 'auth status with a key holding a line break');
+    const rows = parse<KeyStatusJson[]>(result.stdout);
+    assert.ok(rows.length >= 6, 'every provider is reported');
+    const ultravox = rows.find((s) => s.provider === 'ultravox');
+    assert.equal(ultravox?.source, 'env VOICEHOOKS_ULTRAVOX_API_KEY');
+    assert.equal(ultravox?.key, null);
+    assert.equal(ultravox?.check, 'failed');
+    assert.match(String(ultravox?.detail), /line break at position/);
+    assert.equal(
+      rows.find((s) => s.provider === 'daily')?.key,
+      `****${SECOND_KEY.slice(-4)}`,
+      'the others as ever',
+    );
+    assert.match(result.stderr, /VOICEHOOKS_ULTRAVOX_API_KEY has a line break/);
+    assert.ok(!`${result.stdout}${result.stderr}`.includes(ENV_KEY), 'the key is not printed');
   });
 });
 

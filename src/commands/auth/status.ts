@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, scopeFlags } from '../../base-command.ts';
 import { CliError } from '../../errors.ts';
+import { ApiKeyError } from '../../input.ts';
 import { maskSecret, type View } from '../../output.ts';
 import { availableProviders, scopeSettings } from '../../providers/index.ts';
 import type { ProviderDescriptor } from '../../providers/types.ts';
@@ -15,7 +16,8 @@ export interface KeyStatus {
   /**
    * With --check: `ok` (the provider accepted the key), `rejected` (401/403), `failed` (another failure, in
    * `detail`) or `unchecked` (a provider whose webhooks belong to a scope, such as an agent, none given);
-   * null without --check or without a key.
+   * null without --check or without a key. `failed` with or without --check for a key that cannot be sent
+   * (a line break, too short), whose problem is in `detail`.
    */
   check: 'ok' | 'rejected' | 'failed' | 'unchecked' | null;
   /** Why a check did not pass. */
@@ -25,7 +27,7 @@ export interface KeyStatus {
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = "Show where each provider's API key comes from, masked.";
   static override description =
-    "With --check, each key is proven with one cheap request (a list of at most one webhook); the report is printed either way, and a key that fails exits with that failure's code (4 for a rejected key).";
+    "With --check, each key is proven with one cheap request (a list of at most one webhook); the report is printed either way, and a key that fails exits with that failure's code (4 for a rejected key). A key that cannot be sent at all (a line break, too short) is reported in its row, and exits 3 after the report.";
   static override examples = [
     '<%= config.bin %> auth status',
     '<%= config.bin %> auth status --check',
@@ -43,7 +45,23 @@ export default class Status extends BaseCommand<typeof Status> {
   async run(): Promise<KeyStatus[]> {
     const out: KeyStatus[] = [];
     for (const descriptor of availableProviders()) {
-      const found = await this.apiKey(descriptor);
+      let found: { key: string; source: string } | undefined;
+      try {
+        found = await this.apiKey(descriptor);
+      } catch (error) {
+        if (!(error instanceof ApiKeyError)) throw error;
+        // One unusable key is that provider's row, not the end of the report.
+        this.fail(error);
+        out.push({
+          provider: descriptor.name,
+          profile: this.profileName,
+          source: error.source ?? null,
+          key: null,
+          check: 'failed',
+          detail: error.message,
+        });
+        continue;
+      }
       const status: KeyStatus = {
         provider: descriptor.name,
         profile: this.profileName,
@@ -64,6 +82,11 @@ export default class Status extends BaseCommand<typeof Status> {
     return result;
   }
 
+  /** Keeps the worst failure, raised once the report is printed. */
+  private fail(error: CliError): void {
+    if (!this.failure || error.exitCode > this.failure.exitCode) this.failure = error;
+  }
+
   private async check(descriptor: ProviderDescriptor): Promise<Pick<KeyStatus, 'check' | 'detail'>> {
     // Over every provider: a scope flag is for the providers that declare it, not refused for the others.
     const scope = await this.scope(descriptor, { strict: false });
@@ -80,7 +103,7 @@ export default class Status extends BaseCommand<typeof Status> {
       return { check: 'ok', detail: null };
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
-      if (!this.failure || error.exitCode > this.failure.exitCode) this.failure = error;
+      this.fail(error);
       return { check: error.kind === 'auth' ? 'rejected' : 'failed', detail: error.message };
     }
   }
