@@ -96,7 +96,7 @@ export async function connectionFor(
 ): Promise<Connection> {
   const found = key ? { key: checkApiKey(key, 'the key given') } : await findApiKey(ctx, descriptor);
   if (!found) {
-    // Both names it is read from: OPENAI_API_KEY is what an OpenAI user most likely has set already.
+    // Both names it is read from: the provider's own (`<PROVIDER>_API_KEY`) may be set already for its SDK.
     const [primary, secondary] = keyEnvNames(descriptor.name);
     throw new ConfigError(`No API key for ${descriptor.displayName}.`, {
       hint: `Run \`voicehooks auth login -p ${descriptor.name}\`, or set ${primary} (or ${secondary}).`,

@@ -232,11 +232,6 @@ export function checkHeaders(headers: Record<string, string>): Record<string, st
 /** The shortest API key accepted: a shorter one could not be told apart from text when it is redacted. */
 export const MIN_KEY_LENGTH = 8;
 
-/**
- * An API key as it is read (from the environment, the config file or stdin): at least {@link MIN_KEY_LENGTH}
- * characters, printable Latin-1 (HTTP headers carry nothing else), no line break or control character. Anything
- * else is a configuration error (exit 3) naming where the key came from, before it is sent or stored.
- */
 /** A key that cannot be sent; `source` says where it was found, as `auth status` shows it (`env NAME` …). */
 export class ApiKeyError extends ConfigError {
   readonly source: string | undefined;
@@ -249,7 +244,12 @@ export class ApiKeyError extends ConfigError {
   }
 }
 
-/** The key, or an {@link ApiKeyError}; `what` names its origin in the message, `source` as a status row does. */
+/**
+ * An API key as it is read (from the environment, the config file or stdin): at least {@link MIN_KEY_LENGTH}
+ * characters, printable Latin-1 (HTTP headers carry nothing else), no line break or control character. Anything
+ * else is an {@link ApiKeyError} (exit 3) naming where the key came from (`what`, in the message; `source`, as a
+ * status row shows it), before it is sent or stored.
+ */
 export function checkApiKey(key: string, what: string, source?: string): string {
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u001f\u007f-\u009f]/.exec(key);

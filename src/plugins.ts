@@ -11,8 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Command } from '@oclif/core';
-import type { Interfaces } from '@oclif/core';
+import type { Command, Interfaces } from '@oclif/core';
 
 type Manifest = Interfaces.Manifest;
 type PJSON = Interfaces.PJSON;
@@ -109,13 +108,11 @@ class ManifestPlugin implements Interfaces.Plugin {
 
   async #find(id: string, opts: { must?: boolean }): Promise<Command.Class | undefined> {
     const cached = this.#manifest.commands[id];
-    if (!cached?.relativePath) {
-      if (opts.must) throw new Error(`command ${id} not found`);
-      return undefined;
-    }
-    const filePath = join(this.root, ...cached.relativePath);
-    const module = (await import(pathToFileURL(filePath).href)) as Record<string, unknown>;
-    const command = commandClass(module);
+    const relativePath = cached?.relativePath;
+    const module = relativePath
+      ? ((await import(pathToFileURL(join(this.root, ...relativePath)).href)) as Record<string, unknown>)
+      : undefined;
+    const command = module && commandClass(module);
     if (!command) {
       if (opts.must) throw new Error(`command ${id} not found`);
       return undefined;
@@ -123,8 +120,8 @@ class ManifestPlugin implements Interfaces.Plugin {
     return Object.assign(command, {
       id,
       plugin: this,
-      isESM: cached.isESM,
-      relativePath: cached.relativePath,
+      isESM: cached?.isESM,
+      relativePath,
     });
   }
 

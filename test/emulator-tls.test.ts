@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { connect } from 'node:http2';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
@@ -69,6 +70,25 @@ describe('the CLI against the emulator over TLS', () => {
   });
   after(() => emu.close());
 
+  /** One request over an HTTP/2 session of its own: the status, the body and the protocol agreed (ALPN). */
+  function http2Request(
+    headers: OutgoingHttpHeaders,
+    body?: Buffer,
+  ): Promise<{ status: number; body: string; protocol: string }> {
+    const session = connect(emu.url, { ca: readFileSync(certFile) });
+    return new Promise<{ status: number; body: string; protocol: string }>((resolve, reject) => {
+      const stream = session.request(headers);
+      let text = '';
+      let status = 0;
+      stream.on('response', (answer) => (status = Number(answer[':status'])));
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (text += chunk));
+      stream.on('end', () => resolve({ status, body: text, protocol: session.alpnProtocol ?? '' }));
+      stream.on('error', reject);
+      stream.end(body);
+    }).finally(() => session.close());
+  }
+
   it('serves https', () => {
     assert.match(emu.baseUrl('ultravox'), /^https:\/\/127\.0\.0\.1:\d+\/ultravox$/);
   });
@@ -85,20 +105,7 @@ describe('the CLI against the emulator over TLS', () => {
 
   it('speaks HTTP/2 to a client that offers it and HTTP/1.1 to one that does not, to the same effect', async () => {
     const ca = readFileSync(certFile);
-    const session = connect(emu.url, { ca });
-    after(() => session.close());
-    const overHttp2 = await new Promise<{ status: number; body: string; protocol: string }>(
-      (resolve, reject) => {
-        const stream = session.request({ ':path': '/ultravox/api/webhooks', 'x-api-key': KEY });
-        let body = '';
-        let status = 0;
-        stream.on('response', (headers) => (status = Number(headers[':status'])));
-        stream.setEncoding('utf8');
-        stream.on('data', (chunk: string) => (body += chunk));
-        stream.on('end', () => resolve({ status, body, protocol: session.alpnProtocol ?? '' }));
-        stream.on('error', reject);
-      },
-    );
+    const overHttp2 = await http2Request({ ':path': '/ultravox/api/webhooks', 'x-api-key': KEY });
     const overHttp1 = await new Promise<{ status: number; body: string; version: string }>(
       (resolve, reject) => {
         const req = httpsGet(
@@ -135,19 +142,11 @@ describe('the CLI against the emulator over TLS', () => {
     assert.equal(listed.code, 0, listed.stderr);
     assert.equal(emu.requests.length - before, 2, 'the reset request and its retry');
 
-    const session = connect(emu.url, { ca: readFileSync(certFile) });
-    after(() => session.close());
-    const status = await new Promise<number>((resolve, reject) => {
-      const stream = session.request({
-        ':method': 'POST',
-        ':path': '/ultravox/api/webhooks',
-        'x-api-key': KEY,
-      });
-      stream.on('response', (headers) => resolve(Number(headers[':status'])));
-      stream.on('error', reject);
-      stream.end(Buffer.alloc(MAX_BODY_BYTES + 1, 'x'));
-    });
-    assert.equal(status, 413);
+    const tooLarge = await http2Request(
+      { ':method': 'POST', ':path': '/ultravox/api/webhooks', 'x-api-key': KEY },
+      Buffer.alloc(MAX_BODY_BYTES + 1, 'x'),
+    );
+    assert.equal(tooLarge.status, 413);
   });
 
   it('refuses an untrusted certificate with exit 9, saying how to trust it, and sends nothing', async () => {

@@ -45,6 +45,15 @@ export default class Status extends BaseCommand<typeof Status> {
   async run(): Promise<KeyStatus[]> {
     const out: KeyStatus[] = [];
     for (const descriptor of availableProviders()) {
+      const status: KeyStatus = {
+        provider: descriptor.name,
+        profile: this.profileName,
+        source: null,
+        key: null,
+        check: null,
+        detail: null,
+      };
+      out.push(status);
       let found: { key: string; source: string } | undefined;
       try {
         found = await this.apiKey(descriptor);
@@ -52,26 +61,12 @@ export default class Status extends BaseCommand<typeof Status> {
         if (!(error instanceof ApiKeyError)) throw error;
         // One unusable key is that provider's row, not the end of the report.
         this.fail(error);
-        out.push({
-          provider: descriptor.name,
-          profile: this.profileName,
-          source: error.source ?? null,
-          key: null,
-          check: 'failed',
-          detail: error.message,
-        });
+        Object.assign(status, { source: error.source ?? null, check: 'failed', detail: error.message });
         continue;
       }
-      const status: KeyStatus = {
-        provider: descriptor.name,
-        profile: this.profileName,
-        source: found?.source ?? null,
-        key: found ? maskSecret(found.key) : null,
-        check: null,
-        detail: null,
-      };
-      if (found && this.flags.check) Object.assign(status, await this.check(descriptor));
-      out.push(status);
+      if (!found) continue;
+      Object.assign(status, { source: found.source, key: maskSecret(found.key) });
+      if (this.flags.check) Object.assign(status, await this.check(descriptor));
     }
     return out;
   }
